@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Application registry of a run. */
+#include "app.h"
+
+#include "sim.h"
+
+void app_register(struct sim *sim, struct app *app) {
+  g_ptr_array_add(sim->apps, app);
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* UDP constant-bit-rate source and its sink.  The sequence number and send
+ * time travel in the payload, as in real measurement tools, so the sink
+ * could be a real host; the metadata carries them too, for the in-flight
+ * count at the end of a run. */
+#include "traffic.h"
+
+#include "app.h"
+#include "flow.h"
+#include "node.h"
+#include "pkt.h"
+#include "sim.h"
+#include "udp.h"
+
+G_DEFINE_QUARK(mipsim-traffic-error-quark, mipsim_traffic_error)
+
+struct cbr {
+  struct app app;
+  struct cbr_config cfg;
+  struct sched_event tick;
+  struct flow *flow;
+  uint32_t next_seq;
+};
+
+static void cbr_send(struct sched_event *ev) {
+  struct cbr *c = SIM_CONTAINER_OF(ev, struct cbr, tick);
+  struct sim *sim = c->app.sim;
+  int64_t now = sim_now(sim);
+  struct pkt *p = pkt_new(&sim->pool, c->cfg.size);
+  put_be32(p->data, c->next_seq);
+  put_be64(p->data + 4, (uint64_t)now);
+  put_be32(p->data + 12, c->flow->id);
+  p->meta.flow = c->flow->id;
+  p->meta.seq = c->next_seq;
+  p->meta.created = now;
+  c->next_seq++;
+  flow_sent(c->flow, c->cfg.size);
+  udp_send(c->cfg.from, p, &c->cfg.src, &c->cfg.dst, c->cfg.port,
+           c->cfg.port, c->cfg.ttl);
+  int64_t next = now + c->cfg.interval;
+  bool more = (c->cfg.count == 0 || c->next_seq < c->cfg.count) &&
+              (c->cfg.stop == 0 || next < c->cfg.stop);
+  if (more)
+    sched_at(&sim->sched, ev, next);
+}
+
+static void sink_rx(void *ctx, struct node *node, struct pkt *pkt,
+                    const struct udp_rx *rx) {
+  struct cbr *c = ctx;
+  uint32_t seq, flow_id;
+  uint64_t sent;
+  if (get_be32(pkt->data, pkt->len, 0, &seq) &&
+      get_be64(pkt->data, pkt->len, 4, &sent) &&
+      get_be32(pkt->data, pkt->len, 12, &flow_id) &&
+      flow_id == c->flow->id) {
+    flow_received(c->flow, seq, pkt->len,
+                  sim_now(node->sim) - (int64_t)sent, rx->ttl);
+  }
+  pkt_free(pkt);
+}
+
+static void cbr_start(struct app *app) {
+  struct cbr *c = (struct cbr *)app;
+  if (c->cfg.count != 0 || c->cfg.stop == 0 || c->cfg.start < c->cfg.stop)
+    sched_at(&app->sim->sched, &c->tick, c->cfg.start);
+}
+
+static void cbr_free(struct app *app) {
+  struct cbr *c = (struct cbr *)app;
+  sched_cancel(&app->sim->sched, &c->tick);
+  g_free(app->name);
+  g_free(c);
+}
+
+static const struct app_ops cbr_ops = {
+    .kind = "udp-cbr",
+    .start = cbr_start,
+    .free = cbr_free,
+};
+
+gboolean cbr_new(struct sim *sim, const struct cbr_config *cfg,
+                 GError **error) {
+  if (cfg->size < CBR_HEADER_LEN || cfg->interval <= 0) {
+    g_set_error(error, MIPSIM_TRAFFIC_ERROR, MIPSIM_TRAFFIC_ERROR_CONFIG,
+                "size must be at least %d bytes and interval positive",
+                CBR_HEADER_LEN);
+    return FALSE;
+  }
+  struct cbr *c = g_new0(struct cbr, 1);
+  c->app = (struct app){.ops = &cbr_ops, .sim = sim, .node = cfg->from,
+                        .name = g_strdup(cfg->name)};
+  c->cfg = *cfg;
+  c->cfg.name = c->app.name;
+  if (c->cfg.ttl == 0)
+    c->cfg.ttl = 64;
+  sched_event_init(&c->tick, cbr_send);
+  if (!udp_bind(cfg->sink, cfg->port, sink_rx, c)) {
+    g_set_error(error, MIPSIM_TRAFFIC_ERROR, MIPSIM_TRAFFIC_ERROR_CONFIG,
+                "UDP port %u is already taken on node %s", cfg->port,
+                cfg->sink->name);
+    g_free(c->app.name);
+    g_free(c);
+    return FALSE;
+  }
+  struct ip_addr src = cfg->src;
+  if (src.family == 0)
+    node_first_addr(cfg->from, cfg->dst.family, &src);
+  c->flow = flow_new(sim, cfg->name, "udp-cbr", "one-way", &src, &cfg->dst,
+                     c->cfg.ttl);
+  app_register(sim, &c->app);
+  return TRUE;
+}

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Per-flow statistics.  Delays are kept per packet so that percentiles
+ * are exact, not estimated. */
+#include "flow.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+struct flow *flow_new(struct sim *sim, const char *name, const char *kind,
+                      const char *delay_kind, const struct ip_addr *src,
+                      const struct ip_addr *dst, uint8_t ttl0) {
+  struct flow *f = g_new0(struct flow, 1);
+  f->id = sim->flows->len + 1;
+  f->name = g_strdup(name);
+  f->kind = kind;
+  f->delay_kind = delay_kind;
+  f->src = *src;
+  f->dst = *dst;
+  f->ttl0 = ttl0;
+  f->seen = g_byte_array_new();
+  f->delays = g_array_new(FALSE, FALSE, sizeof(int64_t));
+  g_ptr_array_add(sim->flows, f);
+  return f;
+}
+
+void flow_free(struct flow *f) {
+  g_byte_array_free(f->seen, TRUE);
+  g_array_free(f->delays, TRUE);
+  g_free(f->name);
+  g_free(f);
+}
+
+void flow_sent(struct flow *f, uint32_t bytes) {
+  f->sent++;
+  f->sent_bytes += bytes;
+}
+
+static bool seen(const struct flow *f, uint32_t seq) {
+  return seq / 8 < f->seen->len && (f->seen->data[seq / 8] >> (seq % 8)) & 1;
+}
+
+void flow_received(struct flow *f, uint32_t seq, uint32_t bytes,
+                   int64_t delay, uint8_t ttl) {
+  if (seen(f, seq)) {
+    f->duplicates++;
+    return;
+  }
+  if (seq / 8 >= f->seen->len) {
+    guint old = f->seen->len;
+    g_byte_array_set_size(f->seen, seq / 8 + 1 + old);
+    memset(f->seen->data + old, 0, f->seen->len - old);
+  }
+  f->seen->data[seq / 8] |= (uint8_t)(1u << (seq % 8));
+  if (f->any_received && seq < f->max_seq)
+    f->reordered++;
+  if (!f->any_received || seq > f->max_seq)
+    f->max_seq = seq;
+  f->any_received = TRUE;
+  f->received++;
+  f->received_bytes += bytes;
+  g_array_append_val(f->delays, delay);
+  f->hops_sum += f->ttl0 >= ttl ? (uint64_t)(f->ttl0 - ttl) : 0;
+}
+
+void flow_count_in_flight(struct sim *sim) {
+  /* A packet of a flow still alive (queued, on a wire, waiting for ARP or
+   * reassembly) is neither received nor lost; fragments and copies of one
+   * datagram count once. */
+  g_autoptr(GHashTable) counted =
+      g_hash_table_new(g_int64_hash, g_int64_equal);
+  g_autoptr(GArray) keys = g_array_new(FALSE, FALSE, sizeof(gint64));
+  for (struct pkt *p = sim->pool.live; p; p = p->live_next) {
+    uint32_t id = p->meta.flow;
+    if (id == 0 || id > sim->flows->len)
+      continue;
+    struct flow *f = g_ptr_array_index(sim->flows, id - 1);
+    if (seen(f, p->meta.seq))
+      continue;
+    gint64 key = (gint64)id << 32 | p->meta.seq;
+    g_array_append_val(keys, key);
+  }
+  for (guint i = 0; i < keys->len; i++) {
+    gint64 *key = &g_array_index(keys, gint64, i);
+    if (g_hash_table_contains(counted, key))
+      continue;
+    g_hash_table_add(counted, key);
+    struct flow *f = g_ptr_array_index(sim->flows, (guint)(*key >> 32) - 1);
+    f->in_flight++;
+  }
+}
+
+uint64_t flow_lost(const struct flow *f) {
+  uint64_t accounted = f->received + f->in_flight;
+  return f->sent > accounted ? f->sent - accounted : 0;
+}
+
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+int64_t flow_delay_percentile(const struct flow *f, double q) {
+  guint n = f->delays->len;
+  if (n == 0)
+    return 0;
+  int64_t *sorted = g_memdup2(f->delays->data, n * sizeof(int64_t));
+  qsort(sorted, n, sizeof(int64_t), cmp_i64);
+  /* Nearest rank: the smallest value with at least q of the data at or
+   * below it. */
+  guint rank = (guint)(q * n + 0.999999999);
+  if (rank < 1)
+    rank = 1;
+  if (rank > n)
+    rank = n;
+  int64_t v = sorted[rank - 1];
+  g_free(sorted);
+  return v;
+}
+
+double flow_delay_mean(const struct flow *f) {
+  if (f->delays->len == 0)
+    return 0;
+  long double sum = 0;
+  for (guint i = 0; i < f->delays->len; i++)
+    sum += g_array_index(f->delays, int64_t, i);
+  return (double)(sum / f->delays->len);
+}

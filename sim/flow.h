@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Per-flow statistics: what a source sent and what its sink received,
+ * with delay, loss, duplicates, reordering and hop counts. */
+#ifndef MIPSIM_FLOW_H
+#define MIPSIM_FLOW_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+struct sim;
+
+struct flow {
+  uint32_t id; /* 1-based, carried in packet metadata */
+  char *name;
+  const char *kind;  /* "udp-cbr", "icmp-echo" */
+  /* "one-way" for UDP flows, "round-trip" for echo */
+  const char *delay_kind;
+  struct ip_addr src, dst;
+  uint8_t ttl0;      /* TTL the source sends with, for hop counts */
+  uint64_t sent, sent_bytes;
+  uint64_t received, received_bytes; /* unique packets */
+  uint64_t duplicates, reordered;
+  uint64_t icmp_errors;              /* errors received about the flow */
+  uint64_t in_flight;                /* set at the end of the run */
+  uint32_t max_seq;
+  gboolean any_received;
+  GByteArray *seen;  /* bitmap by sequence number */
+  GArray *delays;    /* int64_t ns, unique packets in arrival order */
+  uint64_t hops_sum;
+};
+
+/* Registered in sim->flows, which owns it. */
+struct flow *flow_new(struct sim *sim, const char *name, const char *kind,
+                      const char *delay_kind, const struct ip_addr *src,
+                      const struct ip_addr *dst, uint8_t ttl0);
+void flow_free(struct flow *f);
+void flow_sent(struct flow *f, uint32_t bytes);
+/* A packet of the flow arrived: hops from its remaining TTL. */
+void flow_received(struct flow *f, uint32_t seq, uint32_t bytes,
+                   int64_t delay, uint8_t ttl);
+/* Count the flow's packets still alive (queued, in flight) at the end. */
+void flow_count_in_flight(struct sim *sim);
+
+uint64_t flow_lost(const struct flow *f);
+/* q in [0,1]: nearest-rank percentile of the delays, in ns; 0 if none. */
+int64_t flow_delay_percentile(const struct flow *f, double q);
+double flow_delay_mean(const struct flow *f);
+
+#endif

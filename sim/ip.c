@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The IP layer: input validation, hooks, local delivery, forwarding with
+ * TTL / hop limit and ICMP errors, fragmentation, and output through the
+ * neighbour layer to the link.  Both families share the path; where they
+ * differ (checksum, fragmentation, ICMP flavour) the version decides. */
+#include "ip.h"
+
+#include <string.h>
+
+#include "eth.h"
+#include "frag.h"
+#include "icmp.h"
+#include "iface.h"
+#include "inet.h"
+#include "link.h"
+#include "node.h"
+#include "pkt.h"
+#include "route.h"
+#include "sim.h"
+#include "udp.h"
+
+struct ip_hook_entry {
+  ip_hook_fn fn;
+  void *ctx;
+  struct ip_hook_entry *next;
+};
+
+struct ip_proto_entry {
+  int family;
+  uint8_t proto;
+  ip_proto_fn fn;
+  void *ctx;
+  struct ip_proto_entry *next;
+};
+
+void ip_hook_add(struct node *node, enum ip_hook hook, ip_hook_fn fn,
+                 void *ctx) {
+  struct ip_hook_entry *e = g_new0(struct ip_hook_entry, 1);
+  e->fn = fn;
+  e->ctx = ctx;
+  struct ip_hook_entry **tail = &node->hooks[hook];
+  while (*tail)
+    tail = &(*tail)->next;
+  *tail = e;
+}
+
+void ip_hook_remove(struct node *node, enum ip_hook hook, ip_hook_fn fn,
+                    void *ctx) {
+  for (struct ip_hook_entry **p = &node->hooks[hook]; *p; p = &(*p)->next) {
+    if ((*p)->fn == fn && (*p)->ctx == ctx) {
+      struct ip_hook_entry *e = *p;
+      *p = e->next;
+      g_free(e);
+      return;
+    }
+  }
+}
+
+void ip_proto_register(struct node *node, int family, uint8_t proto,
+                       ip_proto_fn fn, void *ctx) {
+  ip_proto_unregister(node, family, proto);
+  struct ip_proto_entry *e = g_new0(struct ip_proto_entry, 1);
+  e->family = family;
+  e->proto = proto;
+  e->fn = fn;
+  e->ctx = ctx;
+  e->next = node->protos;
+  node->protos = e;
+}
+
+void ip_proto_unregister(struct node *node, int family, uint8_t proto) {
+  for (struct ip_proto_entry **p = &node->protos; *p; p = &(*p)->next) {
+    if ((*p)->family == family && (*p)->proto == proto) {
+      struct ip_proto_entry *e = *p;
+      *p = e->next;
+      g_free(e);
+      return;
+    }
+  }
+}
+
+void ip__node_free(struct node *node) {
+  for (int h = 0; h < IP_HOOK_COUNT; h++) {
+    while (node->hooks[h]) {
+      struct ip_hook_entry *e = node->hooks[h];
+      node->hooks[h] = e->next;
+      g_free(e);
+    }
+  }
+  while (node->protos) {
+    struct ip_proto_entry *e = node->protos;
+    node->protos = e->next;
+    g_free(e);
+  }
+}
+
+/* Runs the hooks of one point; false if the packet is gone (dropped and
+ * counted, or stolen). */
+static bool run_hooks(struct node *node, enum ip_hook hook, struct pkt *pkt,
+                      struct iface *in, struct iface *out) {
+  for (struct ip_hook_entry *e = node->hooks[hook]; e; e = e->next) {
+    switch (e->fn(e->ctx, node, pkt, in, out)) {
+    case IP_ACCEPT:
+      break;
+    case IP_DROP:
+      sim_drop(node->sim, node, NULL, pkt, DROP_FILTERED);
+      return false;
+    case IP_STOLEN:
+      return false;
+    }
+  }
+  return true;
+}
+
+static inline int ip_version(const struct pkt *pkt) {
+  return pkt->len ? pkt->data[0] >> 4 : 0;
+}
+
+bool ip_packet_addrs(const struct pkt *pkt, struct ip_addr *src,
+                     struct ip_addr *dst) {
+  const uint8_t *h = pkt->data;
+  if (ip_version(pkt) == 4 && pkt->len >= IP4_HLEN) {
+    *src = addr_v4(load_be32(h + IP4_OFF_SRC));
+    *dst = addr_v4(load_be32(h + IP4_OFF_DST));
+    return true;
+  }
+  if (ip_version(pkt) == 6 && pkt->len >= IP6_HLEN) {
+    src->family = dst->family = 6;
+    memcpy(src->v6.b, h + IP6_OFF_SRC, 16);
+    memcpy(dst->v6.b, h + IP6_OFF_DST, 16);
+    return true;
+  }
+  return false;
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static void neigh_output(void *ctx, struct pkt *pkt) {
+  const struct nexthop *nh = ctx;
+  struct iface *oif = nh->oif;
+  if (oif->link->kind != LINK_LAN) {
+    link_send(oif, pkt);
+    return;
+  }
+  struct ip_addr target = nh->gw;
+  if (target.family == 0) {
+    struct ip_addr src;
+    ip_packet_addrs(pkt, &src, &target);
+  }
+  eth_output_ip(oif, pkt, &target);
+}
+
+/* The common tail of forwarded and originated packets: POST_ROUTING, the
+ * MTU, then the neighbour layer. */
+static void finish_output(struct node *node, struct pkt *pkt,
+                          struct iface *in, const struct nexthop *nh) {
+  if (!run_hooks(node, IP_HOOK_POST_ROUTING, pkt, in, nh->oif))
+    return;
+  if (!nh->oif->up) {
+    sim_drop(node->sim, node, NULL, pkt, DROP_LINK_DOWN);
+    return;
+  }
+  uint32_t mtu = nh->oif->link->mtu;
+  if (pkt->len <= mtu) {
+    neigh_output((void *)nh, pkt);
+    return;
+  }
+  if (ip_version(pkt) == 6) {
+    /* IPv6 routers never fragment (RFC 8200); source fragmentation is not
+     * modelled, so a local sender gets the same Packet Too Big. */
+    icmp_send_error(node, pkt, ICMP6_PACKET_TOO_BIG, 0, mtu);
+    sim_drop(node->sim, node, NULL, pkt, DROP_TOO_BIG);
+    return;
+  }
+  if (load_be16(pkt->data + IP4_OFF_FRAG) & IP4_DF) {
+    icmp_send_error(node, pkt, ICMP_DEST_UNREACH, ICMP_UNREACH_NEEDFRAG, mtu);
+    sim_drop(node->sim, node, NULL, pkt, DROP_TOO_BIG);
+    return;
+  }
+  frag_fragment(node, pkt, mtu, neigh_output, (void *)nh);
+}
+
+static bool is_v4_multicast_or_broadcast(uint32_t a) {
+  return (a >> 28) == 0xe || a == 0xffffffffu;
+}
+
+void ip_output_via(struct node *node, struct pkt *pkt, struct iface *oif,
+                   const struct ip_addr *gw) {
+  if (!node->up) {
+    sim_drop(node->sim, node, NULL, pkt, DROP_NODE_DOWN);
+    return;
+  }
+  struct nexthop nh = {.oif = oif};
+  if (gw)
+    nh.gw = *gw;
+  finish_output(node, pkt, NULL, &nh);
+}
+
+void ip_output(struct node *node, struct pkt *pkt) {
+  if (!node->up) {
+    sim_drop(node->sim, node, NULL, pkt, DROP_NODE_DOWN);
+    return;
+  }
+  if (!run_hooks(node, IP_HOOK_LOCAL_OUT, pkt, NULL, NULL))
+    return;
+  struct ip_addr src, dst;
+  struct nexthop nh;
+  if (!ip_packet_addrs(pkt, &src, &dst)) {
+    sim_drop(node->sim, node, NULL, pkt, DROP_MALFORMED);
+    return;
+  }
+  if (!route_lookup(node, &dst, &nh)) {
+    sim_drop(node->sim, node, NULL, pkt, DROP_NO_ROUTE);
+    return;
+  }
+  finish_output(node, pkt, NULL, &nh);
+}
+
+bool ip_select_source(struct node *node, const struct ip_addr *dst,
+                      struct ip_addr *src) {
+  struct nexthop nh;
+  if (!route_lookup(node, dst, &nh))
+    return false;
+  const struct prefix *p = iface_addr(nh.oif, dst->family);
+  if (p) {
+    *src = p->addr;
+    return true;
+  }
+  return node_first_addr(node, dst->family, src);
+}
+
+void ip_send(struct node *node, struct pkt *pkt, const struct ip_tx *tx) {
+  struct ip_addr src = tx->src;
+  if (src.family == 0 && !ip_select_source(node, &tx->dst, &src)) {
+    sim_drop(node->sim, node, NULL, pkt, DROP_NO_ROUTE);
+    return;
+  }
+  uint8_t ttl = tx->ttl ? tx->ttl : IP_DEFAULT_TTL;
+  if (tx->dst.family == 4) {
+    uint32_t total = pkt->len + IP4_HLEN;
+    if (total > 0xffff) {
+      sim_drop(node->sim, node, NULL, pkt, DROP_TOO_BIG);
+      return;
+    }
+    uint8_t *h = pkt_push(pkt, IP4_HLEN);
+    h[IP4_OFF_VHL] = 0x45;
+    h[IP4_OFF_TOS] = tx->tos;
+    put_be16(h + IP4_OFF_LEN, (uint16_t)total);
+    put_be16(h + IP4_OFF_ID, node->ip4_next_id++);
+    put_be16(h + IP4_OFF_FRAG, tx->df ? IP4_DF : 0);
+    h[IP4_OFF_TTL] = ttl;
+    h[IP4_OFF_PROTO] = tx->proto;
+    put_be16(h + IP4_OFF_CSUM, 0);
+    put_be32(h + IP4_OFF_SRC, src.v4);
+    put_be32(h + IP4_OFF_DST, tx->dst.v4);
+    put_be16(h + IP4_OFF_CSUM, inet_checksum(h, IP4_HLEN));
+  } else {
+    if (pkt->len > 0xffff) {
+      sim_drop(node->sim, node, NULL, pkt, DROP_TOO_BIG);
+      return;
+    }
+    uint16_t plen = (uint16_t)pkt->len;
+    uint8_t *h = pkt_push(pkt, IP6_HLEN);
+    put_be32(h, 6u << 28 | (uint32_t)tx->tos << 20);
+    put_be16(h + IP6_OFF_PLEN, plen);
+    h[IP6_OFF_NH] = tx->proto;
+    h[IP6_OFF_HLIM] = ttl;
+    memcpy(h + IP6_OFF_SRC, src.v6.b, 16);
+    memcpy(h + IP6_OFF_DST, tx->dst.v6.b, 16);
+  }
+  node->cnt.ip_sent++;
+  ip_output(node, pkt);
+}
+
+/* ---- input ------------------------------------------------------------- */
+
+/* Checks the header and trims link padding; false if the packet was
+ * dropped. */
+static bool validate(struct node *node, struct pkt *pkt) {
+  const uint8_t *h = pkt->data;
+  if (ip_version(pkt) == 4) {
+    uint8_t vhl;
+    uint16_t total;
+    if (!get_u8(h, pkt->len, 0, &vhl) ||
+        !get_be16(h, pkt->len, IP4_OFF_LEN, &total))
+      goto malformed;
+    uint32_t hlen = (vhl & 0x0f) * 4u;
+    if (hlen < IP4_HLEN || hlen > total || total > pkt->len)
+      goto malformed;
+    if (inet_checksum(h, hlen) != 0) {
+      sim_drop(node->sim, node, NULL, pkt, DROP_BAD_CHECKSUM);
+      return false;
+    }
+    pkt_trim(pkt, total);
+    return true;
+  }
+  if (ip_version(pkt) == 6) {
+    uint16_t plen;
+    if (!get_be16(h, pkt->len, IP6_OFF_PLEN, &plen) ||
+        IP6_HLEN + (uint32_t)plen > pkt->len)
+      goto malformed;
+    pkt_trim(pkt, IP6_HLEN + plen);
+    return true;
+  }
+malformed:
+  sim_drop(node->sim, node, NULL, pkt, DROP_MALFORMED);
+  return false;
+}
+
+/* Is the packet (addressed to dst, arriving on in) for this node? */
+static bool is_local(struct node *node, struct iface *in,
+                     const struct ip_addr *dst) {
+  if (dst->family == 4) {
+    uint32_t a = dst->v4;
+    if (is_v4_multicast_or_broadcast(a))
+      return true;
+    if (in) {
+      const struct prefix *p = iface_addr(in, 4);
+      if (p && p->len < 31 && ((a ^ p->addr.v4) & v4_mask(p->len)) == 0 &&
+          (a | v4_mask(p->len)) == 0xffffffffu)
+        return true; /* directed broadcast of the arrival subnet */
+    }
+  } else if (dst->v6.b[0] == 0xff) {
+    return true;
+  }
+  return node_has_addr(node, dst);
+}
+
+static void local_deliver(struct node *node, struct pkt *pkt,
+                          struct iface *in) {
+  int version = ip_version(pkt);
+  uint8_t proto;
+  if (version == 4) {
+    if (load_be16(pkt->data + IP4_OFF_FRAG) & (IP4_MF | IP4_FRAG_MASK)) {
+      pkt = frag_reassemble(node, pkt);
+      if (!pkt)
+        return;
+    }
+    proto = pkt->data[IP4_OFF_PROTO];
+  } else {
+    proto = pkt->data[IP6_OFF_NH];
+  }
+  if (!run_hooks(node, IP_HOOK_LOCAL_IN, pkt, in, NULL))
+    return;
+  node->cnt.ip_delivered++;
+  for (struct ip_proto_entry *e = node->protos; e; e = e->next) {
+    if (e->family == version && e->proto == proto) {
+      e->fn(e->ctx, node, pkt, in);
+      return;
+    }
+  }
+  if (proto == IPPROTO_NUM_UDP) {
+    udp_input(node, pkt, in);
+  } else if (version == 4 && proto == IPPROTO_NUM_ICMP) {
+    icmp_input(node, pkt, in);
+  } else if (version == 6 && proto == IPPROTO_NUM_ICMPV6) {
+    icmp6_input(node, pkt, in);
+  } else {
+    if (version == 4)
+      icmp_send_error(node, pkt, ICMP_DEST_UNREACH, ICMP_UNREACH_PROTO, 0);
+    sim_drop(node->sim, node, NULL, pkt, DROP_UNREACHABLE);
+  }
+}
+
+static void forward(struct node *node, struct pkt *pkt, struct iface *in,
+                    const struct ip_addr *dst) {
+  int version = ip_version(pkt);
+  uint8_t *h = pkt->data;
+  uint8_t ttl = version == 4 ? h[IP4_OFF_TTL] : h[IP6_OFF_HLIM];
+  if (ttl <= 1) {
+    if (version == 4)
+      icmp_send_error(node, pkt, ICMP_TIME_EXCEEDED, 0, 0);
+    else
+      icmp_send_error(node, pkt, ICMP6_TIME_EXCEEDED, 0, 0);
+    sim_drop(node->sim, node, NULL, pkt, DROP_TTL_EXPIRED);
+    return;
+  }
+  struct nexthop nh;
+  if (!route_lookup(node, dst, &nh)) {
+    if (version == 4)
+      icmp_send_error(node, pkt, ICMP_DEST_UNREACH, ICMP_UNREACH_NET, 0);
+    else
+      icmp_send_error(node, pkt, ICMP6_DEST_UNREACH, ICMP6_UNREACH_NOROUTE,
+                      0);
+    sim_drop(node->sim, node, NULL, pkt, DROP_NO_ROUTE);
+    return;
+  }
+  if (version == 4) {
+    uint16_t csum = load_be16(h + IP4_OFF_CSUM);
+    uint16_t old_word = (uint16_t)(ttl << 8 | h[IP4_OFF_PROTO]);
+    h[IP4_OFF_TTL] = ttl - 1;
+    put_be16(h + IP4_OFF_CSUM,
+             inet_csum_update16(csum, old_word,
+                                (uint16_t)((ttl - 1) << 8 | h[IP4_OFF_PROTO])));
+  } else {
+    h[IP6_OFF_HLIM] = ttl - 1;
+  }
+  if (!run_hooks(node, IP_HOOK_FORWARD, pkt, in, nh.oif))
+    return;
+  node->cnt.ip_forwarded++;
+  finish_output(node, pkt, in, &nh);
+}
+
+void ip_input(struct iface *in, struct pkt *pkt) {
+  struct node *node = in->node;
+  if (!node->up) {
+    sim_drop(node->sim, node, NULL, pkt, DROP_NODE_DOWN);
+    return;
+  }
+  node->cnt.ip_received++;
+  if (!validate(node, pkt))
+    return;
+  struct ip_addr src, dst;
+  ip_packet_addrs(pkt, &src, &dst);
+  if (in->ingress_filter && !iface_on_link(in, &src)) {
+    struct nexthop back;
+    if (!route_lookup(node, &src, &back) || back.oif != in) {
+      sim_drop(node->sim, node, NULL, pkt, DROP_INGRESS_FILTER);
+      return;
+    }
+  }
+  if (!run_hooks(node, IP_HOOK_PRE_ROUTING, pkt, in, NULL))
+    return;
+  /* A hook may have rewritten the destination (decapsulation, NAT). */
+  ip_packet_addrs(pkt, &src, &dst);
+  if (is_local(node, in, &dst)) {
+    local_deliver(node, pkt, in);
+    return;
+  }
+  if (!node->router) {
+    sim_drop(node->sim, node, NULL, pkt, DROP_NOT_FOR_US);
+    return;
+  }
+  forward(node, pkt, in, &dst);
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Nodes and their life cycle. */
+#include "node.h"
+
+#include "frag.h"
+#include "icmp.h"
+#include "iface.h"
+#include "ip.h"
+#include "route.h"
+#include "udp.h"
+
+struct node *node_new(struct sim *sim, const char *name, bool router) {
+  struct node *node = g_new0(struct node, 1);
+  node->sim = sim;
+  node->name = g_strdup(name);
+  node->id = sim->nodes->len;
+  node->router = router;
+  node->up = true;
+  node->ip4_next_id = 1;
+  g_ptr_array_add(sim->nodes, node);
+  return node;
+}
+
+void node_free(struct node *node) {
+  for (uint32_t i = 0; i < node->n_ifaces; i++)
+    iface_free(node->ifaces[i]);
+  g_free(node->ifaces);
+  ip__node_free(node);
+  udp__node_free(node);
+  icmp__node_free(node);
+  frag__node_free(node);
+  route_free_node(node);
+  g_free(node->name);
+  g_free(node);
+}
+
+void node_set_up(struct node *node, bool up) {
+  node->up = up;
+}
+
+bool node_first_addr(const struct node *node, int family,
+                     struct ip_addr *out) {
+  for (uint32_t i = 0; i < node->n_ifaces; i++) {
+    const struct prefix *p = iface_addr(node->ifaces[i], family);
+    if (p) {
+      *out = p->addr;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool node_has_addr(const struct node *node, const struct ip_addr *a) {
+  for (uint32_t i = 0; i < node->n_ifaces; i++)
+    if (iface_has_addr(node->ifaces[i], a))
+      return true;
+  return false;
+}
+
+struct iface *node_iface_on(const struct node *node, const struct link *link) {
+  for (uint32_t i = 0; i < node->n_ifaces; i++)
+    if (node->ifaces[i]->link == link)
+      return node->ifaces[i];
+  return NULL;
+}

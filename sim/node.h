@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Nodes: hosts and routers, with their interfaces, routing table and the
+ * hooks and handlers protocol modules register on their IP layer. */
+#ifndef MIPSIM_NODE_H
+#define MIPSIM_NODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "drop.h"
+#include "hook.h"
+#include "sim.h"
+
+struct iface;
+struct ip_hook_entry;
+struct ip_proto_entry;
+struct udp_binding;
+struct icmp_binding;
+struct reasm_table;
+struct rtable;
+
+struct node_counters {
+  uint64_t ip_received;   /* IP packets that arrived on an interface */
+  uint64_t ip_sent;       /* IP packets this node originated */
+  uint64_t ip_forwarded;
+  uint64_t ip_delivered;  /* handed to a local protocol */
+  uint64_t icmp_errors_sent;
+  uint64_t fragments_sent;
+  uint64_t reassembled;
+  uint64_t drops[DROP_REASON_COUNT];
+};
+
+struct route_cache {
+  struct ip_addr dst;
+  uint32_t generation;
+  struct iface *oif;
+  struct ip_addr gw;
+};
+
+struct node {
+  struct sim *sim;
+  char *name;
+  uint32_t id;
+  bool router;
+  bool up;
+  struct iface **ifaces;
+  uint32_t n_ifaces;
+  struct rtable *rt;       /* connected and static routes; NULL if none */
+  struct ip_hook_entry *hooks[IP_HOOK_COUNT];
+  struct ip_proto_entry *protos;
+  struct udp_binding *udp;
+  struct icmp_binding *icmp;
+  struct reasm_table *reasm;
+  struct route_cache rcache;
+  uint16_t ip4_next_id;
+  uint32_t ip6_next_frag_id;
+  struct node_counters cnt;
+};
+
+/* The node is owned by sim.  Names are unique (checked by the caller). */
+struct node *node_new(struct sim *sim, const char *name, bool router);
+void node_free(struct node *node);
+/* A node that is down drops everything it receives or sends. */
+void node_set_up(struct node *node, bool up);
+
+/* The first address of family (4 or 6) on any interface; false if none. */
+bool node_first_addr(const struct node *node, int family, struct ip_addr *out);
+/* Is a an address of one of this node's interfaces? */
+bool node_has_addr(const struct node *node, const struct ip_addr *a);
+struct iface *node_iface_on(const struct node *node, const struct link *link);
+
+#endif

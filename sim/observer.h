@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Observers (statistics, traces) subscribe to packet events; the data path
+ * calls them without knowing what they are. */
+#ifndef MIPSIM_OBSERVER_H
+#define MIPSIM_OBSERVER_H
+
+#include "drop.h"
+
+struct link;
+struct node;
+struct pkt;
+
+/* Callbacks may be NULL.  They must not keep or change the packet. */
+struct observer {
+  void *ctx;
+  /* A frame finished crossing link (it reached the receiver's side; a frame
+   * the loss model corrupted is reported with pkt->lost set).  Only links
+   * with link->traced set report. */
+  void (*on_wire)(void *ctx, const struct link *link, const struct pkt *pkt);
+  /* A packet is dropped; node or link (or both) may be NULL. */
+  void (*on_drop)(void *ctx, const struct node *node, const struct link *link,
+                  const struct pkt *pkt, enum drop_reason reason);
+  struct observer *next;
+};
+
+#endif

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Result tables: tab-separated, one header row, units in column names.
+ * Numbers are printed with fixed precision so that the same run gives the
+ * same bytes. */
+#include "results.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "flow.h"
+#include "link.h"
+#include "node.h"
+#include "sim.h"
+
+G_DEFINE_QUARK(mipsim-results-error-quark, mipsim_results_error)
+
+gboolean results_write_file(const char *dir, const char *name,
+                            const char *contents, gsize len, GError **error) {
+  if (g_mkdir_with_parents(dir, 0777) != 0) {
+    int err = errno;
+    g_set_error(error, MIPSIM_RESULTS_ERROR, MIPSIM_RESULTS_ERROR_IO,
+                "cannot create directory %s: %s", dir, g_strerror(err));
+    return FALSE;
+  }
+  g_autofree char *path = g_build_filename(dir, name, NULL);
+  /* g_file_set_contents writes a temporary file and renames it. */
+  return g_file_set_contents(path, contents, (gssize)len, error);
+}
+
+static void ms(GString *s, double ns) {
+  g_string_append_printf(s, "\t%.6f", ns / 1e6);
+}
+
+static char *flows_table(const struct sim *sim) {
+  GString *s = g_string_new(
+      "flow\tkind\tsrc\tdst\tdelay_kind\tsent_pkts\treceived_pkts\t"
+      "lost_pkts\tin_flight_pkts\tduplicate_pkts\treordered_pkts\t"
+      "icmp_errors\tloss_ratio\tsent_bytes\treceived_bytes\tdelay_mean_ms\t"
+      "delay_min_ms\tdelay_p50_ms\tdelay_p99_ms\tdelay_max_ms\t"
+      "hops_mean\n");
+  for (guint i = 0; i < sim->flows->len; i++) {
+    const struct flow *f = g_ptr_array_index(sim->flows, i);
+    char src[ADDR_STRLEN], dst[ADDR_STRLEN];
+    uint64_t lost = flow_lost(f);
+    g_string_append_printf(
+        s, "%s\t%s\t%s\t%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+           "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+           "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%.6f\t%"
+           G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT,
+        f->name, f->kind, addr_format(&f->src, src), addr_format(&f->dst, dst),
+        f->delay_kind, f->sent, f->received, lost, f->in_flight,
+        f->duplicates, f->reordered, f->icmp_errors,
+        f->sent ? (double)lost / (double)f->sent : 0.0, f->sent_bytes,
+        f->received_bytes);
+    ms(s, flow_delay_mean(f));
+    ms(s, (double)flow_delay_percentile(f, 0.0));
+    ms(s, (double)flow_delay_percentile(f, 0.5));
+    ms(s, (double)flow_delay_percentile(f, 0.99));
+    ms(s, (double)flow_delay_percentile(f, 1.0));
+    g_string_append_printf(s, "\t%.3f\n",
+                           f->received ? (double)f->hops_sum / f->received
+                                       : 0.0);
+  }
+  return g_string_free(s, FALSE);
+}
+
+static void drop_header(GString *s) {
+  for (int r = 0; r < DROP_REASON_COUNT; r++)
+    g_string_append_printf(s, "\tdrop_%s_pkts", drop_reason_name(r));
+  g_string_append_c(s, '\n');
+}
+
+static void drop_counts(GString *s, const uint64_t *drops) {
+  for (int r = 0; r < DROP_REASON_COUNT; r++)
+    g_string_append_printf(s, "\t%" G_GUINT64_FORMAT, drops[r]);
+  g_string_append_c(s, '\n');
+}
+
+static char *links_table(const struct sim *sim) {
+  GString *s = g_string_new(
+      "link\tkind\tbandwidth_bps\tdelay_ms\tmtu_bytes\ttx_pkts\ttx_bytes\t"
+      "rx_pkts\trx_bytes\tutilization");
+  drop_header(s);
+  int64_t elapsed = sim->sched.now;
+  for (guint i = 0; i < sim->links->len; i++) {
+    const struct link *l = g_ptr_array_index(sim->links, i);
+    /* A point-to-point link is full duplex: two channels. */
+    double channels = l->kind == LINK_P2P ? 2.0 : 1.0;
+    double util = elapsed > 0 ? (double)l->cnt.busy_ns /
+                                    ((double)elapsed * channels)
+                              : 0.0;
+    g_string_append_printf(
+        s, "%s\t%s\t%" G_GUINT64_FORMAT "\t%.6f\t%u\t%" G_GUINT64_FORMAT
+           "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%"
+           G_GUINT64_FORMAT "\t%.6f",
+        l->name, l->kind == LINK_P2P ? "p2p" : "lan", l->bps,
+        (double)l->delay / 1e6, l->mtu, l->cnt.tx_packets, l->cnt.tx_bytes,
+        l->cnt.rx_packets, l->cnt.rx_bytes, util);
+    drop_counts(s, l->cnt.drops);
+  }
+  return g_string_free(s, FALSE);
+}
+
+static char *nodes_table(const struct sim *sim) {
+  GString *s = g_string_new(
+      "node\trole\tip_received_pkts\tip_sent_pkts\tip_forwarded_pkts\t"
+      "ip_delivered_pkts\ticmp_errors_sent\tfragments_sent\t"
+      "reassembled_pkts");
+  drop_header(s);
+  for (guint i = 0; i < sim->nodes->len; i++) {
+    const struct node *n = g_ptr_array_index(sim->nodes, i);
+    const struct node_counters *c = &n->cnt;
+    g_string_append_printf(
+        s, "%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%"
+           G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+           "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT,
+        n->name, n->router ? "router" : "host", c->ip_received, c->ip_sent,
+        c->ip_forwarded, c->ip_delivered, c->icmp_errors_sent,
+        c->fragments_sent, c->reassembled);
+    drop_counts(s, c->drops);
+  }
+  return g_string_free(s, FALSE);
+}
+
+static char *summary_table(const struct sim *sim) {
+  uint64_t sent = 0, received = 0, lost = 0, drops = 0;
+  for (guint i = 0; i < sim->flows->len; i++) {
+    const struct flow *f = g_ptr_array_index(sim->flows, i);
+    sent += f->sent;
+    received += f->received;
+    lost += flow_lost(f);
+  }
+  for (guint i = 0; i < sim->nodes->len; i++) {
+    const struct node *n = g_ptr_array_index(sim->nodes, i);
+    for (int r = 0; r < DROP_REASON_COUNT; r++)
+      drops += n->cnt.drops[r];
+  }
+  for (guint i = 0; i < sim->links->len; i++) {
+    const struct link *l = g_ptr_array_index(sim->links, i);
+    for (int r = 0; r < DROP_REASON_COUNT; r++)
+      drops += l->cnt.drops[r];
+  }
+  return g_strdup_printf(
+      "scenario\tseed\trun\tsim_time_s\tevents\tpackets_allocated\tnodes\t"
+      "links\tflows\tflow_sent_pkts\tflow_received_pkts\tflow_lost_pkts\t"
+      "dropped_pkts\n"
+      "%s\t%" G_GUINT64_FORMAT "\t%u\t%.9f\t%" G_GUINT64_FORMAT "\t%"
+      G_GUINT64_FORMAT "\t%u\t%u\t%u\t%" G_GUINT64_FORMAT "\t%"
+      G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\n",
+      sim->name, sim->seed, sim->run, (double)sim->sched.now / 1e9,
+      sim->sched.dispatched, sim->pool.allocated, sim->nodes->len,
+      sim->links->len, sim->flows->len, sent, received, lost, drops);
+}
+
+gboolean results_write(const struct sim *sim, const char *dir,
+                       GError **error) {
+  struct {
+    const char *name;
+    char *(*make)(const struct sim *);
+  } tables[] = {{"flows.tsv", flows_table},
+                {"links.tsv", links_table},
+                {"nodes.tsv", nodes_table},
+                {"summary.tsv", summary_table}};
+  for (gsize i = 0; i < G_N_ELEMENTS(tables); i++) {
+    g_autofree char *text = tables[i].make(sim);
+    if (!results_write_file(dir, tables[i].name, text, strlen(text), error))
+      return FALSE;
+  }
+  return TRUE;
+}

@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Route lookup.
+ *
+ * A node's own table holds only its static routes; connected routes are
+ * read from its interfaces' addresses.  Computed routes are held per
+ * destination prefix, not per node: the prefixes of all links form one
+ * table for the run, and the first lookup towards a prefix builds its
+ * shortest-path tree (Dijkstra from every node on that prefix, with only
+ * routers relaying) as one next hop per node.  Memory then grows with the
+ * destinations in use, not with nodes squared: a 50,000-router chain with
+ * one flow needs one tree.  Routes are computed from the topology as
+ * configured and are not recomputed when links fail (no routing protocol
+ * is simulated); the longest match wins between static and computed
+ * routes, a static or connected route on a tie. */
+#include "route.h"
+
+#include <glib.h>
+#include <string.h>
+
+#include "iface.h"
+#include "link.h"
+#include "node.h"
+#include "sim.h"
+
+struct static_route {
+  struct prefix p;
+  struct iface *oif;
+  struct ip_addr gw;
+};
+
+struct rtable {
+  GArray *routes; /* struct static_route */
+};
+
+/* Next hop of one node towards one prefix. */
+struct rhop {
+  uint32_t oif;   /* interface id + 1; 0: no route */
+  uint32_t gw;    /* the neighbour's interface id */
+};
+
+struct rprefix {
+  struct prefix p; /* network form */
+  GArray *members; /* uint32_t node ids attached to the prefix */
+  struct rhop *hops;
+};
+
+struct routing {
+  uint32_t generation;
+  bool built;
+  GHashTable *prefixes; /* struct prefix * -> struct rprefix * */
+  bool len_used[2][129];
+};
+
+static struct routing *routing(struct sim *sim) {
+  if (!sim->routing) {
+    sim->routing = g_new0(struct routing, 1);
+    sim->routing->generation = 1;
+  }
+  return sim->routing;
+}
+
+static guint prefix_hash(gconstpointer key) {
+  const struct prefix *p = key;
+  if (p->addr.family == 4)
+    return g_int_hash(&p->addr.v4) ^ p->len;
+  guint h = p->len;
+  for (int i = 0; i < 16; i++)
+    h = h * 31 + p->addr.v6.b[i];
+  return h;
+}
+
+static gboolean prefix_equal(gconstpointer a, gconstpointer b) {
+  const struct prefix *x = a, *y = b;
+  return x->len == y->len && addr_equal(&x->addr, &y->addr);
+}
+
+static void rprefix_free(gpointer data) {
+  struct rprefix *rp = data;
+  g_array_free(rp->members, TRUE);
+  g_free(rp->hops);
+  g_free(rp);
+}
+
+static void clear_prefixes(struct routing *r) {
+  if (r->prefixes)
+    g_hash_table_destroy(r->prefixes);
+  r->prefixes = NULL;
+  r->built = false;
+  memset(r->len_used, 0, sizeof r->len_used);
+}
+
+void routing_free(struct sim *sim) {
+  if (!sim->routing)
+    return;
+  clear_prefixes(sim->routing);
+  g_free(sim->routing);
+  sim->routing = NULL;
+}
+
+void route_invalidate(struct sim *sim) {
+  struct routing *r = routing(sim);
+  r->generation++;
+  clear_prefixes(r);
+}
+
+static void build_prefixes(struct sim *sim, struct routing *r) {
+  r->prefixes = g_hash_table_new_full(prefix_hash, prefix_equal, NULL,
+                                      rprefix_free);
+  for (guint i = 0; i < sim->ifaces->len; i++) {
+    struct iface *iface = g_ptr_array_index(sim->ifaces, i);
+    for (guint a = 0; a < iface->addrs->len; a++) {
+      struct prefix net =
+          prefix_network(&g_array_index(iface->addrs, struct prefix, a));
+      struct rprefix *rp = g_hash_table_lookup(r->prefixes, &net);
+      if (!rp) {
+        rp = g_new0(struct rprefix, 1);
+        rp->p = net;
+        rp->members = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+        g_hash_table_insert(r->prefixes, &rp->p, rp);
+        r->len_used[net.addr.family == 6][net.len] = true;
+      }
+      g_array_append_val(rp->members, iface->node->id);
+    }
+  }
+  r->built = true;
+}
+
+/* A binary heap of (distance, node id) for Dijkstra; the id breaks ties so
+ * that trees do not depend on hash or allocation order. */
+struct dheap {
+  GArray *items; /* struct ditem */
+};
+struct ditem {
+  int64_t dist;
+  uint32_t node;
+};
+
+static bool ditem_before(const struct ditem *a, const struct ditem *b) {
+  return a->dist < b->dist || (a->dist == b->dist && a->node < b->node);
+}
+
+static void dheap_push(struct dheap *h, struct ditem it) {
+  g_array_append_val(h->items, it);
+  struct ditem *v = (struct ditem *)(void *)h->items->data;
+  guint i = h->items->len - 1;
+  while (i > 0 && ditem_before(&it, &v[(i - 1) / 2])) {
+    v[i] = v[(i - 1) / 2];
+    i = (i - 1) / 2;
+  }
+  v[i] = it;
+}
+
+static struct ditem dheap_pop(struct dheap *h) {
+  struct ditem *v = (struct ditem *)(void *)h->items->data;
+  struct ditem top = v[0], last = v[h->items->len - 1];
+  g_array_set_size(h->items, h->items->len - 1);
+  guint n = h->items->len, i = 0;
+  for (;;) {
+    guint c = 2 * i + 1;
+    if (c >= n)
+      break;
+    if (c + 1 < n && ditem_before(&v[c + 1], &v[c]))
+      c++;
+    if (!ditem_before(&v[c], &last))
+      break;
+    v[i] = v[c];
+    i = c;
+  }
+  if (n)
+    v[i] = last;
+  return top;
+}
+
+static void compute_tree(struct sim *sim, struct rprefix *rp) {
+  guint n = sim->nodes->len;
+  int family = rp->p.addr.family;
+  int64_t *dist = g_new(int64_t, n);
+  for (guint i = 0; i < n; i++)
+    dist[i] = INT64_MAX;
+  rp->hops = g_new0(struct rhop, n);
+  struct dheap heap = {g_array_new(FALSE, FALSE, sizeof(struct ditem))};
+  for (guint i = 0; i < rp->members->len; i++) {
+    uint32_t id = g_array_index(rp->members, uint32_t, i);
+    if (dist[id] != 0) {
+      dist[id] = 0;
+      dheap_push(&heap, (struct ditem){0, id});
+    }
+  }
+  while (heap.items->len) {
+    struct ditem it = dheap_pop(&heap);
+    if (it.dist != dist[it.node])
+      continue;
+    struct node *u = g_ptr_array_index(sim->nodes, it.node);
+    if (!u->router)
+      continue; /* hosts do not relay */
+    for (uint32_t i = 0; i < u->n_ifaces; i++) {
+      struct iface *ui = u->ifaces[i];
+      if (!iface_addr(ui, family))
+        continue; /* no next-hop address of this family to route via */
+      struct link *link = ui->link;
+      int64_t w = sim->metric == ROUTE_METRIC_HOPS ? 1 : link->delay + 1;
+      for (uint32_t k = 0; k < link->n_ends; k++) {
+        struct iface *vi = link->ends[k];
+        if (vi == ui)
+          continue;
+        uint32_t v = vi->node->id;
+        if (it.dist + w < dist[v]) {
+          dist[v] = it.dist + w;
+          rp->hops[v] = (struct rhop){.oif = vi->id + 1, .gw = ui->id};
+          dheap_push(&heap, (struct ditem){dist[v], v});
+        }
+      }
+    }
+  }
+  g_array_free(heap.items, TRUE);
+  g_free(dist);
+}
+
+/* Longest computed prefix holding dst; its length in *len. */
+static struct rprefix *computed_match(struct sim *sim, const struct ip_addr *dst,
+                                      int *len) {
+  struct routing *r = routing(sim);
+  if (!r->built)
+    build_prefixes(sim, r);
+  int fam = dst->family == 6;
+  for (int l = fam ? 128 : 32; l >= 0; l--) {
+    if (!r->len_used[fam][l])
+      continue;
+    struct prefix key = {.addr = *dst, .len = (uint8_t)l};
+    key = prefix_network(&key);
+    struct rprefix *rp = g_hash_table_lookup(r->prefixes, &key);
+    if (rp) {
+      *len = l;
+      return rp;
+    }
+  }
+  return NULL;
+}
+
+static bool lookup_uncached(struct node *node, const struct ip_addr *dst,
+                            struct nexthop *out) {
+  int best = -1;
+  for (uint32_t i = 0; i < node->n_ifaces; i++) {
+    GArray *addrs = node->ifaces[i]->addrs;
+    for (guint a = 0; a < addrs->len; a++) {
+      const struct prefix *p = &g_array_index(addrs, struct prefix, a);
+      if (p->len > best && prefix_contains(p, dst)) {
+        best = p->len;
+        *out = (struct nexthop){.oif = node->ifaces[i]};
+      }
+    }
+  }
+  if (node->rt) {
+    for (guint i = 0; i < node->rt->routes->len; i++) {
+      struct static_route *s =
+          &g_array_index(node->rt->routes, struct static_route, i);
+      if (s->p.len > best && prefix_contains(&s->p, dst)) {
+        best = s->p.len;
+        *out = (struct nexthop){.oif = s->oif, .gw = s->gw};
+      }
+    }
+  }
+  struct sim *sim = node->sim;
+  if (!sim->computed_routes)
+    return best >= 0;
+  int len;
+  struct rprefix *rp = computed_match(sim, dst, &len);
+  if (!rp || len <= best)
+    return best >= 0;
+  if (!rp->hops)
+    compute_tree(sim, rp);
+  struct rhop hop = rp->hops[node->id];
+  if (hop.oif == 0)
+    return best >= 0;
+  struct iface *gw = g_ptr_array_index(sim->ifaces, hop.gw);
+  out->oif = g_ptr_array_index(sim->ifaces, hop.oif - 1);
+  out->gw = iface_addr(gw, dst->family)->addr;
+  return true;
+}
+
+bool route_lookup(struct node *node, const struct ip_addr *dst,
+                  struct nexthop *out) {
+  struct route_cache *c = &node->rcache;
+  uint32_t gen = routing(node->sim)->generation;
+  if (c->generation == gen && addr_equal(&c->dst, dst)) {
+    if (!c->oif)
+      return false;
+    *out = (struct nexthop){.oif = c->oif, .gw = c->gw};
+    return true;
+  }
+  struct nexthop nh = {0};
+  bool found = lookup_uncached(node, dst, &nh);
+  *c = (struct route_cache){.dst = *dst, .generation = gen,
+                            .oif = found ? nh.oif : NULL, .gw = nh.gw};
+  if (found)
+    *out = nh;
+  return found;
+}
+
+bool route_add(struct node *node, const struct prefix *p, struct iface *oif,
+               const struct ip_addr *gw) {
+  struct static_route r = {.p = prefix_network(p), .oif = oif};
+  if (gw)
+    r.gw = *gw;
+  if (!oif) {
+    for (uint32_t i = 0; i < node->n_ifaces && gw; i++)
+      if (iface_on_link(node->ifaces[i], gw))
+        r.oif = node->ifaces[i];
+    if (!r.oif)
+      return false;
+  }
+  if (!node->rt) {
+    node->rt = g_new0(struct rtable, 1);
+    node->rt->routes = g_array_new(FALSE, FALSE, sizeof(struct static_route));
+  }
+  route_del(node, p);
+  g_array_append_val(node->rt->routes, r);
+  routing(node->sim)->generation++;
+  return true;
+}
+
+bool route_del(struct node *node, const struct prefix *p) {
+  if (!node->rt)
+    return false;
+  struct prefix net = prefix_network(p);
+  for (guint i = 0; i < node->rt->routes->len; i++) {
+    struct static_route *s =
+        &g_array_index(node->rt->routes, struct static_route, i);
+    if (s->p.len == net.len && addr_equal(&s->p.addr, &net.addr)) {
+      g_array_remove_index(node->rt->routes, i);
+      routing(node->sim)->generation++;
+      return true;
+    }
+  }
+  return false;
+}
+
+void route_free_node(struct node *node) {
+  if (!node->rt)
+    return;
+  g_array_free(node->rt->routes, TRUE);
+  g_free(node->rt);
+  node->rt = NULL;
+}

@@ -1,0 +1,1101 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The scenario loader: parses and validates a scenario file with libxml2,
+ * then checks every value and builds the struct sim it describes. */
+#include "scenario.h"
+
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <libxml/tree.h>
+#include <limits.h>
+#include <string.h>
+
+/* sim.h first: iface.h uses struct pkt without declaring it. */
+#include "sim.h"
+
+#include "addr.h"
+#include "fault.h"
+#include "iface.h"
+#include "link.h"
+#include "node.h"
+#include "route.h"
+#include "traffic.h"
+#include "units.h"
+
+/* Without the -D flags of Makefile.am (a lone compile), fall back to the
+ * default autotools prefix rather than refusing to build. */
+#ifndef MIPSIM_SCHEMA_DIR
+#define MIPSIM_SCHEMA_DIR "/usr/local/share/mipsim"
+#endif
+
+#define SCHEMA_FILE "mipsim.rng"
+#define NAME_MAX_LEN 128
+#define MTU_MIN 68
+#define MTU_MAX 65535
+#define IPV6_MIN_MTU 1280
+/* Every sending interface may queue this many frames; the bound keeps a
+ * typo from asking for gigabytes of queue. */
+#define QUEUE_MAX 1000000
+#define DEFAULT_CBR_PORT 40000
+#define DEFAULT_CBR_SIZE 512
+#define DEFAULT_PING_SIZE 56
+#define DEFAULT_TTL 64
+#define PING_MIN_SIZE 8
+/* Largest UDP payload or echo data that fits one IP datagram (without
+ * IPv6 jumbograms): 65535 less the IPv4 header, or the IPv6 payload
+ * length less the 8-byte UDP / ICMPv6 header. */
+#define MAX_PAYLOAD_V4 (65535 - 20 - 8)
+#define MAX_PAYLOAD_V6 (65535 - 8)
+
+G_DEFINE_QUARK(mipsim-scenario-error-quark, mipsim_scenario_error)
+
+/* ------------------------------------------------------------------------
+ * Reading and validating the XML
+ * ------------------------------------------------------------------------ */
+
+/* The first error libxml2 reports.  Errors without a line (some RelaxNG
+ * interleave errors) are kept only until one with a line arrives, because
+ * the located error that follows is the one a user can act on. */
+struct first_error {
+  char *message;
+  long line;
+  int domain, code;
+};
+
+static void first_error_clear(struct first_error *fe) {
+  g_clear_pointer(&fe->message, g_free);
+}
+
+static void first_error_set(struct first_error *fe, const char *message,
+                            long line, int domain, int code) {
+  if (fe->message && (fe->line > 0 || line <= 0))
+    return;
+  g_free(fe->message);
+  fe->message = g_strchomp(g_strdup(message ? message : "unknown error"));
+  fe->line = line;
+  fe->domain = domain;
+  fe->code = code;
+}
+
+static void collect_error(void *data, xmlErrorPtr e) {
+  if (e->level < XML_ERR_ERROR)
+    return;
+  first_error_set(data, e->message, e->line, e->domain, e->code);
+}
+
+/* A parser context reports to its sax->serror with the context itself as
+ * data (ctxt->userData, which the SAX2 handlers need), so the collector
+ * travels in ctxt->_private. */
+static void collect_parser_error(void *data, xmlErrorPtr e) {
+  xmlParserCtxtPtr ctxt = data;
+  collect_error(ctxt->_private, e);
+}
+
+/* A scenario has no use for a DTD, and refusing one rules out entity
+ * expansion (billion laughs, external entities) altogether. */
+static void refuse_internal_subset(void *data,
+                                   G_GNUC_UNUSED const xmlChar *name,
+                                   G_GNUC_UNUSED const xmlChar *external_id,
+                                   G_GNUC_UNUSED const xmlChar *system_id) {
+  xmlParserCtxtPtr ctxt = data;
+  first_error_set(ctxt->_private,
+                  "DOCTYPE declarations are not allowed in mipsim files",
+                  ctxt->input ? ctxt->input->line : 0, XML_FROM_PARSER,
+                  XML_ERR_USER_STOP);
+  xmlStopParser(ctxt);
+}
+
+/* RelaxNG's messages for attribute problems do not say which attribute
+ * or why; say what the possibilities are. */
+static const char *relaxng_hint(const struct first_error *fe) {
+  if (fe->domain != XML_FROM_RELAXNGV)
+    return "";
+  switch (fe->code) {
+  case XML_RELAXNG_ERR_ATTRVALID:
+    return " (a required attribute is missing, or a value is not one of "
+           "those allowed)";
+  case XML_RELAXNG_ERR_INVALIDATTR:
+    return " (the element has no such attribute, or the value is not one "
+           "of those allowed)";
+  default:
+    return "";
+  }
+}
+
+static void set_first_error(GError **error, int code, const char *path,
+                            const struct first_error *fe,
+                            const char *fallback) {
+  g_set_error(error, MIPSIM_SCENARIO_ERROR, code, "%s:%ld: %s%s", path,
+              fe->message ? MAX(fe->line, 0) : 0,
+              fe->message ? fe->message : fallback, relaxng_hint(fe));
+}
+
+/* libxml2 2.9 fills its parser and datatype tables on first use without
+ * locking; fill them once before runs in several threads load scenarios. */
+static void init_libxml(void) {
+  static gsize done = 0;
+  if (g_once_init_enter(&done)) {
+    xmlInitParser();
+    xmlRelaxNGInitTypes();
+    g_once_init_leave(&done, 1);
+  }
+}
+
+/* Reads path into a tree.  The file is read here rather than by libxml2
+ * so that only regular files are opened (a FIFO or /dev/zero would hang)
+ * and so that every error reaches the per-context handler. */
+static xmlDoc *read_xml(const char *path, int syntax_code, GError **error) {
+  if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+    g_set_error(error, MIPSIM_SCENARIO_ERROR, MIPSIM_SCENARIO_ERROR_IO,
+                "%s:0: %s", path,
+                g_file_test(path, G_FILE_TEST_EXISTS)
+                    ? "not a regular file"
+                    : "no such file");
+    return NULL;
+  }
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  g_autoptr(GError) local = NULL;
+  if (!g_file_get_contents(path, &text, &len, &local)) {
+    g_set_error(error, MIPSIM_SCENARIO_ERROR, MIPSIM_SCENARIO_ERROR_IO,
+                "%s:0: %s", path, local->message);
+    return NULL;
+  }
+  if (len > INT_MAX) {
+    g_set_error(error, MIPSIM_SCENARIO_ERROR, MIPSIM_SCENARIO_ERROR_IO,
+                "%s:0: file too large", path);
+    return NULL;
+  }
+
+  xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+  if (!ctxt)
+    g_error("out of memory creating an XML parser");
+  struct first_error fe = {0};
+  ctxt->_private = &fe;
+  ctxt->sax->serror = collect_parser_error;
+  ctxt->sax->internalSubset = refuse_internal_subset;
+  xmlDoc *doc = xmlCtxtReadMemory(ctxt, text, (int)len, path, NULL,
+                                  XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+  gboolean ok = doc && ctxt->wellFormed && !fe.message;
+  xmlFreeParserCtxt(ctxt);
+  if (!ok) {
+    set_first_error(error, syntax_code, path, &fe, "not well-formed XML");
+    g_clear_pointer(&doc, xmlFreeDoc);
+  }
+  first_error_clear(&fe);
+  return doc;
+}
+
+/* Checks doc against the schema at schema_path, parsed afresh: a cached
+ * schema would be shared state between threads. */
+static gboolean validate(xmlDoc *doc, const char *path,
+                         const char *schema_path, GError **error) {
+  xmlDoc *schema_doc = read_xml(schema_path, MIPSIM_SCENARIO_ERROR_IO,
+                                error);
+  if (!schema_doc)
+    return FALSE;
+  /* The parser context works on its own copy of the tree. */
+  xmlRelaxNGParserCtxtPtr pctxt = xmlRelaxNGNewDocParserCtxt(schema_doc);
+  xmlFreeDoc(schema_doc);
+  if (!pctxt)
+    g_error("out of memory creating a RelaxNG parser");
+  struct first_error fe = {0};
+  xmlRelaxNGSetParserStructuredErrors(pctxt, collect_error, &fe);
+  xmlRelaxNGPtr schema = xmlRelaxNGParse(pctxt);
+  xmlRelaxNGFreeParserCtxt(pctxt);
+  if (!schema) {
+    set_first_error(error, MIPSIM_SCENARIO_ERROR_IO, schema_path, &fe,
+                    "not a usable RelaxNG schema");
+    first_error_clear(&fe);
+    return FALSE;
+  }
+  first_error_clear(&fe);
+
+  xmlRelaxNGValidCtxtPtr vctxt = xmlRelaxNGNewValidCtxt(schema);
+  if (!vctxt)
+    g_error("out of memory creating a RelaxNG validator");
+  xmlRelaxNGSetValidStructuredErrors(vctxt, collect_error, &fe);
+  int rc = xmlRelaxNGValidateDoc(vctxt, doc);
+  xmlRelaxNGFreeValidCtxt(vctxt);
+  xmlRelaxNGFree(schema);
+  if (rc != 0)
+    set_first_error(error, MIPSIM_SCENARIO_ERROR_SCHEMA, path, &fe,
+                    "does not match the scenario schema");
+  first_error_clear(&fe);
+  return rc == 0;
+}
+
+char *scenario_schema_path(void) {
+  const char *dir = g_getenv("MIPSIM_SCHEMA_DIR");
+  if (dir && *dir)
+    return g_build_filename(dir, SCHEMA_FILE, NULL);
+#ifdef MIPSIM_SOURCE_SCHEMA_DIR
+  char *source = g_build_filename(MIPSIM_SOURCE_SCHEMA_DIR, SCHEMA_FILE,
+                                  NULL);
+  if (g_file_test(source, G_FILE_TEST_IS_REGULAR))
+    return source;
+  g_free(source);
+#endif
+  return g_build_filename(MIPSIM_SCHEMA_DIR, SCHEMA_FILE, NULL);
+}
+
+/* ------------------------------------------------------------------------
+ * Building the simulation
+ * ------------------------------------------------------------------------ */
+
+/* Where a name was defined, and what it names. */
+struct defined {
+  void *obj;
+  long line;
+};
+
+/* A time span during which a link or node is down. */
+struct outage {
+  int64_t down, up;
+  long line;
+};
+
+struct loader {
+  const char *path;
+  struct sim *sim;
+  GHashTable *nodes;   /* name -> struct defined (struct node) */
+  GHashTable *links;   /* name -> struct defined (struct link) */
+  GHashTable *flows;   /* name -> struct defined (no object) */
+  GHashTable *addrs;   /* formatted address -> line, as a pointer */
+  GHashTable *routes;  /* "node prefix" -> line, as a pointer */
+  GHashTable *outages; /* "link NAME" or "node NAME" -> GArray of outage */
+  uint32_t n_cbr;      /* <cbr> elements seen, for default ports */
+  long record_line;    /* line of the <record> element; 0: none yet */
+};
+
+static void loader_init(struct loader *ld, const char *path) {
+  *ld = (struct loader){.path = path};
+  ld->nodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  ld->links = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  ld->flows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  ld->addrs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  ld->routes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  ld->outages = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                      (GDestroyNotify)g_array_unref);
+}
+
+static void loader_clear(struct loader *ld) {
+  g_hash_table_unref(ld->nodes);
+  g_hash_table_unref(ld->links);
+  g_hash_table_unref(ld->flows);
+  g_hash_table_unref(ld->addrs);
+  g_hash_table_unref(ld->routes);
+  g_hash_table_unref(ld->outages);
+}
+
+static long line_of(const xmlNode *n) {
+  return xmlGetLineNo(n);
+}
+
+/* Sets "PATH:LINE: ELEMENT: problem" and returns FALSE. */
+G_GNUC_PRINTF(4, 5)
+static gboolean fail(const struct loader *ld, const xmlNode *n,
+                     GError **error, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  g_autofree char *problem = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  g_set_error(error, MIPSIM_SCENARIO_ERROR, MIPSIM_SCENARIO_ERROR_INVALID,
+              "%s:%ld: %s: %s", ld->path, line_of(n), (const char *)n->name,
+              problem);
+  return FALSE;
+}
+
+/* The attribute's value, or NULL if absent. */
+static char *attr(const xmlNode *n, const char *name) {
+  xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
+  if (!v)
+    return NULL;
+  char *copy = g_strdup((const char *)v);
+  xmlFree(v);
+  return copy;
+}
+
+static gboolean has_attr(const xmlNode *n, const char *name) {
+  return xmlHasNsProp(n, (const xmlChar *)name, NULL) != NULL;
+}
+
+/* The schema requires these attributes, but the loader must not crash
+ * when MIPSIM_SCHEMA_DIR points at a schema that is looser than ours. */
+static gboolean need(const struct loader *ld, const xmlNode *n,
+                     const char *const *names, GError **error) {
+  for (; *names; names++)
+    if (!has_attr(n, *names))
+      return fail(ld, n, error, "the %s attribute is missing", *names);
+  return TRUE;
+}
+
+#define NEED(ld, n, error, ...) \
+  need(ld, n, (const char *const[]){__VA_ARGS__, NULL}, error)
+
+/* Names end up in file names and random stream names ("link/NAME/loss"),
+ * so they are kept to a portable alphabet without '/'. */
+static gboolean check_name(const struct loader *ld, const xmlNode *n,
+                           const char *attr_name, const char *name,
+                           GError **error) {
+  gboolean ok = name[0] && (g_ascii_isalpha(name[0]) || name[0] == '_') &&
+                strlen(name) <= NAME_MAX_LEN;
+  for (const char *s = name + 1; ok && *s; s++)
+    ok = g_ascii_isalnum(*s) || *s == '_' || *s == '.' || *s == '-';
+  if (!ok)
+    return fail(ld, n, error,
+                "%s '%s' is not a valid name (a letter or '_', then "
+                "letters, digits, '_', '.' or '-'; at most %d characters)",
+                attr_name, name, NAME_MAX_LEN);
+  return TRUE;
+}
+
+/* Registers a new name of a kind ("node", "link", "flow") in table. */
+static gboolean define_name(const struct loader *ld, const xmlNode *n,
+                            GHashTable *table, const char *kind,
+                            const char *name, void *obj, GError **error) {
+  if (!check_name(ld, n, "name", name, error))
+    return FALSE;
+  const struct defined *old = g_hash_table_lookup(table, name);
+  if (old)
+    return fail(ld, n, error, "duplicate %s name '%s' (first defined on "
+                "line %ld)", kind, name, old->line);
+  struct defined *d = g_new(struct defined, 1);
+  *d = (struct defined){.obj = obj, .line = line_of(n)};
+  g_hash_table_insert(table, g_strdup(name), d);
+  return TRUE;
+}
+
+/* The node named by attribute attr_name; NULL and an error if there is
+ * none.  Node names are all known before anything refers to them. */
+static struct node *ref_node(const struct loader *ld, const xmlNode *n,
+                             const char *attr_name, GError **error) {
+  g_autofree char *name = attr(n, attr_name);
+  const struct defined *d = g_hash_table_lookup(ld->nodes, name);
+  if (!d) {
+    fail(ld, n, error, "%s: there is no host or router named '%s'",
+         attr_name, name);
+    return NULL;
+  }
+  return d->obj;
+}
+
+static struct link *ref_link(const struct loader *ld, const xmlNode *n,
+                             const char *attr_name, GError **error) {
+  g_autofree char *name = attr(n, attr_name);
+  const struct defined *d = g_hash_table_lookup(ld->links, name);
+  if (!d) {
+    fail(ld, n, error, "%s: there is no link or lan named '%s'", attr_name,
+         name);
+    return NULL;
+  }
+  return d->obj;
+}
+
+/* Turns the GError of a value parser into "ELEMENT: ATTR: message". */
+static gboolean value_error(const struct loader *ld, const xmlNode *n,
+                            const char *attr_name, GError *local,
+                            GError **error) {
+  fail(ld, n, error, "%s: %s", attr_name, local->message);
+  g_error_free(local);
+  return FALSE;
+}
+
+/* Each get_* parses an optional attribute: absent leaves *out at the
+ * default the caller put there. */
+static gboolean get_time(const struct loader *ld, const xmlNode *n,
+                         const char *name, int64_t *out, GError **error) {
+  g_autofree char *v = attr(n, name);
+  GError *local = NULL;
+  if (v && !units_parse_time(v, out, &local))
+    return value_error(ld, n, name, local, error);
+  return TRUE;
+}
+
+static gboolean get_rate(const struct loader *ld, const xmlNode *n,
+                         const char *name, uint64_t *out, GError **error) {
+  g_autofree char *v = attr(n, name);
+  GError *local = NULL;
+  if (v && !units_parse_rate(v, out, &local))
+    return value_error(ld, n, name, local, error);
+  return TRUE;
+}
+
+/* A size in [min, max] bytes. */
+static gboolean get_size(const struct loader *ld, const xmlNode *n,
+                         const char *name, uint64_t min, uint64_t max,
+                         uint64_t *out, GError **error) {
+  g_autofree char *v = attr(n, name);
+  GError *local = NULL;
+  if (!v)
+    return TRUE;
+  if (!units_parse_size(v, out, &local))
+    return value_error(ld, n, name, local, error);
+  if (*out < min || *out > max)
+    return fail(ld, n, error, "%s: '%s' is out of range (%" G_GUINT64_FORMAT
+                "B to %" G_GUINT64_FORMAT "B)", name, v, min, max);
+  return TRUE;
+}
+
+/* A whole number in [min, max]. */
+static gboolean get_count(const struct loader *ld, const xmlNode *n,
+                          const char *name, uint64_t min, uint64_t max,
+                          uint64_t *out, GError **error) {
+  g_autofree char *v = attr(n, name);
+  GError *local = NULL;
+  if (!v)
+    return TRUE;
+  if (!units_parse_count(v, out, &local))
+    return value_error(ld, n, name, local, error);
+  if (*out < min && max == UINT64_MAX)
+    return fail(ld, n, error, "%s: must be at least %" G_GUINT64_FORMAT
+                ", not %s", name, min, v);
+  if (*out < min || *out > max)
+    return fail(ld, n, error, "%s: %s is out of range (%" G_GUINT64_FORMAT
+                " to %" G_GUINT64_FORMAT ")", name, v, min, max);
+  return TRUE;
+}
+
+static gboolean get_probability(const struct loader *ld, const xmlNode *n,
+                                const char *name, double *out,
+                                GError **error) {
+  g_autofree char *v = attr(n, name);
+  GError *local = NULL;
+  if (v && !units_parse_probability(v, out, &local))
+    return value_error(ld, n, name, local, error);
+  return TRUE;
+}
+
+/* The schema allows only "true" and "false". */
+static gboolean get_bool(const xmlNode *n, const char *name) {
+  g_autofree char *v = attr(n, name);
+  return v && strcmp(v, "true") == 0;
+}
+
+/* family attribute: 4, 6, or 0 when absent. */
+static int get_family(const xmlNode *n) {
+  g_autofree char *v = attr(n, "family");
+  if (!v)
+    return 0;
+  return strcmp(v, "ipv6") == 0 ? 6 : 4;
+}
+
+static const char *family_name(int family) {
+  return family == 6 ? "IPv6" : "IPv4";
+}
+
+/* ---- <description>, <routing>, <record> ---- */
+
+/* Free text for the reader only. */
+static gboolean load_description(G_GNUC_UNUSED struct loader *ld,
+                                 G_GNUC_UNUSED xmlNode *n,
+                                 G_GNUC_UNUSED GError **error) {
+  return TRUE;
+}
+
+static gboolean load_routing(struct loader *ld, xmlNode *n,
+                             G_GNUC_UNUSED GError **error) {
+  g_autofree char *mode = attr(n, "mode");
+  g_autofree char *metric = attr(n, "metric");
+  ld->sim->computed_routes = !mode || strcmp(mode, "computed") == 0;
+  ld->sim->metric = metric && strcmp(metric, "hops") == 0
+                        ? ROUTE_METRIC_HOPS
+                        : ROUTE_METRIC_DELAY;
+  return TRUE;
+}
+
+static gboolean load_record(struct loader *ld, xmlNode *n, GError **error) {
+  if (ld->record_line)
+    return fail(ld, n, error, "only one <record> is allowed (the first is "
+                "on line %ld)", ld->record_line);
+  ld->record_line = line_of(n);
+  ld->sim->record_pcap = get_bool(n, "pcap");
+  return TRUE;
+}
+
+/* ---- <host>, <router> ---- */
+
+static gboolean load_node(struct loader *ld, xmlNode *n, GError **error) {
+  g_autofree char *name = attr(n, "name");
+  bool router = strcmp((const char *)n->name, "router") == 0;
+  if (!NEED(ld, n, error, "name") ||
+      !define_name(ld, n, ld->nodes, "node", name, NULL, error))
+    return FALSE;
+  struct defined *d = g_hash_table_lookup(ld->nodes, name);
+  d->obj = node_new(ld->sim, name, router);
+  return TRUE;
+}
+
+/* ---- <link>, <lan> ---- */
+
+static bool is_unicast(const struct ip_addr *a) {
+  if (a->family == 4)
+    return a->v4 != 0 && (a->v4 >> 28) != 0xe && a->v4 != 0xffffffffu &&
+           (a->v4 >> 24) != 127;
+  static const struct in6 unspecified = {{0}};
+  static const struct in6 loopback = {{[15] = 1}};
+  return a->v6.b[0] != 0xff && !in6_equal(&a->v6, &unspecified) &&
+         !in6_equal(&a->v6, &loopback);
+}
+
+/* Parses attribute name (ipv4 or ipv6, of family) of an <end> or
+ * <attach> into *p, checks that it can be an interface address and that
+ * no other interface has it. */
+static gboolean get_iface_addr(struct loader *ld, const xmlNode *n,
+                               const char *name, int family,
+                               struct prefix *p, GError **error) {
+  g_autofree char *v = attr(n, name);
+  GError *local = NULL;
+  if (!prefix_parse(v, p, &local))
+    return value_error(ld, n, name, local, error);
+  if (p->addr.family != family)
+    return fail(ld, n, error, "%s: '%s' is an %s address", name, v,
+                family_name(p->addr.family));
+  char text[ADDR_STRLEN];
+  addr_format(&p->addr, text);
+  if (p->len == 0)
+    return fail(ld, n, error, "%s: '%s': an interface prefix length must "
+                "be at least 1", name, v);
+  if (!is_unicast(&p->addr))
+    return fail(ld, n, error, "%s: %s is not a unicast address", name, text);
+  /* The subnet's own address and its broadcast address are not host
+   * addresses, except on /31 and /32 subnets (RFC 3021). */
+  if (family == 4 && p->len <= 30) {
+    uint32_t host = p->addr.v4 & ~v4_mask(p->len);
+    if (host == 0 || host == ~v4_mask(p->len))
+      return fail(ld, n, error, "%s: %s is the %s address of its subnet",
+                  name, v, host == 0 ? "network" : "broadcast");
+  }
+  gpointer line = g_hash_table_lookup(ld->addrs, text);
+  if (line)
+    return fail(ld, n, error, "%s: address %s is already used on line %ld",
+                name, text, (long)GPOINTER_TO_SIZE(line));
+  g_hash_table_insert(ld->addrs, g_strdup(text),
+                      GSIZE_TO_POINTER((gsize)line_of(n)));
+  return TRUE;
+}
+
+/* One <end> or <attach>: an interface of a node on link. */
+static gboolean load_iface(struct loader *ld, xmlNode *n, struct link *link,
+                           bool *has_ipv6, GError **error) {
+  struct node *node = NEED(ld, n, error, "node")
+                          ? ref_node(ld, n, "node", error)
+                          : NULL;
+  if (!node)
+    return FALSE;
+  if (node_iface_on(node, link))
+    return fail(ld, n, error, "node %s is attached to %s %s twice",
+                node->name, link->kind == LINK_P2P ? "link" : "lan",
+                link->name);
+  bool filter = get_bool(n, "ingress-filter");
+  if (filter && !node->router)
+    return fail(ld, n, error, "ingress-filter: %s is a host; only routers "
+                "filter", node->name);
+
+  struct prefix v4 = {0}, v6 = {0};
+  if (has_attr(n, "ipv4") && !get_iface_addr(ld, n, "ipv4", 4, &v4, error))
+    return FALSE;
+  if (has_attr(n, "ipv6") && !get_iface_addr(ld, n, "ipv6", 6, &v6, error))
+    return FALSE;
+
+  struct iface *iface = iface_new(node, link);
+  if (v4.addr.family)
+    iface_add_addr(iface, &v4);
+  if (v6.addr.family) {
+    iface_add_addr(iface, &v6);
+    *has_ipv6 = true;
+  }
+  iface->ingress_filter = filter;
+  return TRUE;
+}
+
+static gboolean load_loss(struct loader *ld, xmlNode *n, struct link *link,
+                          GError **error) {
+  g_autofree char *model = attr(n, "model");
+  struct loss_model *m = &link->loss;
+  if (!NEED(ld, n, error, "model"))
+    return FALSE;
+  if (strcmp(model, "bernoulli") == 0) {
+    m->kind = LOSS_BERNOULLI;
+    if (!NEED(ld, n, error, "p") ||
+        !get_probability(ld, n, "p", &m->p, error))
+      return FALSE;
+  } else {
+    /* Gilbert's original model: no loss in the good state, all frames
+     * lost in the bad one, unless told otherwise. */
+    m->kind = LOSS_GILBERT_ELLIOTT;
+    m->loss_good = 0.0;
+    m->loss_bad = 1.0;
+    if (!NEED(ld, n, error, "p-good-bad", "p-bad-good") ||
+        !get_probability(ld, n, "p-good-bad", &m->p_good_bad, error) ||
+        !get_probability(ld, n, "p-bad-good", &m->p_bad_good, error) ||
+        !get_probability(ld, n, "loss-good", &m->loss_good, error) ||
+        !get_probability(ld, n, "loss-bad", &m->loss_bad, error))
+      return FALSE;
+  }
+  m->bad = false;
+  g_autofree char *stream = g_strdup_printf("link/%s/loss", link->name);
+  sim_rng(ld->sim, &m->rng, stream);
+  return TRUE;
+}
+
+static gboolean load_link(struct loader *ld, xmlNode *n, GError **error) {
+  bool lan = strcmp((const char *)n->name, "lan") == 0;
+  g_autofree char *name = attr(n, "name");
+  uint64_t bps = 0, mtu = LINK_DEFAULT_MTU, queue = LINK_DEFAULT_QUEUE;
+  int64_t delay = 0;
+  if (!NEED(ld, n, error, "name", "bandwidth", "delay") ||
+      !define_name(ld, n, ld->links, "link", name, NULL, error) ||
+      !get_rate(ld, n, "bandwidth", &bps, error) ||
+      !get_time(ld, n, "delay", &delay, error) ||
+      !get_size(ld, n, "mtu", MTU_MIN, MTU_MAX, &mtu, error) ||
+      !get_count(ld, n, "queue", 1, QUEUE_MAX, &queue, error))
+    return FALSE;
+
+  /* A point-to-point link takes exactly two interfaces: count them before
+   * attaching any. */
+  if (!lan) {
+    unsigned ends = 0;
+    for (xmlNode *c = n->children; c; c = c->next) {
+      if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, "end"))
+        continue;
+      if (++ends > 2)
+        return fail(ld, c, error, "link %s is point-to-point and already "
+                    "has two ends (use a <lan> to connect more nodes)",
+                    name);
+    }
+    if (ends < 2)
+      return fail(ld, n, error, "a point-to-point link needs two <end>s, "
+                  "%s has %u", name, ends);
+  }
+
+  struct link *link = link_new(ld->sim, name, lan ? LINK_LAN : LINK_P2P,
+                               bps, delay);
+  ((struct defined *)g_hash_table_lookup(ld->links, name))->obj = link;
+  link->mtu = (uint32_t)mtu;
+  link->queue_limit = (uint32_t)queue;
+
+  bool has_ipv6 = false;
+  for (xmlNode *c = n->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE)
+      continue;
+    gboolean ok = strcmp((const char *)c->name, "loss") == 0
+                      ? load_loss(ld, c, link, error)
+                      : load_iface(ld, c, link, &has_ipv6, error);
+    if (!ok)
+      return FALSE;
+  }
+  if (has_ipv6 && mtu < IPV6_MIN_MTU)
+    return fail(ld, n, error, "mtu %" G_GUINT64_FORMAT "B is below the "
+                "IPv6 minimum of %uB, and %s carries IPv6", mtu,
+                IPV6_MIN_MTU, name);
+  return TRUE;
+}
+
+/* ---- <route> ---- */
+
+static gboolean load_route(struct loader *ld, xmlNode *n, GError **error) {
+  struct node *node = NEED(ld, n, error, "node", "prefix")
+                          ? ref_node(ld, n, "node", error)
+                          : NULL;
+  if (!node)
+    return FALSE;
+  g_autofree char *text = attr(n, "prefix");
+  struct prefix p;
+  GError *local = NULL;
+  if (!prefix_parse(text, &p, &local))
+    return value_error(ld, n, "prefix", local, error);
+  struct prefix net = prefix_network(&p);
+  char buf[ADDR_STRLEN];
+  if (!addr_equal(&net.addr, &p.addr))
+    return fail(ld, n, error, "prefix: %s has host bits set (did you mean "
+                "%s/%u?)", text, addr_format(&net.addr, buf), p.len);
+
+  struct iface *oif = NULL;
+  if (has_attr(n, "link")) {
+    struct link *link = ref_link(ld, n, "link", error);
+    if (!link)
+      return FALSE;
+    oif = node_iface_on(node, link);
+    if (!oif)
+      return fail(ld, n, error, "link: %s is not attached to %s",
+                  node->name, link->name);
+  }
+  struct ip_addr gw = {0};
+  g_autofree char *via = attr(n, "via");
+  if (via) {
+    if (!addr_parse(via, &gw, &local))
+      return value_error(ld, n, "via", local, error);
+    if (gw.family != p.addr.family)
+      return fail(ld, n, error, "via: %s is not an %s address like the "
+                  "prefix %s", via, family_name(p.addr.family), text);
+    if (node_has_addr(node, &gw))
+      return fail(ld, n, error, "via: %s is an address of %s itself", via,
+                  node->name);
+    if (oif && !iface_on_link(oif, &gw))
+      return fail(ld, n, error, "via: %s is not on a subnet of %s's "
+                  "interface on %s", via, node->name, oif->link->name);
+  } else if (!oif) {
+    return fail(ld, n, error, "needs via (the next router), link (for a "
+                "destination on the link), or both");
+  }
+
+  g_autofree char *key = g_strdup_printf("%s %s/%u", node->name,
+                                         addr_format(&p.addr, buf), p.len);
+  gpointer line = g_hash_table_lookup(ld->routes, key);
+  if (line)
+    return fail(ld, n, error, "%s already has a route to %s (line %ld)",
+                node->name, text, (long)GPOINTER_TO_SIZE(line));
+  g_hash_table_insert(ld->routes, g_steal_pointer(&key),
+                      GSIZE_TO_POINTER((gsize)line_of(n)));
+
+  if (!route_add(node, &p, oif, &gw))
+    return fail(ld, n, error, "via: %s is on none of %s's subnets", via,
+                node->name);
+  return TRUE;
+}
+
+/* ---- <cbr>, <ping> ---- */
+
+/* What every traffic source has: parsed and checked, nodes resolved. */
+struct flow_common {
+  struct node *from, *to; /* to NULL: a ping to a bare address */
+  struct ip_addr dst;
+  uint64_t size, count, ttl;
+  int64_t start;
+};
+
+/* Resolves from, to, family and address into fc->dst, then reads the
+ * common numbers.  default_size applies when size is absent; min_size is
+ * the application's header. */
+static gboolean load_flow_common(struct loader *ld, const xmlNode *n,
+                                 struct flow_common *fc,
+                                 uint64_t default_size, uint64_t min_size,
+                                 GError **error) {
+  g_autofree char *name = attr(n, "name");
+  if (!NEED(ld, n, error, "name", "from") ||
+      !define_name(ld, n, ld->flows, "flow", name, NULL, error))
+    return FALSE;
+  fc->from = ref_node(ld, n, "from", error);
+  if (!fc->from)
+    return FALSE;
+  fc->to = NULL;
+  if (has_attr(n, "to")) {
+    fc->to = ref_node(ld, n, "to", error);
+    if (!fc->to)
+      return FALSE;
+    if (fc->to == fc->from)
+      return fail(ld, n, error, "from and to are both %s",
+                  fc->from->name);
+  }
+
+  int family = get_family(n);
+  g_autofree char *address = attr(n, "address");
+  if (address) {
+    GError *local = NULL;
+    if (!addr_parse(address, &fc->dst, &local))
+      return value_error(ld, n, "address", local, error);
+    if (family && fc->dst.family != family)
+      return fail(ld, n, error, "address: %s is not an %s address",
+                  address, family_name(family));
+    family = fc->dst.family;
+  } else {
+    struct ip_addr a;
+    if (!family && fc->to) {
+      if (node_first_addr(fc->from, 4, &a) && node_first_addr(fc->to, 4, &a))
+        family = 4;
+      else if (node_first_addr(fc->from, 6, &a) &&
+               node_first_addr(fc->to, 6, &a))
+        family = 6;
+      else
+        return fail(ld, n, error, "%s and %s have no address family in "
+                    "common", fc->from->name, fc->to->name);
+    }
+    if (!fc->to)
+      return fail(ld, n, error, "needs to (a node), address, or both");
+    if (!node_first_addr(fc->to, family, &fc->dst))
+      return fail(ld, n, error, "to: %s has no %s address", fc->to->name,
+                  family_name(family));
+  }
+  struct ip_addr src;
+  if (!node_first_addr(fc->from, family, &src))
+    return fail(ld, n, error, "from: %s has no %s address to send from",
+                fc->from->name, family_name(family));
+
+  fc->size = default_size;
+  fc->count = 0;
+  fc->ttl = DEFAULT_TTL;
+  fc->start = 0;
+  if (!get_size(ld, n, "size", min_size,
+                family == 4 ? MAX_PAYLOAD_V4 : MAX_PAYLOAD_V6, &fc->size,
+                error) ||
+      !get_count(ld, n, "count", 1, UINT64_MAX, &fc->count, error) ||
+      !get_count(ld, n, "ttl", 1, 255, &fc->ttl, error) ||
+      !get_time(ld, n, "start", &fc->start, error))
+    return FALSE;
+  if (fc->start >= ld->sim->duration)
+    return fail(ld, n, error, "start: the flow would start at or after "
+                "the end of the scenario");
+  return TRUE;
+}
+
+/* A GError from the traffic module, located. */
+static gboolean traffic_error(const struct loader *ld, const xmlNode *n,
+                              GError *local, GError **error) {
+  fail(ld, n, error, "%s", local->message);
+  g_error_free(local);
+  return FALSE;
+}
+
+static gboolean load_cbr(struct loader *ld, xmlNode *n, GError **error) {
+  struct flow_common fc;
+  uint64_t port = DEFAULT_CBR_PORT + ld->n_cbr++, bps = 0;
+  int64_t interval = 0, stop = 0;
+  if (!NEED(ld, n, error, "to") ||
+      !load_flow_common(ld, n, &fc, DEFAULT_CBR_SIZE, CBR_HEADER_LEN,
+                        error) ||
+      !get_count(ld, n, "port", 1, 65535, &port, error) ||
+      !get_time(ld, n, "interval", &interval, error) ||
+      !get_rate(ld, n, "rate", &bps, error) ||
+      !get_time(ld, n, "stop", &stop, error))
+    return FALSE;
+
+  if (has_attr(n, "interval") == has_attr(n, "rate"))
+    return fail(ld, n, error, "give either interval or rate (not both)");
+  if (bps) {
+    /* The interval that sends size bytes at rate, to the nearest ns. */
+    __uint128_t bits_ns = (__uint128_t)fc.size * 8 * 1000000000u;
+    interval = (int64_t)((bits_ns + bps / 2) / bps);
+  }
+  if (interval <= 0)
+    return fail(ld, n, error, "%s: packets would be sent less than 1ns "
+                "apart", bps ? "rate" : "interval");
+  if (has_attr(n, "stop") &&
+      (stop <= fc.start || stop > ld->sim->duration))
+    return fail(ld, n, error, "stop: must be after start and no later "
+                "than the scenario duration");
+
+  g_autofree char *name = attr(n, "name");
+  struct cbr_config cfg = {
+      .name = name,
+      .from = fc.from,
+      .sink = fc.to,
+      .dst = fc.dst,
+      .port = (uint16_t)port,
+      .size = (uint32_t)fc.size,
+      .interval = interval,
+      .start = fc.start,
+      .stop = stop,
+      .count = fc.count,
+      .ttl = (uint8_t)fc.ttl,
+  };
+  GError *local = NULL;
+  if (!cbr_new(ld->sim, &cfg, &local))
+    return traffic_error(ld, n, local, error);
+  return TRUE;
+}
+
+static gboolean load_ping(struct loader *ld, xmlNode *n, GError **error) {
+  struct flow_common fc;
+  int64_t interval = SIM_S;
+  if (!load_flow_common(ld, n, &fc, DEFAULT_PING_SIZE, PING_MIN_SIZE,
+                        error) ||
+      !get_time(ld, n, "interval", &interval, error))
+    return FALSE;
+  if (interval <= 0)
+    return fail(ld, n, error, "interval: must be greater than zero");
+
+  g_autofree char *name = attr(n, "name");
+  struct ping_config cfg = {
+      .name = name,
+      .from = fc.from,
+      .dst = fc.dst,
+      .size = (uint32_t)fc.size,
+      .interval = interval,
+      .start = fc.start,
+      .count = fc.count,
+      .ttl = (uint8_t)fc.ttl,
+  };
+  GError *local = NULL;
+  if (!ping_new(ld->sim, &cfg, &local))
+    return traffic_error(ld, n, local, error);
+  return TRUE;
+}
+
+/* ---- <fault> ---- */
+
+/* Outages of one link or node must not overlap: the second "down" would
+ * be a no-op and the first "up" would end both. */
+static gboolean add_outage(struct loader *ld, const xmlNode *n,
+                           const char *key, int64_t down, int64_t up,
+                           GError **error) {
+  GArray *list = g_hash_table_lookup(ld->outages, key);
+  if (!list) {
+    list = g_array_new(FALSE, FALSE, sizeof(struct outage));
+    g_hash_table_insert(ld->outages, g_strdup(key), list);
+  }
+  for (guint i = 0; i < list->len; i++) {
+    const struct outage *o = &g_array_index(list, struct outage, i);
+    if (down < o->up && o->down < up)
+      return fail(ld, n, error, "overlaps the fault on line %ld", o->line);
+  }
+  struct outage o = {.down = down, .up = up, .line = line_of(n)};
+  g_array_append_val(list, o);
+  return TRUE;
+}
+
+static gboolean load_fault(struct loader *ld, xmlNode *n, GError **error) {
+  bool on_link = has_attr(n, "link");
+  if (!NEED(ld, n, error, "down"))
+    return FALSE;
+  if (on_link == has_attr(n, "node"))
+    return fail(ld, n, error, "give either link or node (not both)");
+  int64_t duration = ld->sim->duration, down = 0, up = duration;
+  if (!get_time(ld, n, "down", &down, error) ||
+      !get_time(ld, n, "up", &up, error))
+    return FALSE;
+  if (down >= duration)
+    return fail(ld, n, error, "down: at or after the end of the scenario");
+  if (up > duration)
+    return fail(ld, n, error, "up: after the end of the scenario");
+  if (up <= down)
+    return fail(ld, n, error, "up: must be after down");
+
+  bool comes_back = has_attr(n, "up");
+  if (on_link) {
+    struct link *link = ref_link(ld, n, "link", error);
+    g_autofree char *key = link ? g_strdup_printf("link %s", link->name)
+                                : NULL;
+    if (!link || !add_outage(ld, n, key, down, up, error))
+      return FALSE;
+    fault_link_at(ld->sim, link, down, false);
+    if (comes_back)
+      fault_link_at(ld->sim, link, up, true);
+  } else {
+    struct node *node = ref_node(ld, n, "node", error);
+    g_autofree char *key = node ? g_strdup_printf("node %s", node->name)
+                                : NULL;
+    if (!node || !add_outage(ld, n, key, down, up, error))
+      return FALSE;
+    fault_node_at(ld->sim, node, down, false);
+    if (comes_back)
+      fault_node_at(ld->sim, node, up, true);
+  }
+  return TRUE;
+}
+
+/* ---- The document ---- */
+
+/* Top-level elements are handled in passes, so that references may point
+ * forward: every node exists before a link attaches it, every address
+ * before a route or flow resolves it.  Elements that protocol modules add
+ * to the schema's scenario.content need an entry here too. */
+enum pass {
+  PASS_SETTINGS,
+  PASS_NODES,
+  PASS_LINKS,
+  PASS_ROUTES,
+  PASS_TRAFFIC,
+  PASS_FAULTS,
+  PASS_COUNT
+};
+
+static const struct {
+  const char *element;
+  enum pass pass;
+  gboolean (*load)(struct loader *ld, xmlNode *n, GError **error);
+} handlers[] = {
+    {"description", PASS_SETTINGS, load_description},
+    {"routing", PASS_SETTINGS, load_routing},
+    {"record", PASS_SETTINGS, load_record},
+    {"host", PASS_NODES, load_node},
+    {"router", PASS_NODES, load_node},
+    {"link", PASS_LINKS, load_link},
+    {"lan", PASS_LINKS, load_link},
+    {"route", PASS_ROUTES, load_route},
+    {"cbr", PASS_TRAFFIC, load_cbr},
+    {"ping", PASS_TRAFFIC, load_ping},
+    {"fault", PASS_FAULTS, load_fault},
+};
+
+static gboolean load_children(struct loader *ld, xmlNode *root,
+                              GError **error) {
+  for (enum pass pass = 0; pass < PASS_COUNT; pass++) {
+    for (xmlNode *n = root->children; n; n = n->next) {
+      if (n->type != XML_ELEMENT_NODE)
+        continue;
+      size_t i = 0;
+      while (i < G_N_ELEMENTS(handlers) &&
+             strcmp((const char *)n->name, handlers[i].element) != 0)
+        i++;
+      if (i == G_N_ELEMENTS(handlers))
+        return fail(ld, n, error, "this element is in the schema but "
+                    "this build of mipsim cannot load it");
+      if (handlers[i].pass == pass && !handlers[i].load(ld, n, error))
+        return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* The scenario's default name: the file name without directory and
+ * ".xml". */
+static char *default_name(const char *path) {
+  char *base = g_path_get_basename(path);
+  if (g_str_has_suffix(base, ".xml") && strlen(base) > 4)
+    base[strlen(base) - 4] = '\0';
+  return base;
+}
+
+static struct sim *build(const char *path, xmlNode *root,
+                         const struct scenario_overrides *overrides,
+                         GError **error) {
+  struct loader ld;
+  loader_init(&ld, path);
+  g_autofree char *name = attr(root, "name");
+  uint64_t seed = 1;
+  int64_t duration = 0;
+  gboolean ok = NEED(&ld, root, error, "duration") &&
+                (!name || check_name(&ld, root, "name", name, error)) &&
+                get_count(&ld, root, "seed", 0, UINT64_MAX, &seed, error) &&
+                get_time(&ld, root, "duration", &duration, error);
+  if (ok && duration <= 0)
+    ok = fail(&ld, root, error, "duration: must be greater than zero");
+  if (!ok) {
+    loader_clear(&ld);
+    return NULL;
+  }
+  if (!name)
+    name = default_name(path);
+  if (overrides && overrides->has_seed)
+    seed = overrides->seed;
+
+  ld.sim = sim_new(name, seed, overrides ? overrides->run : 0);
+  ld.sim->duration = duration;
+  ld.sim->computed_routes = true;
+  ld.sim->metric = ROUTE_METRIC_DELAY;
+  ok = load_children(&ld, root, error);
+  struct sim *sim = ld.sim;
+  loader_clear(&ld);
+  if (!ok) {
+    sim_free(sim);
+    return NULL;
+  }
+  return sim;
+}
+
+struct sim *scenario_load(const char *path,
+                          const struct scenario_overrides *overrides,
+                          GError **error) {
+  g_return_val_if_fail(path != NULL, NULL);
+  g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+  init_libxml();
+  xmlDoc *doc = read_xml(path, MIPSIM_SCENARIO_ERROR_SYNTAX, error);
+  if (!doc)
+    return NULL;
+  g_autofree char *schema_path = scenario_schema_path();
+  struct sim *sim = NULL;
+  if (validate(doc, path, schema_path, error))
+    sim = build(path, xmlDocGetRootElement(doc), overrides, error);
+  xmlFreeDoc(doc);
+  return sim;
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One simulation run: clock, event queue, random streams, packets, nodes
+ * and links.  No global mutable state: runs may execute in parallel
+ * threads, and a run's output depends only on its scenario and seed. */
+#ifndef MIPSIM_SIM_H
+#define MIPSIM_SIM_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "drop.h"
+#include "observer.h"
+#include "pkt.h"
+#include "rng.h"
+#include "sched.h"
+
+struct node;
+struct link;
+struct iface;
+struct routing;
+struct app;
+
+enum route_metric { ROUTE_METRIC_DELAY, ROUTE_METRIC_HOPS };
+
+struct sim {
+  struct sched sched;
+  struct pkt_pool pool;
+  char *name;
+  uint64_t seed;
+  uint32_t run;
+  int64_t duration;         /* the run ends at this time */
+  GPtrArray *nodes;         /* struct node *, owned; index = node->id */
+  GPtrArray *links;         /* struct link *, owned; index = link->id */
+  GPtrArray *ifaces;        /* struct iface *, borrowed; index = iface->id */
+  GPtrArray *apps;          /* struct app *, owned */
+  GPtrArray *faults;        /* scheduled up/down changes, owned */
+  GPtrArray *flows;         /* struct flow *, owned; index = flow->id - 1 */
+  bool record_pcap;         /* write DIR/pcap/<link>.pcap */
+  struct observer *observers;
+  /* Routes computed from the topology, unless the scenario is static. */
+  bool computed_routes;
+  enum route_metric metric;
+  struct routing *routing;
+  volatile bool stop;
+};
+
+struct sim *sim_new(const char *name, uint64_t seed, uint32_t run);
+void sim_free(struct sim *sim);
+
+static inline int64_t sim_now(const struct sim *sim) {
+  return sim->sched.now;
+}
+
+/* A stream derived from (seed, run, name); names are like "link/core/loss".*/
+void sim_rng(const struct sim *sim, struct rng *r, const char *name);
+
+void sim_observe(struct sim *sim, struct observer *obs);
+void sim_unobserve(struct sim *sim, struct observer *obs);
+
+/* Counts the drop at node and/or link (either may be NULL), tells the
+ * observers, and frees the packet. */
+void sim_drop(struct sim *sim, struct node *node, struct link *link,
+              struct pkt *pkt, enum drop_reason reason);
+
+/* Starts applications and scheduled faults, then runs until the duration
+ * (or until, if smaller and > 0).  progress, if set, is called about every
+ * wall-clock second. */
+typedef void (*sim_progress_fn)(void *ctx, const struct sim *sim);
+void sim_run(struct sim *sim, int64_t until, sim_progress_fn progress,
+             void *ctx);
+
+struct node *sim_find_node(const struct sim *sim, const char *name);
+struct link *sim_find_link(const struct sim *sim, const char *name);
+
+#endif

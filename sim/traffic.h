@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Traffic applications: UDP constant bit rate source with its sink, and
+ * ICMP echo (ping). */
+#ifndef MIPSIM_TRAFFIC_H
+#define MIPSIM_TRAFFIC_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+struct sim;
+struct node;
+
+/* Each UDP datagram's payload starts with this header (network order):
+ * sequence number (4), send time in ns (8), flow id (4); then zeros. */
+#define CBR_HEADER_LEN 16
+
+struct cbr_config {
+  const char *name;
+  struct node *from;
+  struct node *sink;        /* the node that receives */
+  struct ip_addr dst;       /* the address the source sends to */
+  struct ip_addr src;       /* family 0: chosen by the route */
+  uint16_t port;            /* destination (sink) port; source port too */
+  uint32_t size;            /* UDP payload bytes, >= CBR_HEADER_LEN */
+  int64_t interval;         /* between packets */
+  int64_t start, stop;      /* stop 0: until the end of the run */
+  uint64_t count;           /* 0: no limit */
+  uint8_t ttl;
+};
+
+/* Creates source, sink and flow; fails if the sink port is taken. */
+gboolean cbr_new(struct sim *sim, const struct cbr_config *cfg,
+                 GError **error);
+
+struct ping_config {
+  const char *name;
+  struct node *from;
+  struct ip_addr dst;
+  uint32_t size;            /* echo data bytes, >= 8 (timestamp) */
+  int64_t interval;
+  int64_t start;
+  uint64_t count;           /* 0: until the end of the run */
+  uint8_t ttl;
+};
+
+gboolean ping_new(struct sim *sim, const struct ping_config *cfg,
+                  GError **error);
+
+#define MIPSIM_TRAFFIC_ERROR (mipsim_traffic_error_quark())
+GQuark mipsim_traffic_error_quark(void);
+enum { MIPSIM_TRAFFIC_ERROR_CONFIG };
+
+#endif

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Parsing of quantities with units.  Numbers are parsed in decimal fixed
+ * point so that "0.1s" is exactly 100000000 ns, not a rounded double. */
+#include "units.h"
+
+#include <string.h>
+
+G_DEFINE_QUARK(mipsim-units-error-quark, mipsim_units_error)
+
+struct unit {
+  const char *suffix;
+  uint64_t scale;
+};
+
+/* Parses "<digits>[.<digits>][e<exp>]" into mantissa and power of ten, and
+ * returns a pointer to the unit suffix.  Negative numbers are rejected. */
+static const char *parse_decimal(const char *s, __uint128_t *mant, int *exp10) {
+  __uint128_t m = 0;
+  int e = 0, digits = 0;
+  while (*s == ' ')
+    s++;
+  for (; g_ascii_isdigit(*s); s++, digits++) {
+    if (m < ((__uint128_t)1 << 100))
+      m = m * 10 + (uint64_t)(*s - '0');
+    else
+      e++;
+  }
+  if (*s == '.') {
+    s++;
+    for (; g_ascii_isdigit(*s); s++, digits++) {
+      if (m < ((__uint128_t)1 << 100)) {
+        m = m * 10 + (uint64_t)(*s - '0');
+        e--;
+      }
+    }
+  }
+  if (digits == 0)
+    return NULL;
+  if ((*s == 'e' || *s == 'E') && (g_ascii_isdigit(s[1]) ||
+      ((s[1] == '+' || s[1] == '-') && g_ascii_isdigit(s[2])))) {
+    s++;
+    int sign = 1, x = 0;
+    if (*s == '+' || *s == '-')
+      sign = *s++ == '-' ? -1 : 1;
+    for (; g_ascii_isdigit(*s); s++)
+      if (x < 1000)
+        x = x * 10 + (*s - '0');
+    e += sign * x;
+  }
+  while (*s == ' ')
+    s++;
+  *mant = m;
+  *exp10 = e;
+  return s;
+}
+
+/* value = mant * 10^exp10 * scale, rounded to nearest; FALSE on overflow. */
+static gboolean scale_value(__uint128_t mant, int exp10, uint64_t scale,
+                            uint64_t *out) {
+  __uint128_t v = mant * scale;
+  if (scale != 0 && v / scale != mant)
+    return FALSE;
+  for (; exp10 > 0; exp10--) {
+    if (v > ((__uint128_t)UINT64_MAX) * 10)
+      return FALSE;
+    v *= 10;
+  }
+  for (; exp10 < 0; exp10++)
+    v = (v + 5) / 10;
+  if (v > INT64_MAX)
+    return FALSE;
+  *out = (uint64_t)v;
+  return TRUE;
+}
+
+static gboolean parse_with_units(const char *text, const struct unit *units,
+                                 const char *what, const char *examples,
+                                 gboolean unit_required, uint64_t *out,
+                                 GError **error) {
+  __uint128_t mant;
+  int exp10;
+  const char *suffix = text ? parse_decimal(text, &mant, &exp10) : NULL;
+  if (!suffix) {
+    g_set_error(error, MIPSIM_UNITS_ERROR, MIPSIM_UNITS_ERROR_INVALID,
+                "'%s' is not a %s (expected a number with a unit, e.g. %s)",
+                text ? text : "", what, examples);
+    return FALSE;
+  }
+  for (const struct unit *u = units; u->suffix; u++) {
+    if (strcmp(suffix, u->suffix) != 0)
+      continue;
+    if (!scale_value(mant, exp10, u->scale, out)) {
+      g_set_error(error, MIPSIM_UNITS_ERROR, MIPSIM_UNITS_ERROR_INVALID,
+                  "%s '%s' is too large", what, text);
+      return FALSE;
+    }
+    return TRUE;
+  }
+  if (*suffix == '\0' && (!unit_required || mant == 0)) {
+    if (scale_value(mant, exp10, 1, out))
+      return TRUE;
+  }
+  g_set_error(error, MIPSIM_UNITS_ERROR, MIPSIM_UNITS_ERROR_INVALID,
+              *suffix ? "'%s' is not a %s: unknown unit '%s' (e.g. %s)"
+                      : "'%s' is not a %s: a unit is missing%s (e.g. %s)",
+              text, what, *suffix ? suffix : "", examples);
+  return FALSE;
+}
+
+gboolean units_parse_time(const char *text, int64_t *ns, GError **error) {
+  static const struct unit units[] = {
+      {"ns", 1},          {"us", 1000},       {"ms", 1000000},
+      {"s", 1000000000},  {"min", 60000000000ULL},
+      {"h", 3600000000000ULL}, {NULL, 0}};
+  uint64_t v;
+  if (!parse_with_units(text, units, "time", "5ms, 1.5s, 10us", TRUE, &v,
+                        error))
+    return FALSE;
+  *ns = (int64_t)v;
+  return TRUE;
+}
+
+gboolean units_parse_rate(const char *text, uint64_t *bps, GError **error) {
+  static const struct unit units[] = {
+      {"bps", 1},           {"kbps", 1000},       {"Kbps", 1000},
+      {"Mbps", 1000000},    {"Gbps", 1000000000}, {"b/s", 1},
+      {"kb/s", 1000},       {"Mb/s", 1000000},    {"Gb/s", 1000000000},
+      {NULL, 0}};
+  if (!parse_with_units(text, units, "rate", "10Mbps, 64kbps, 1Gbps", TRUE,
+                        bps, error))
+    return FALSE;
+  if (*bps == 0) {
+    g_set_error(error, MIPSIM_UNITS_ERROR, MIPSIM_UNITS_ERROR_INVALID,
+                "rate '%s' must be greater than zero", text);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean units_parse_size(const char *text, uint64_t *bytes, GError **error) {
+  static const struct unit units[] = {
+      {"B", 1},          {"kB", 1000},     {"KB", 1000},
+      {"KiB", 1024},     {"MB", 1000000},  {"MiB", 1048576},
+      {"GB", 1000000000}, {"GiB", 1073741824}, {NULL, 0}};
+  return parse_with_units(text, units, "size", "1500B, 64KiB, 1MB", TRUE,
+                          bytes, error);
+}
+
+gboolean units_parse_count(const char *text, uint64_t *n, GError **error) {
+  __uint128_t mant;
+  int exp10;
+  const char *suffix = text ? parse_decimal(text, &mant, &exp10) : NULL;
+  if (suffix && *suffix == '\0' && scale_value(mant, exp10, 1, n)) {
+    /* Reject fractions such as "2.5" that scale_value rounded. */
+    __uint128_t check = *n;
+    for (int e = exp10; e < 0; e++)
+      check *= 10;
+    for (int e = exp10; e > 0; e--)
+      mant *= 10;
+    if (check == mant)
+      return TRUE;
+  }
+  g_set_error(error, MIPSIM_UNITS_ERROR, MIPSIM_UNITS_ERROR_INVALID,
+              "'%s' is not a whole number", text ? text : "");
+  return FALSE;
+}
+
+gboolean units_parse_probability(const char *text, double *p,
+                                 GError **error) {
+  char *end = NULL;
+  double v = text ? g_ascii_strtod(text, &end) : 0;
+  if (end && *end == '%') {
+    v /= 100.0;
+    end++;
+  }
+  if (!text || end == text || *end != '\0' || !(v >= 0.0 && v <= 1.0)) {
+    g_set_error(error, MIPSIM_UNITS_ERROR, MIPSIM_UNITS_ERROR_INVALID,
+                "'%s' is not a probability (expected 0 to 1, or 0%% to "
+                "100%%)",
+                text ? text : "");
+    return FALSE;
+  }
+  *p = v;
+  return TRUE;
+}
+
+int64_t units_tx_time(uint64_t bytes, uint64_t bps) {
+  __uint128_t bits_ns = (__uint128_t)bytes * 8 * 1000000000ULL;
+  return (int64_t)((bits_ns + bps - 1) / bps);
+}

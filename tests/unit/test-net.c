@@ -1,0 +1,429 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Network-model tests built through the kernel API, each asserting numbers
+ * derived by hand from the topology: delays, loss counts, ICMP errors,
+ * fragmentation, ARP, ingress filtering, queueing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "sim/arp.h"
+#include "sim/fault.h"
+#include "sim/flow.h"
+#include "sim/icmp.h"
+#include "sim/iface.h"
+#include "sim/inet.h"
+#include "sim/ip.h"
+#include "sim/link.h"
+#include "sim/node.h"
+#include "sim/route.h"
+#include "sim/sim.h"
+#include "sim/traffic.h"
+#include "sim/units.h"
+
+static struct prefix pfx(const char *text) {
+  struct prefix p;
+  assert_true(prefix_parse(text, &p, NULL));
+  return p;
+}
+
+static struct ip_addr ip(const char *text) {
+  struct ip_addr a;
+  assert_true(addr_parse(text, &a, NULL));
+  return a;
+}
+
+static struct link *p2p(struct sim *sim, const char *name, struct node *a,
+                        const char *addr_a, struct node *b,
+                        const char *addr_b, uint64_t bps, int64_t delay) {
+  struct link *l = link_new(sim, name, LINK_P2P, bps, delay);
+  struct prefix pa = pfx(addr_a), pb = pfx(addr_b);
+  iface_add_addr(iface_new(a, l), &pa);
+  iface_add_addr(iface_new(b, l), &pb);
+  return l;
+}
+
+/* a - r1 - r2 - b, 10 Mb/s, propagation 1, 2 and 3 ms. */
+struct chain {
+  struct sim *sim;
+  struct node *a, *r1, *r2, *b;
+  struct link *l1, *l2, *l3;
+};
+
+static struct chain chain_new(void) {
+  struct chain c;
+  c.sim = sim_new("chain", 1, 0);
+  c.a = node_new(c.sim, "a", false);
+  c.r1 = node_new(c.sim, "r1", true);
+  c.r2 = node_new(c.sim, "r2", true);
+  c.b = node_new(c.sim, "b", false);
+  c.l1 = p2p(c.sim, "l1", c.a, "10.0.1.1/24", c.r1, "10.0.1.2/24",
+             10000000, 1 * SIM_MS);
+  c.l2 = p2p(c.sim, "l2", c.r1, "10.0.2.1/24", c.r2, "10.0.2.2/24",
+             10000000, 2 * SIM_MS);
+  c.l3 = p2p(c.sim, "l3", c.r2, "10.0.3.1/24", c.b, "10.0.3.2/24",
+             10000000, 3 * SIM_MS);
+  return c;
+}
+
+static struct flow *flow_named(struct sim *sim, const char *name) {
+  for (guint i = 0; i < sim->flows->len; i++) {
+    struct flow *f = g_ptr_array_index(sim->flows, i);
+    if (strcmp(f->name, name) == 0)
+      return f;
+  }
+  fail_msg("no flow %s", name);
+  return NULL;
+}
+
+/* Every packet and event is accounted for once traffic has drained. */
+static void assert_drained(struct sim *sim) {
+  assert_int_equal(sched_pending_count(&sim->sched), 0);
+  assert_int_equal(sim->pool.live_count, 0);
+}
+
+static void add_cbr(struct sim *sim, const char *name, struct node *from,
+                    struct node *to, const char *dst, uint32_t size,
+                    int64_t interval, int64_t start, int64_t stop) {
+  struct cbr_config cfg = {.name = name, .from = from, .sink = to,
+                           .dst = ip(dst), .port = 40000, .size = size,
+                           .interval = interval, .start = start,
+                           .stop = stop};
+  assert_true(cbr_new(sim, &cfg, NULL));
+}
+
+static void test_chain_delay(void **state) {
+  (void)state;
+  struct chain c = chain_new();
+  c.sim->duration = 2 * SIM_S;
+  add_cbr(c.sim, "f", c.a, c.b, "10.0.3.2", 512, 10 * SIM_MS, 0, SIM_S);
+  sim_run(c.sim, 0, NULL, NULL);
+  struct flow *f = flow_named(c.sim, "f");
+  /* 512 B payload + 8 UDP + 20 IP = 540 B = 432 us at 10 Mb/s, three times,
+   * plus 6 ms of propagation; the links are idle between packets. */
+  int64_t expect = 3 * units_tx_time(540, 10000000) + 6 * SIM_MS;
+  assert_int_equal(expect, 7296000);
+  assert_int_equal(f->sent, 100);
+  assert_int_equal(f->received, 100);
+  assert_int_equal(flow_lost(f), 0);
+  assert_int_equal(flow_delay_percentile(f, 0.0), expect);
+  assert_int_equal(flow_delay_percentile(f, 1.0), expect);
+  assert_int_equal(f->hops_sum / f->received, 2); /* two routers */
+  assert_int_equal(c.r1->cnt.ip_forwarded, 100);
+  assert_drained(c.sim);
+  sim_free(c.sim);
+}
+
+static void test_link_down_loses_rate_times_outage(void **state) {
+  (void)state;
+  struct chain c = chain_new();
+  c.sim->duration = 10 * SIM_S;
+  add_cbr(c.sim, "f", c.a, c.b, "10.0.3.2", 512, 10 * SIM_MS, 0, 8 * SIM_S);
+  fault_link_at(c.sim, c.l2, 2 * SIM_S, false);
+  fault_link_at(c.sim, c.l2, 4 * SIM_S, true);
+  sim_run(c.sim, 0, NULL, NULL);
+  struct flow *f = flow_named(c.sim, "f");
+  /* A packet sent at t starts on l2 at t + 1.432 ms and leaves it at
+   * t + 3.864 ms.  It dies if it starts on l2 within [2 s, 4 s), that is
+   * t in [1.998568 s, 3.998568 s): the 200 packets t = 2.00 .. 3.99 s; and
+   * none is on l2 at the instant it fails (t would be in
+   * (1.996136 s, 1.998568 s), which holds no multiple of 10 ms).  So
+   * exactly rate x 2 s. */
+  assert_int_equal(f->sent, 800);
+  assert_int_equal(flow_lost(f), 200);
+  assert_int_equal(f->received, 600);
+  assert_int_equal(c.l2->cnt.drops[DROP_LINK_DOWN], 200);
+  assert_drained(c.sim);
+  sim_free(c.sim);
+}
+
+static void test_ttl_exceeded(void **state) {
+  (void)state;
+  struct chain c = chain_new();
+  c.sim->duration = 5 * SIM_S;
+  struct ping_config cfg = {.name = "p", .from = c.a, .dst = ip("10.0.3.2"),
+                            .size = 56, .interval = SIM_S, .count = 3,
+                            .ttl = 2};
+  assert_true(ping_new(c.sim, &cfg, NULL));
+  sim_run(c.sim, 0, NULL, NULL);
+  struct flow *f = flow_named(c.sim, "p");
+  /* TTL 2: r1 forwards with TTL 1, r2 must not: time exceeded from r2. */
+  assert_int_equal(f->sent, 3);
+  assert_int_equal(f->received, 0);
+  assert_int_equal(f->icmp_errors, 3);
+  assert_int_equal(c.r2->cnt.drops[DROP_TTL_EXPIRED], 3);
+  assert_int_equal(c.r2->cnt.icmp_errors_sent, 3);
+  assert_drained(c.sim);
+  sim_free(c.sim);
+}
+
+static void test_ping_rtt(void **state) {
+  (void)state;
+  struct chain c = chain_new();
+  c.sim->duration = 5 * SIM_S;
+  struct ping_config cfg = {.name = "p", .from = c.a, .dst = ip("10.0.3.2"),
+                            .size = 56, .interval = SIM_S, .count = 2};
+  assert_true(ping_new(c.sim, &cfg, NULL));
+  sim_run(c.sim, 0, NULL, NULL);
+  struct flow *f = flow_named(c.sim, "p");
+  /* 56 + 8 ICMP + 20 IP = 84 B = 67.2 us per link, six crossings. */
+  int64_t rtt = 6 * units_tx_time(84, 10000000) + 12 * SIM_MS;
+  assert_int_equal(f->received, 2);
+  assert_int_equal(flow_delay_percentile(f, 1.0), rtt);
+  assert_int_equal(flow_delay_percentile(f, 0.0), rtt);
+  sim_free(c.sim);
+}
+
+static void test_ipv6_chain(void **state) {
+  (void)state;
+  struct sim *sim = sim_new("v6", 1, 0);
+  struct node *a = node_new(sim, "a", false);
+  struct node *r = node_new(sim, "r", true);
+  struct node *b = node_new(sim, "b", false);
+  p2p(sim, "l1", a, "2001:db8:1::1/64", r, "2001:db8:1::2/64", 100000000,
+      SIM_MS);
+  p2p(sim, "l2", r, "2001:db8:2::1/64", b, "2001:db8:2::2/64", 100000000,
+      SIM_MS);
+  sim->duration = SIM_S;
+  add_cbr(sim, "f", a, b, "2001:db8:2::2", 100, 100 * SIM_MS, 0, 500 * SIM_MS);
+  sim_run(sim, 0, NULL, NULL);
+  struct flow *f = flow_named(sim, "f");
+  /* 100 + 8 + 40 = 148 B = 11.84 us at 100 Mb/s, twice, plus 2 ms. */
+  assert_int_equal(f->received, 5);
+  assert_int_equal(flow_delay_percentile(f, 1.0),
+                   2 * units_tx_time(148, 100000000) + 2 * SIM_MS);
+  assert_int_equal(f->hops_sum / f->received, 1);
+  assert_drained(sim);
+  sim_free(sim);
+}
+
+/* a and b on one LAN: the first packet waits for ARP. */
+static void test_lan_arp(void **state) {
+  (void)state;
+  struct sim *sim = sim_new("lan", 1, 0);
+  struct node *a = node_new(sim, "a", false);
+  struct node *b = node_new(sim, "b", false);
+  struct link *lan = link_new(sim, "lan", LINK_LAN, 10000000, 10 * SIM_US);
+  struct prefix pa = pfx("10.9.0.1/24"), pb = pfx("10.9.0.2/24");
+  iface_add_addr(iface_new(a, lan), &pa);
+  iface_add_addr(iface_new(b, lan), &pb);
+  sim->duration = SIM_S;
+  add_cbr(sim, "f", a, b, "10.9.0.2", 512, 100 * SIM_MS, 0, 150 * SIM_MS);
+  sim_run(sim, 0, NULL, NULL);
+  struct flow *f = flow_named(sim, "f");
+  /* ARP request and reply are 60-byte frames (48 us each); data frames are
+   * 14 + 540 = 554 B (443.2 us).  First packet: request, reply, data. */
+  int64_t arp = units_tx_time(60, 10000000) + 10 * SIM_US;
+  int64_t data = units_tx_time(554, 10000000) + 10 * SIM_US;
+  assert_int_equal(f->received, 2);
+  assert_int_equal(flow_delay_percentile(f, 1.0), 2 * arp + data);
+  assert_int_equal(flow_delay_percentile(f, 0.0), data);
+  assert_drained(sim);
+  sim_free(sim);
+}
+
+/* The path MTU drops to 576 in the middle: 1400-byte datagrams arrive in
+ * fragments and are reassembled. */
+static void test_fragmentation(void **state) {
+  (void)state;
+  struct chain c = chain_new();
+  c.l2->mtu = 576;
+  c.sim->duration = 2 * SIM_S;
+  add_cbr(c.sim, "f", c.a, c.b, "10.0.3.2", 1400, 100 * SIM_MS, 0, SIM_S);
+  sim_run(c.sim, 0, NULL, NULL);
+  struct flow *f = flow_named(c.sim, "f");
+  /* 1408 bytes of IP payload in fragments of (576 - 20) / 8 * 8 = 552:
+   * 552 + 552 + 304, so three fragments per datagram. */
+  assert_int_equal(f->received, 10);
+  assert_int_equal(c.r1->cnt.fragments_sent, 30);
+  assert_int_equal(c.b->cnt.reassembled, 10);
+  assert_drained(c.sim);
+  sim_free(c.sim);
+}
+
+static void send_df(struct node *from, const struct ip_addr *dst,
+                    uint32_t len) {
+  struct pkt *p = pkt_new(&from->sim->pool, len);
+  struct ip_tx tx = {.dst = *dst, .proto = 253, .df = true};
+  ip_send(from, p, &tx);
+}
+
+struct icmp_seen {
+  int count;
+  uint16_t mtu;
+};
+
+static bool on_unreach(void *ctx, struct node *node, struct pkt *pkt,
+                       uint32_t off, struct iface *in) {
+  struct icmp_seen *seen = ctx;
+  if (pkt->data[off + 1] == ICMP_UNREACH_NEEDFRAG) {
+    seen->count++;
+    seen->mtu = load_be16(pkt->data + off + 6);
+  }
+  pkt_free(pkt);
+  return true;
+}
+
+static struct sched_event df_event;
+static struct node *df_from;
+static void fire_df(struct sched_event *ev) {
+  (void)ev;
+  struct ip_addr dst = ip("10.0.3.2");
+  send_df(df_from, &dst, 1000);
+}
+
+static void test_df_frag_needed(void **state) {
+  (void)state;
+  struct chain c = chain_new();
+  c.l2->mtu = 576;
+  c.sim->duration = SIM_S;
+  struct icmp_seen seen = {0};
+  icmp_register(c.a, 4, ICMP_DEST_UNREACH, on_unreach, &seen);
+  df_from = c.a;
+  sched_event_init(&df_event, fire_df);
+  sched_at(&c.sim->sched, &df_event, 0);
+  sim_run(c.sim, 0, NULL, NULL);
+  assert_int_equal(seen.count, 1);
+  assert_int_equal(seen.mtu, 576);
+  assert_int_equal(c.r1->cnt.drops[DROP_TOO_BIG], 1);
+  assert_drained(c.sim);
+  sim_free(c.sim);
+}
+
+/* A host behind r1 spoofs a source from elsewhere: r1's ingress filter on
+ * the host's interface drops it; a correct source passes. */
+static void test_ingress_filter(void **state) {
+  (void)state;
+  struct chain c = chain_new();
+  node_iface_on(c.r1, c.l1)->ingress_filter = true;
+  c.sim->duration = 2 * SIM_S;
+  struct cbr_config good = {.name = "good", .from = c.a, .sink = c.b,
+                            .dst = ip("10.0.3.2"), .port = 40000, .size = 64,
+                            .interval = 100 * SIM_MS, .stop = SIM_S};
+  struct cbr_config spoofed = good;
+  spoofed.name = "spoofed";
+  spoofed.port = 40001;
+  spoofed.src = ip("192.0.2.7");
+  assert_true(cbr_new(c.sim, &good, NULL));
+  assert_true(cbr_new(c.sim, &spoofed, NULL));
+  sim_run(c.sim, 0, NULL, NULL);
+  assert_int_equal(flow_named(c.sim, "good")->received, 10);
+  assert_int_equal(flow_named(c.sim, "spoofed")->received, 0);
+  assert_int_equal(c.r1->cnt.drops[DROP_INGRESS_FILTER], 10);
+  sim_free(c.sim);
+}
+
+/* 20 back-to-back 1000-byte packets into a 1 Mb/s link with room for 5
+ * waiting: the first is sent at once, 5 wait, 14 are dropped. */
+static void test_droptail(void **state) {
+  (void)state;
+  struct sim *sim = sim_new("q", 1, 0);
+  struct node *a = node_new(sim, "a", false);
+  struct node *b = node_new(sim, "b", false);
+  struct link *l = p2p(sim, "l", a, "10.0.0.1/30", b, "10.0.0.2/30", 1000000,
+                       SIM_MS);
+  l->queue_limit = 5;
+  sim->duration = SIM_S;
+  /* Interval 1 ns: all 20 are queued before the first leaves. */
+  struct cbr_config cfg = {.name = "f", .from = a, .sink = b,
+                           .dst = ip("10.0.0.2"), .port = 40000, .size = 972,
+                           .interval = 1, .count = 20};
+  assert_true(cbr_new(sim, &cfg, NULL));
+  sim_run(sim, 0, NULL, NULL);
+  struct flow *f = flow_named(sim, "f");
+  assert_int_equal(f->received, 6);
+  assert_int_equal(l->cnt.drops[DROP_QUEUE_FULL], 14);
+  /* The sixth waited for five 8 ms transmissions before its own. */
+  assert_int_equal(flow_delay_percentile(f, 1.0),
+                   6 * units_tx_time(1000, 1000000) + SIM_MS - 5);
+  assert_drained(sim);
+  sim_free(sim);
+}
+
+static void test_static_routes_only(void **state) {
+  (void)state;
+  struct chain c = chain_new();
+  c.sim->computed_routes = false;
+  c.sim->duration = SIM_S;
+  add_cbr(c.sim, "f", c.a, c.b, "10.0.3.2", 64, 100 * SIM_MS, 0,
+          500 * SIM_MS);
+  sim_run(c.sim, 0, NULL, NULL);
+  /* Without routes a has no way out. */
+  assert_int_equal(flow_named(c.sim, "f")->received, 0);
+  assert_int_equal(c.a->cnt.drops[DROP_NO_ROUTE], 5);
+  sim_free(c.sim);
+
+  c = chain_new();
+  c.sim->computed_routes = false;
+  c.sim->duration = SIM_S;
+  struct prefix all = pfx("0.0.0.0/0");
+  struct ip_addr gw1 = ip("10.0.1.2"), gw2 = ip("10.0.2.2");
+  struct ip_addr back1 = ip("10.0.2.1"), back2 = ip("10.0.3.1");
+  struct prefix net3 = pfx("10.0.3.0/24"), net1 = pfx("10.0.1.0/24");
+  assert_true(route_add(c.a, &all, NULL, &gw1));
+  assert_true(route_add(c.r1, &net3, NULL, &gw2));
+  assert_true(route_add(c.r2, &net1, NULL, &back1));
+  assert_true(route_add(c.b, &all, NULL, &back2));
+  add_cbr(c.sim, "f", c.a, c.b, "10.0.3.2", 64, 100 * SIM_MS, 0,
+          500 * SIM_MS);
+  sim_run(c.sim, 0, NULL, NULL);
+  assert_int_equal(flow_named(c.sim, "f")->received, 5);
+  sim_free(c.sim);
+}
+
+/* Proxy ARP and gratuitous ARP: c on a LAN talks to m; after m leaves,
+ * h answers for m's address and announces it, and c's traffic goes to h. */
+static void test_proxy_and_gratuitous_arp(void **state) {
+  (void)state;
+  struct sim *sim = sim_new("arp", 1, 0);
+  struct node *cn = node_new(sim, "c", false);
+  struct node *m = node_new(sim, "m", false);
+  struct node *h = node_new(sim, "h", false);
+  struct link *lan = link_new(sim, "lan", LINK_LAN, 100000000, SIM_US);
+  struct prefix pc = pfx("10.1.0.1/24"), pm = pfx("10.1.0.2/24"),
+                ph = pfx("10.1.0.3/24");
+  struct iface *ic = iface_new(cn, lan);
+  struct iface *im = iface_new(m, lan);
+  struct iface *ih = iface_new(h, lan);
+  iface_add_addr(ic, &pc);
+  iface_add_addr(im, &pm);
+  iface_add_addr(ih, &ph);
+  sim->duration = 3 * SIM_S;
+  add_cbr(sim, "f", cn, m, "10.1.0.2", 64, 100 * SIM_MS, 0, SIM_S);
+  sim_run(sim, SIM_S / 2, NULL, NULL);
+  uint8_t mac[6];
+  assert_true(arp_lookup(ic, 0x0a010002, mac));
+  assert_memory_equal(mac, im->mac, 6);
+  /* m leaves; h proxies and announces. */
+  im->up = false;
+  arp_proxy_add(ih, 0x0a010002);
+  arp_announce(ih, 0x0a010002, ih->mac);
+  sched_run(&sim->sched, SIM_S / 2 + SIM_MS, NULL);
+  assert_true(arp_lookup(ic, 0x0a010002, mac));
+  assert_memory_equal(mac, ih->mac, 6);
+  /* A fresh station resolving m's address gets h's MAC from the proxy. */
+  arp_forget(ic, 0x0a010002);
+  sched_run(&sim->sched, 2 * SIM_S, NULL);
+  assert_true(arp_lookup(ic, 0x0a010002, mac));
+  assert_memory_equal(mac, ih->mac, 6);
+  sim_free(sim);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_chain_delay),
+      cmocka_unit_test(test_link_down_loses_rate_times_outage),
+      cmocka_unit_test(test_ttl_exceeded),
+      cmocka_unit_test(test_ping_rtt),
+      cmocka_unit_test(test_ipv6_chain),
+      cmocka_unit_test(test_lan_arp),
+      cmocka_unit_test(test_fragmentation),
+      cmocka_unit_test(test_df_frag_needed),
+      cmocka_unit_test(test_ingress_filter),
+      cmocka_unit_test(test_droptail),
+      cmocka_unit_test(test_static_routes_only),
+      cmocka_unit_test(test_proxy_and_gratuitous_arp),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
