@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ARP.  A cache entry is INCOMPLETE while requests are outstanding (the
- * packets for it wait, at most ARP_MAX_PENDING of them, as in Linux's
- * unres_qlen) and REACHABLE for ARP_REACHABLE_TIME after it was learnt;
+ * packets for it wait, at most ARP_MAX_PENDING of them) and REACHABLE for
+ * ARP_REACHABLE_TIME after it was learnt;
  * an expired entry is resolved again by broadcast.  Receivers update an
  * existing entry from any ARP packet (RFC 826's merge), which is what
  * makes gratuitous ARP move traffic to a home agent. */

@@ -15,7 +15,8 @@ struct pkt;
 #define ARP_REACHABLE_TIME (60 * SIM_S)
 #define ARP_RETRANS_TIME (1 * SIM_S)
 #define ARP_MAX_REQUESTS 3
-#define ARP_MAX_PENDING 3 /* packets waiting for one resolution */
+/* Packets waiting for one resolution: Linux's unres_qlen default. */
+#define ARP_MAX_PENDING 101
 
 /* Sends pkt (data at the IPv4 header) to next hop ip on the LAN, now if
  * its MAC is known, else once ARP resolves it.  Consumes pkt. */

@@ -7,6 +7,8 @@
 
 #include "app.h"
 #include "flow.h"
+#include "icmp.h"
+#include "inet.h"
 #include "node.h"
 #include "pkt.h"
 #include "sim.h"
@@ -59,6 +61,30 @@ static void sink_rx(void *ctx, struct node *node, struct pkt *pkt,
   pkt_free(pkt);
 }
 
+/* An ICMP error quoting one of the source's datagrams (our port in the
+ * quoted UDP header) counts against the flow. */
+static bool on_icmp_error(void *ctx, struct node *node, struct pkt *pkt,
+                          uint32_t off, struct iface *in) {
+  struct cbr *c = ctx;
+  uint32_t inner = off + ICMP_HLEN;
+  uint8_t vhl, proto;
+  uint16_t sport, dport;
+  if (!get_u8(pkt->data, pkt->len, inner, &vhl))
+    return false;
+  bool v4 = (vhl >> 4) == 4;
+  uint32_t ihl = v4 ? (vhl & 0x0f) * 4u : IP6_HLEN;
+  if (!get_u8(pkt->data, pkt->len, inner + (v4 ? IP4_OFF_PROTO : IP6_OFF_NH),
+              &proto) ||
+      proto != IPPROTO_NUM_UDP ||
+      !get_be16(pkt->data, pkt->len, inner + ihl, &sport) ||
+      !get_be16(pkt->data, pkt->len, inner + ihl + 2, &dport) ||
+      sport != c->cfg.port || dport != c->cfg.port)
+    return false;
+  c->flow->icmp_errors++;
+  pkt_free(pkt);
+  return true;
+}
+
 static void cbr_start(struct app *app) {
   struct cbr *c = (struct cbr *)app;
   if (c->cfg.count != 0 || c->cfg.stop == 0 || c->cfg.start < c->cfg.stop)
@@ -107,6 +133,13 @@ gboolean cbr_new(struct sim *sim, const struct cbr_config *cfg,
     node_first_addr(cfg->from, cfg->dst.family, &src);
   c->flow = flow_new(sim, cfg->name, "udp-cbr", "one-way", &src, &cfg->dst,
                      c->cfg.ttl);
+  int family = cfg->dst.family;
+  icmp_register(cfg->from, family,
+                family == 4 ? ICMP_TIME_EXCEEDED : ICMP6_TIME_EXCEEDED,
+                on_icmp_error, c);
+  icmp_register(cfg->from, family,
+                family == 4 ? ICMP_DEST_UNREACH : ICMP6_DEST_UNREACH,
+                on_icmp_error, c);
   app_register(sim, &c->app);
   return TRUE;
 }

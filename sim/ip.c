@@ -96,8 +96,9 @@ void ip__node_free(struct node *node) {
 
 /* Runs the hooks of one point; false if the packet is gone (dropped and
  * counted, or stolen). */
-static bool run_hooks(struct node *node, enum ip_hook hook, struct pkt *pkt,
-                      struct iface *in, struct iface *out) {
+static bool run_hook_list(struct node *node, enum ip_hook hook,
+                          struct pkt *pkt, struct iface *in,
+                          struct iface *out) {
   for (struct ip_hook_entry *e = node->hooks[hook]; e; e = e->next) {
     switch (e->fn(e->ctx, node, pkt, in, out)) {
     case IP_ACCEPT:
@@ -110,6 +111,14 @@ static bool run_hooks(struct node *node, enum ip_hook hook, struct pkt *pkt,
     }
   }
   return true;
+}
+
+/* A forwarded packet passes three hook points, usually all empty: no call
+ * for those. */
+static inline bool run_hooks(struct node *node, enum ip_hook hook,
+                             struct pkt *pkt, struct iface *in,
+                             struct iface *out) {
+  return !node->hooks[hook] || run_hook_list(node, hook, pkt, in, out);
 }
 
 static inline int ip_version(const struct pkt *pkt) {
@@ -323,7 +332,17 @@ static bool is_local(struct node *node, struct iface *in,
   } else if (dst->v6.b[0] == 0xff) {
     return true;
   }
-  return node_has_addr(node, dst);
+  /* node_has_addr, without its two calls per address: every hop asks. */
+  for (uint32_t i = 0; i < node->n_ifaces; i++) {
+    const GArray *addrs = node->ifaces[i]->addrs;
+    const struct prefix *p = (const struct prefix *)(void *)addrs->data;
+    for (guint k = 0; k < addrs->len; k++) {
+      if (dst->family == 4 ? p[k].addr.family == 4 && p[k].addr.v4 == dst->v4
+                           : addr_equal(&p[k].addr, dst))
+        return true;
+    }
+  }
+  return false;
 }
 
 static void local_deliver(struct node *node, struct pkt *pkt,
@@ -419,10 +438,12 @@ void ip_input(struct iface *in, struct pkt *pkt) {
       return;
     }
   }
-  if (!run_hooks(node, IP_HOOK_PRE_ROUTING, pkt, in, NULL))
-    return;
-  /* A hook may have rewritten the destination (decapsulation, NAT). */
-  ip_packet_addrs(pkt, &src, &dst);
+  if (node->hooks[IP_HOOK_PRE_ROUTING]) {
+    if (!run_hook_list(node, IP_HOOK_PRE_ROUTING, pkt, in, NULL))
+      return;
+    /* A hook may have rewritten the destination (decapsulation, NAT). */
+    ip_packet_addrs(pkt, &src, &dst);
+  }
   if (is_local(node, in, &dst)) {
     local_deliver(node, pkt, in);
     return;

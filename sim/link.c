@@ -61,10 +61,17 @@ void link_set_up(struct link *link, bool up) {
    * deliveries come due, recognised by the old epoch. */
   link->epoch++;
   int64_t now = sim_now(link->sim);
+  /* Transmissions booked beyond now never happen: take them out of the
+   * busy time. */
+  if (link->channel_busy_until > now)
+    link->cnt.busy_ns -= link->channel_busy_until - now;
   link->channel_busy_until = now;
   for (uint32_t i = 0; i < link->n_ends; i++) {
-    link->ends[i]->tx_busy_until = now;
-    txq_flush(&link->ends[i]->txq);
+    struct iface *end = link->ends[i];
+    if (end->tx_busy_until > now)
+      link->cnt.busy_ns -= end->tx_busy_until - now;
+    end->tx_busy_until = now;
+    txq_flush(&end->txq);
   }
 }
 
@@ -121,7 +128,8 @@ void link_send(struct iface *from, struct pkt *pkt) {
   link->cnt.busy_ns += tx;
   pkt->tx_iface = from;
   pkt->link_epoch = link->epoch;
-  pkt->lost = loss_draw(&link->loss);
+  /* Most links have no loss model: spare them the call on every frame. */
+  pkt->lost = link->loss.kind != LOSS_NONE && loss_draw(&link->loss);
   sched_event_init(&pkt->ev, deliver);
   sched_at(&sim->sched, &pkt->ev, start + tx + link->delay);
 }

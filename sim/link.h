@@ -18,7 +18,7 @@ struct pkt;
 enum link_kind { LINK_P2P, LINK_LAN };
 
 struct link_counters {
-  uint64_t tx_packets, tx_bytes;  /* frames put on the wire */
+  uint64_t tx_packets, tx_bytes;  /* frames accepted for transmission */
   uint64_t rx_packets, rx_bytes;  /* frames delivered to a receiver */
   int64_t busy_ns;                /* time spent transmitting */
   uint64_t drops[DROP_REASON_COUNT];

@@ -278,11 +278,18 @@ static bool lookup_uncached(struct node *node, const struct ip_addr *dst,
   return true;
 }
 
+/* addr_equal, with IPv4 inline: the cache is asked on every hop. */
+static inline bool same_dst(const struct ip_addr *a, const struct ip_addr *b) {
+  if (a->family == 4 && b->family == 4)
+    return a->v4 == b->v4;
+  return addr_equal(a, b);
+}
+
 bool route_lookup(struct node *node, const struct ip_addr *dst,
                   struct nexthop *out) {
   struct route_cache *c = &node->rcache;
   uint32_t gen = routing(node->sim)->generation;
-  if (c->generation == gen && addr_equal(&c->dst, dst)) {
+  if (c->generation == gen && same_dst(&c->dst, dst)) {
     if (!c->oif)
       return false;
     *out = (struct nexthop){.oif = c->oif, .gw = c->gw};

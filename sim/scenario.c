@@ -189,6 +189,13 @@ static xmlDoc *read_xml(const char *path, int syntax_code, GError **error) {
  * schema would be shared state between threads. */
 static gboolean validate(xmlDoc *doc, const char *path,
                          const char *schema_path, GError **error) {
+  if (!g_file_test(schema_path, G_FILE_TEST_EXISTS)) {
+    g_set_error(error, MIPSIM_SCENARIO_ERROR, MIPSIM_SCENARIO_ERROR_IO,
+                "%s:0: the scenario schema is missing (is mipsim installed? "
+                "MIPSIM_SCHEMA_DIR names the directory that holds "
+                SCHEMA_FILE ")", schema_path);
+    return FALSE;
+  }
   xmlDoc *schema_doc = read_xml(schema_path, MIPSIM_SCENARIO_ERROR_IO,
                                 error);
   if (!schema_doc)
@@ -349,20 +356,27 @@ static gboolean check_name(const struct loader *ld, const xmlNode *n,
   return TRUE;
 }
 
-/* Registers a new name of a kind ("node", "link", "flow") in table. */
-static gboolean define_name(const struct loader *ld, const xmlNode *n,
-                            GHashTable *table, const char *kind,
-                            const char *name, void *obj, GError **error) {
+/* Registers the name attribute of n, of a kind ("node", "link", "flow"),
+ * in table; the caller fills in the object.  NULL and an error if the
+ * name is missing, malformed or taken. */
+static struct defined *define_name(const struct loader *ld, const xmlNode *n,
+                                   GHashTable *table, const char *kind,
+                                   GError **error) {
+  if (!NEED(ld, n, error, "name"))
+    return NULL;
+  g_autofree char *name = attr(n, "name");
   if (!check_name(ld, n, "name", name, error))
-    return FALSE;
+    return NULL;
   const struct defined *old = g_hash_table_lookup(table, name);
-  if (old)
-    return fail(ld, n, error, "duplicate %s name '%s' (first defined on "
-                "line %ld)", kind, name, old->line);
-  struct defined *d = g_new(struct defined, 1);
-  *d = (struct defined){.obj = obj, .line = line_of(n)};
-  g_hash_table_insert(table, g_strdup(name), d);
-  return TRUE;
+  if (old) {
+    fail(ld, n, error, "duplicate %s name '%s' (first defined on line %ld)",
+         kind, name, old->line);
+    return NULL;
+  }
+  struct defined *d = g_new0(struct defined, 1);
+  d->line = line_of(n);
+  g_hash_table_insert(table, g_steal_pointer(&name), d);
+  return d;
 }
 
 /* The node named by attribute attr_name; NULL and an error if there is
@@ -393,11 +407,9 @@ static struct link *ref_link(const struct loader *ld, const xmlNode *n,
 
 /* Turns the GError of a value parser into "ELEMENT: ATTR: message". */
 static gboolean value_error(const struct loader *ld, const xmlNode *n,
-                            const char *attr_name, GError *local,
+                            const char *attr_name, const GError *local,
                             GError **error) {
-  fail(ld, n, error, "%s: %s", attr_name, local->message);
-  g_error_free(local);
-  return FALSE;
+  return fail(ld, n, error, "%s: %s", attr_name, local->message);
 }
 
 /* Each get_* parses an optional attribute: absent leaves *out at the
@@ -405,7 +417,7 @@ static gboolean value_error(const struct loader *ld, const xmlNode *n,
 static gboolean get_time(const struct loader *ld, const xmlNode *n,
                          const char *name, int64_t *out, GError **error) {
   g_autofree char *v = attr(n, name);
-  GError *local = NULL;
+  g_autoptr(GError) local = NULL;
   if (v && !units_parse_time(v, out, &local))
     return value_error(ld, n, name, local, error);
   return TRUE;
@@ -414,7 +426,7 @@ static gboolean get_time(const struct loader *ld, const xmlNode *n,
 static gboolean get_rate(const struct loader *ld, const xmlNode *n,
                          const char *name, uint64_t *out, GError **error) {
   g_autofree char *v = attr(n, name);
-  GError *local = NULL;
+  g_autoptr(GError) local = NULL;
   if (v && !units_parse_rate(v, out, &local))
     return value_error(ld, n, name, local, error);
   return TRUE;
@@ -425,7 +437,7 @@ static gboolean get_size(const struct loader *ld, const xmlNode *n,
                          const char *name, uint64_t min, uint64_t max,
                          uint64_t *out, GError **error) {
   g_autofree char *v = attr(n, name);
-  GError *local = NULL;
+  g_autoptr(GError) local = NULL;
   if (!v)
     return TRUE;
   if (!units_parse_size(v, out, &local))
@@ -441,7 +453,7 @@ static gboolean get_count(const struct loader *ld, const xmlNode *n,
                           const char *name, uint64_t min, uint64_t max,
                           uint64_t *out, GError **error) {
   g_autofree char *v = attr(n, name);
-  GError *local = NULL;
+  g_autoptr(GError) local = NULL;
   if (!v)
     return TRUE;
   if (!units_parse_count(v, out, &local))
@@ -459,7 +471,7 @@ static gboolean get_probability(const struct loader *ld, const xmlNode *n,
                                 const char *name, double *out,
                                 GError **error) {
   g_autofree char *v = attr(n, name);
-  GError *local = NULL;
+  g_autoptr(GError) local = NULL;
   if (v && !units_parse_probability(v, out, &local))
     return value_error(ld, n, name, local, error);
   return TRUE;
@@ -515,13 +527,12 @@ static gboolean load_record(struct loader *ld, xmlNode *n, GError **error) {
 /* ---- <host>, <router> ---- */
 
 static gboolean load_node(struct loader *ld, xmlNode *n, GError **error) {
-  g_autofree char *name = attr(n, "name");
-  bool router = strcmp((const char *)n->name, "router") == 0;
-  if (!NEED(ld, n, error, "name") ||
-      !define_name(ld, n, ld->nodes, "node", name, NULL, error))
+  struct defined *d = define_name(ld, n, ld->nodes, "node", error);
+  if (!d)
     return FALSE;
-  struct defined *d = g_hash_table_lookup(ld->nodes, name);
-  d->obj = node_new(ld->sim, name, router);
+  g_autofree char *name = attr(n, "name");
+  d->obj = node_new(ld->sim, name,
+                    strcmp((const char *)n->name, "router") == 0);
   return TRUE;
 }
 
@@ -544,7 +555,7 @@ static gboolean get_iface_addr(struct loader *ld, const xmlNode *n,
                                const char *name, int family,
                                struct prefix *p, GError **error) {
   g_autofree char *v = attr(n, name);
-  GError *local = NULL;
+  g_autoptr(GError) local = NULL;
   if (!prefix_parse(v, p, &local))
     return value_error(ld, n, name, local, error);
   if (p->addr.family != family)
@@ -643,8 +654,8 @@ static gboolean load_link(struct loader *ld, xmlNode *n, GError **error) {
   g_autofree char *name = attr(n, "name");
   uint64_t bps = 0, mtu = LINK_DEFAULT_MTU, queue = LINK_DEFAULT_QUEUE;
   int64_t delay = 0;
-  if (!NEED(ld, n, error, "name", "bandwidth", "delay") ||
-      !define_name(ld, n, ld->links, "link", name, NULL, error) ||
+  struct defined *d = define_name(ld, n, ld->links, "link", error);
+  if (!d || !NEED(ld, n, error, "bandwidth", "delay") ||
       !get_rate(ld, n, "bandwidth", &bps, error) ||
       !get_time(ld, n, "delay", &delay, error) ||
       !get_size(ld, n, "mtu", MTU_MIN, MTU_MAX, &mtu, error) ||
@@ -652,11 +663,12 @@ static gboolean load_link(struct loader *ld, xmlNode *n, GError **error) {
     return FALSE;
 
   /* A point-to-point link takes exactly two interfaces: count them before
-   * attaching any. */
+   * attaching any.  Every child but <loss> is an interface. */
   if (!lan) {
     unsigned ends = 0;
     for (xmlNode *c = n->children; c; c = c->next) {
-      if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, "end"))
+      if (c->type != XML_ELEMENT_NODE ||
+          strcmp((const char *)c->name, "loss") == 0)
         continue;
       if (++ends > 2)
         return fail(ld, c, error, "link %s is point-to-point and already "
@@ -670,7 +682,7 @@ static gboolean load_link(struct loader *ld, xmlNode *n, GError **error) {
 
   struct link *link = link_new(ld->sim, name, lan ? LINK_LAN : LINK_P2P,
                                bps, delay);
-  ((struct defined *)g_hash_table_lookup(ld->links, name))->obj = link;
+  d->obj = link;
   link->mtu = (uint32_t)mtu;
   link->queue_limit = (uint32_t)queue;
 
@@ -701,7 +713,7 @@ static gboolean load_route(struct loader *ld, xmlNode *n, GError **error) {
     return FALSE;
   g_autofree char *text = attr(n, "prefix");
   struct prefix p;
-  GError *local = NULL;
+  g_autoptr(GError) local = NULL;
   if (!prefix_parse(text, &p, &local))
     return value_error(ld, n, "prefix", local, error);
   struct prefix net = prefix_network(&p);
@@ -771,9 +783,8 @@ static gboolean load_flow_common(struct loader *ld, const xmlNode *n,
                                  struct flow_common *fc,
                                  uint64_t default_size, uint64_t min_size,
                                  GError **error) {
-  g_autofree char *name = attr(n, "name");
-  if (!NEED(ld, n, error, "name", "from") ||
-      !define_name(ld, n, ld->flows, "flow", name, NULL, error))
+  if (!define_name(ld, n, ld->flows, "flow", error) ||
+      !NEED(ld, n, error, "from"))
     return FALSE;
   fc->from = ref_node(ld, n, "from", error);
   if (!fc->from)
@@ -791,16 +802,18 @@ static gboolean load_flow_common(struct loader *ld, const xmlNode *n,
   int family = get_family(n);
   g_autofree char *address = attr(n, "address");
   if (address) {
-    GError *local = NULL;
+    g_autoptr(GError) local = NULL;
     if (!addr_parse(address, &fc->dst, &local))
       return value_error(ld, n, "address", local, error);
     if (family && fc->dst.family != family)
       return fail(ld, n, error, "address: %s is not an %s address",
                   address, family_name(family));
     family = fc->dst.family;
+  } else if (!fc->to) {
+    return fail(ld, n, error, "needs to (a node), address, or both");
   } else {
     struct ip_addr a;
-    if (!family && fc->to) {
+    if (!family) {
       if (node_first_addr(fc->from, 4, &a) && node_first_addr(fc->to, 4, &a))
         family = 4;
       else if (node_first_addr(fc->from, 6, &a) &&
@@ -810,8 +823,6 @@ static gboolean load_flow_common(struct loader *ld, const xmlNode *n,
         return fail(ld, n, error, "%s and %s have no address family in "
                     "common", fc->from->name, fc->to->name);
     }
-    if (!fc->to)
-      return fail(ld, n, error, "needs to (a node), address, or both");
     if (!node_first_addr(fc->to, family, &fc->dst))
       return fail(ld, n, error, "to: %s has no %s address", fc->to->name,
                   family_name(family));
@@ -838,14 +849,6 @@ static gboolean load_flow_common(struct loader *ld, const xmlNode *n,
   return TRUE;
 }
 
-/* A GError from the traffic module, located. */
-static gboolean traffic_error(const struct loader *ld, const xmlNode *n,
-                              GError *local, GError **error) {
-  fail(ld, n, error, "%s", local->message);
-  g_error_free(local);
-  return FALSE;
-}
-
 static gboolean load_cbr(struct loader *ld, xmlNode *n, GError **error) {
   struct flow_common fc;
   uint64_t port = DEFAULT_CBR_PORT + ld->n_cbr++, bps = 0;
@@ -865,10 +868,12 @@ static gboolean load_cbr(struct loader *ld, xmlNode *n, GError **error) {
     /* The interval that sends size bytes at rate, to the nearest ns. */
     __uint128_t bits_ns = (__uint128_t)fc.size * 8 * 1000000000u;
     interval = (int64_t)((bits_ns + bps / 2) / bps);
+    if (interval == 0)
+      return fail(ld, n, error, "rate: too high for the size (packets "
+                  "would be sent less than 1ns apart)");
   }
   if (interval <= 0)
-    return fail(ld, n, error, "%s: packets would be sent less than 1ns "
-                "apart", bps ? "rate" : "interval");
+    return fail(ld, n, error, "interval: must be greater than zero");
   if (has_attr(n, "stop") &&
       (stop <= fc.start || stop > ld->sim->duration))
     return fail(ld, n, error, "stop: must be after start and no later "
@@ -888,9 +893,9 @@ static gboolean load_cbr(struct loader *ld, xmlNode *n, GError **error) {
       .count = fc.count,
       .ttl = (uint8_t)fc.ttl,
   };
-  GError *local = NULL;
+  g_autoptr(GError) local = NULL;
   if (!cbr_new(ld->sim, &cfg, &local))
-    return traffic_error(ld, n, local, error);
+    return fail(ld, n, error, "%s", local->message);
   return TRUE;
 }
 
@@ -915,9 +920,9 @@ static gboolean load_ping(struct loader *ld, xmlNode *n, GError **error) {
       .count = fc.count,
       .ttl = (uint8_t)fc.ttl,
   };
-  GError *local = NULL;
+  g_autoptr(GError) local = NULL;
   if (!ping_new(ld->sim, &cfg, &local))
-    return traffic_error(ld, n, local, error);
+    return fail(ld, n, error, "%s", local->message);
   return TRUE;
 }
 
@@ -960,22 +965,21 @@ static gboolean load_fault(struct loader *ld, xmlNode *n, GError **error) {
   if (up <= down)
     return fail(ld, n, error, "up: must be after down");
 
+  struct link *link = on_link ? ref_link(ld, n, "link", error) : NULL;
+  struct node *node = on_link ? NULL : ref_node(ld, n, "node", error);
+  if (!link && !node)
+    return FALSE;
+  g_autofree char *key = g_strdup_printf("%s %s", on_link ? "link" : "node",
+                                         on_link ? link->name : node->name);
+  if (!add_outage(ld, n, key, down, up, error))
+    return FALSE;
+
   bool comes_back = has_attr(n, "up");
-  if (on_link) {
-    struct link *link = ref_link(ld, n, "link", error);
-    g_autofree char *key = link ? g_strdup_printf("link %s", link->name)
-                                : NULL;
-    if (!link || !add_outage(ld, n, key, down, up, error))
-      return FALSE;
+  if (link) {
     fault_link_at(ld->sim, link, down, false);
     if (comes_back)
       fault_link_at(ld->sim, link, up, true);
   } else {
-    struct node *node = ref_node(ld, n, "node", error);
-    g_autofree char *key = node ? g_strdup_printf("node %s", node->name)
-                                : NULL;
-    if (!node || !add_outage(ld, n, key, down, up, error))
-      return FALSE;
     fault_node_at(ld->sim, node, down, false);
     if (comes_back)
       fault_node_at(ld->sim, node, up, true);

@@ -158,6 +158,23 @@ static void test_ttl_exceeded(void **state) {
   sim_free(c.sim);
 }
 
+static void test_udp_ttl_exceeded_counted(void **state) {
+  (void)state;
+  struct chain c = chain_new();
+  c.sim->duration = 2 * SIM_S;
+  struct cbr_config cfg = {.name = "f", .from = c.a, .sink = c.b,
+                           .dst = ip("10.0.3.2"), .port = 40000, .size = 64,
+                           .interval = 100 * SIM_MS, .count = 4, .ttl = 2};
+  assert_true(cbr_new(c.sim, &cfg, NULL));
+  sim_run(c.sim, 0, NULL, NULL);
+  struct flow *f = flow_named(c.sim, "f");
+  assert_int_equal(f->received, 0);
+  assert_int_equal(f->icmp_errors, 4);
+  assert_int_equal(flow_lost(f), 4);
+  assert_drained(c.sim);
+  sim_free(c.sim);
+}
+
 static void test_ping_rtt(void **state) {
   (void)state;
   struct chain c = chain_new();
@@ -410,11 +427,48 @@ static void test_proxy_and_gratuitous_arp(void **state) {
   sim_free(sim);
 }
 
+/* r1 reaches r2 directly over 50 ms, or through r3 over 1 + 1 ms: the
+ * delay metric takes the detour (three routers), the hop metric the
+ * direct link (two). */
+static void run_triangle(enum route_metric metric, uint64_t want_hops,
+                         int64_t want_delay) {
+  struct sim *sim = sim_new("triangle", 1, 0);
+  sim->metric = metric;
+  struct node *a = node_new(sim, "a", false);
+  struct node *r1 = node_new(sim, "r1", true);
+  struct node *r2 = node_new(sim, "r2", true);
+  struct node *r3 = node_new(sim, "r3", true);
+  struct node *b = node_new(sim, "b", false);
+  uint64_t bw = 1000000000;
+  p2p(sim, "a", a, "10.0.1.1/24", r1, "10.0.1.2/24", bw, SIM_MS);
+  p2p(sim, "direct", r1, "10.0.2.1/24", r2, "10.0.2.2/24", bw, 50 * SIM_MS);
+  p2p(sim, "d1", r1, "10.0.3.1/24", r3, "10.0.3.2/24", bw, SIM_MS);
+  p2p(sim, "d2", r3, "10.0.4.1/24", r2, "10.0.4.2/24", bw, SIM_MS);
+  p2p(sim, "b", r2, "10.0.5.1/24", b, "10.0.5.2/24", bw, SIM_MS);
+  sim->duration = SIM_S;
+  add_cbr(sim, "f", a, b, "10.0.5.2", 100, 100 * SIM_MS, 0, 500 * SIM_MS);
+  sim_run(sim, 0, NULL, NULL);
+  struct flow *f = flow_named(sim, "f");
+  assert_int_equal(f->received, 5);
+  assert_int_equal(f->hops_sum / f->received, want_hops);
+  /* 128-byte packets at 1 Gb/s: 1.024 us per link. */
+  assert_int_equal(flow_delay_percentile(f, 1.0), want_delay);
+  sim_free(sim);
+}
+
+static void test_route_metrics(void **state) {
+  (void)state;
+  int64_t tx = units_tx_time(128, 1000000000);
+  run_triangle(ROUTE_METRIC_DELAY, 3, 4 * SIM_MS + 4 * tx);
+  run_triangle(ROUTE_METRIC_HOPS, 2, 52 * SIM_MS + 3 * tx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_chain_delay),
       cmocka_unit_test(test_link_down_loses_rate_times_outage),
       cmocka_unit_test(test_ttl_exceeded),
+      cmocka_unit_test(test_udp_ttl_exceeded_counted),
       cmocka_unit_test(test_ping_rtt),
       cmocka_unit_test(test_ipv6_chain),
       cmocka_unit_test(test_lan_arp),
@@ -424,6 +478,7 @@ int main(void) {
       cmocka_unit_test(test_droptail),
       cmocka_unit_test(test_static_routes_only),
       cmocka_unit_test(test_proxy_and_gratuitous_arp),
+      cmocka_unit_test(test_route_metrics),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
