@@ -56,6 +56,22 @@ static GHashTable *cache(struct iface *iface) {
   return iface->arp->entries;
 }
 
+void arp_flush(struct iface *iface) {
+  if (!iface->arp)
+    return;
+  struct node *node = iface->node;
+  GHashTableIter it;
+  gpointer value;
+  g_hash_table_iter_init(&it, iface->arp->entries);
+  while (g_hash_table_iter_next(&it, NULL, &value)) {
+    struct arp_entry *e = value;
+    struct pkt *p;
+    while ((p = g_queue_pop_head(&e->pending)))
+      sim_drop(node->sim, node, NULL, p, DROP_HANDOFF);
+  }
+  arp_cache_free(iface);
+}
+
 void arp_cache_free(struct iface *iface) {
   if (!iface->arp)
     return;

@@ -19,6 +19,7 @@ const char *drop_reason_name(enum drop_reason r) {
       [DROP_REASSEMBLY] = "reassembly",
       [DROP_NEIGH_UNRESOLVED] = "neigh_unresolved",
       [DROP_NOT_FOR_US] = "not_for_us",
+      [DROP_HANDOFF] = "handoff",
   };
   return (unsigned)r < DROP_REASON_COUNT ? names[r] : "unknown";
 }

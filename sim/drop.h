@@ -20,6 +20,8 @@ enum drop_reason {
   DROP_REASSEMBLY,        /* fragments never completed */
   DROP_NEIGH_UNRESOLVED,  /* ARP / neighbour resolution failed */
   DROP_NOT_FOR_US,        /* a host got a packet for another address */
+  DROP_HANDOFF,           /* its wireless end left the cell (or was between
+                           * cells) while it was queued or in flight */
   DROP_REASON_COUNT
 };
 

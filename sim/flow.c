@@ -12,7 +12,10 @@ struct flow *flow_new(struct sim *sim, const char *name, const char *kind,
                       const char *delay_kind, const struct ip_addr *src,
                       const struct ip_addr *dst, uint8_t ttl0) {
   struct flow *f = g_new0(struct flow, 1);
+  f->sim = sim;
   f->id = sim->flows->len + 1;
+  f->completed = -1;
+  f->bins = g_array_new(FALSE, TRUE, sizeof(struct flow_bin));
   f->name = g_strdup(name);
   f->kind = kind;
   f->delay_kind = delay_kind;
@@ -28,6 +31,7 @@ struct flow *flow_new(struct sim *sim, const char *name, const char *kind,
 void flow_free(struct flow *f) {
   g_byte_array_free(f->seen, TRUE);
   g_array_free(f->delays, TRUE);
+  g_array_free(f->bins, TRUE);
   g_free(f->name);
   g_free(f);
 }
@@ -39,6 +43,37 @@ void flow_sent(struct flow *f, uint32_t bytes) {
 
 static bool seen(const struct flow *f, uint32_t seq) {
   return seq / 8 < f->seen->len && (f->seen->data[seq / 8] >> (seq % 8)) & 1;
+}
+
+struct flow_bin *flow_bin_at(struct flow *f, int64_t t) {
+  guint index = (guint)(t / f->sim->bin_width);
+  if (index >= f->bins->len) {
+    guint old = f->bins->len;
+    g_array_set_size(f->bins, index + 1);
+    /* A window carries over bins without changes. */
+    int64_t cwnd = old ? g_array_index(f->bins, struct flow_bin, old - 1).cwnd
+                       : -1;
+    for (guint i = old; i <= index; i++)
+      g_array_index(f->bins, struct flow_bin, i).cwnd = cwnd;
+  }
+  return &g_array_index(f->bins, struct flow_bin, index);
+}
+
+void flow_delivered_bytes(struct flow *f, uint64_t bytes) {
+  struct flow_bin *b = flow_bin_at(f, sim_now(f->sim));
+  b->rx_bytes += bytes;
+  b->rx_pkts++;
+  f->received++;
+  f->received_bytes += bytes;
+}
+
+void flow_retransmitted(struct flow *f) {
+  f->retransmits++;
+  flow_bin_at(f, sim_now(f->sim))->retransmits++;
+}
+
+void flow_set_cwnd(struct flow *f, int64_t cwnd) {
+  flow_bin_at(f, sim_now(f->sim))->cwnd = cwnd;
 }
 
 void flow_received(struct flow *f, uint32_t seq, uint32_t bytes,
@@ -60,6 +95,9 @@ void flow_received(struct flow *f, uint32_t seq, uint32_t bytes,
   f->any_received = TRUE;
   f->received++;
   f->received_bytes += bytes;
+  struct flow_bin *b = flow_bin_at(f, sim_now(f->sim));
+  b->rx_bytes += bytes;
+  b->rx_pkts++;
   g_array_append_val(f->delays, delay);
   f->hops_sum += f->ttl0 >= ttl ? (uint64_t)(f->ttl0 - ttl) : 0;
 }

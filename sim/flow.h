@@ -11,7 +11,16 @@
 
 struct sim;
 
+/* One bin of a flow's time series. */
+struct flow_bin {
+  uint64_t rx_bytes, rx_pkts;  /* application bytes / packets received */
+  uint64_t retransmits;        /* TCP segments sent again */
+  int64_t cwnd;                /* TCP congestion window at the bin's end,
+                                * bytes; -1 when the flow has none */
+};
+
 struct flow {
+  struct sim *sim;
   uint32_t id; /* 1-based, carried in packet metadata */
   char *name;
   const char *kind;  /* "udp-cbr", "icmp-echo" */
@@ -29,6 +38,13 @@ struct flow {
   GByteArray *seen;  /* bitmap by sequence number */
   GArray *delays;    /* int64_t ns, unique packets in arrival order */
   uint64_t hops_sum;
+  /* TCP flows: segments retransmitted, retransmission timeouts, and when
+   * the transfer completed (-1: not completed). */
+  bool is_tcp;
+  uint64_t retransmits, timeouts;
+  int64_t completed;
+  int64_t started;
+  GArray *bins;      /* struct flow_bin, one per sim->bin_width */
 };
 
 /* Registered in sim->flows, which owns it. */
@@ -40,6 +56,15 @@ void flow_sent(struct flow *f, uint32_t bytes);
 /* A packet of the flow arrived: hops from its remaining TTL. */
 void flow_received(struct flow *f, uint32_t seq, uint32_t bytes,
                    int64_t delay, uint8_t ttl);
+/* Application bytes that arrived in order (TCP), for the time series and
+ * the received counters; no per-packet delay. */
+void flow_delivered_bytes(struct flow *f, uint64_t bytes);
+/* TCP: a segment was sent again; the congestion window changed. */
+void flow_retransmitted(struct flow *f);
+void flow_set_cwnd(struct flow *f, int64_t cwnd);
+/* The bin holding time t, created (zeroed) if needed. */
+struct flow_bin *flow_bin_at(struct flow *f, int64_t t);
+
 /* Count the flow's packets still alive (queued, in flight) at the end. */
 void flow_count_in_flight(struct sim *sim);
 

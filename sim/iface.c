@@ -7,14 +7,21 @@
 #include "ip.h"
 #include "link.h"
 #include "node.h"
+#include "radio.h"
 #include "route.h"
 
 struct iface *iface_new(struct node *node, struct link *link) {
+  struct iface *iface = iface_new_unattached(node, link->name);
+  link_attach(link, iface);
+  return iface;
+}
+
+struct iface *iface_new_unattached(struct node *node, const char *name) {
   struct sim *sim = node->sim;
   struct iface *iface = g_new0(struct iface, 1);
   iface->node = node;
   iface->id = sim->ifaces->len;
-  iface->name = g_strdup_printf("%s/%s", node->name, link->name);
+  iface->name = g_strdup_printf("%s/%s", node->name, name);
   iface->mac[0] = 0x02; /* locally administered, unicast */
   iface->mac[2] = (uint8_t)(iface->id >> 24);
   iface->mac[3] = (uint8_t)(iface->id >> 16);
@@ -25,11 +32,11 @@ struct iface *iface_new(struct node *node, struct link *link) {
   g_ptr_array_add(sim->ifaces, iface);
   node->ifaces = g_renew(struct iface *, node->ifaces, node->n_ifaces + 1);
   node->ifaces[node->n_ifaces++] = iface;
-  link_attach(link, iface);
   return iface;
 }
 
 void iface_free(struct iface *iface) {
+  radio_free(iface);
   arp_cache_free(iface);
   if (iface->proxy_arp)
     g_hash_table_destroy(iface->proxy_arp);
@@ -79,6 +86,11 @@ bool iface_on_link(const struct iface *iface, const struct ip_addr *a) {
 }
 
 void iface_receive(struct iface *iface, struct pkt *pkt) {
+  if (iface->bridge_peer) {
+    /* A transparent bridge relays the frame unchanged. */
+    link_send(iface->bridge_peer, pkt);
+    return;
+  }
   if (iface->link->kind == LINK_LAN)
     eth_input(iface, pkt);
   else

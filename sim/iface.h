@@ -13,6 +13,7 @@
 struct node;
 struct link;
 struct arp_cache;
+struct radio;
 struct pkt;
 
 /* Start times of the frames waiting in a drop-tail transmit queue.  Frames
@@ -39,10 +40,18 @@ struct iface {
   struct txq txq;
   struct arp_cache *arp;   /* LANs only, created on first use */
   GHashTable *proxy_arp;   /* IPv4 addresses answered for; NULL if none */
+  /* A mobile node's wireless interface: link is the cell it is associated
+   * with, NULL between cells.  Such interfaces take no part in route
+   * computation (the topology is the wired one plus access points). */
+  struct radio *radio;
+  /* A bridge port: frames received here are sent out of the peer port. */
+  struct iface *bridge_peer;
 };
 
 /* Attaches node to link (see link_attach). */
 struct iface *iface_new(struct node *node, struct link *link);
+/* An interface on no link yet (a radio), named node/name. */
+struct iface *iface_new_unattached(struct node *node, const char *name);
 void iface_free(struct iface *iface);
 
 /* Adds an interface address; the connected route follows it. */

@@ -10,7 +10,9 @@
 #include <glib.h>
 #include <string.h>
 
+#include "cell.h"
 #include "iface.h"
+#include "mobility.h"
 #include "node.h"
 #include "pkt.h"
 #include "sim.h"
@@ -49,6 +51,31 @@ void link_attach(struct link *link, struct iface *iface) {
 static void txq_flush(struct txq *q) {
   q->head = 0;
   q->count = 0;
+}
+
+/* The interface a unicast MAC belongs to, wherever it is, from the MAC
+ * that iface_new derived from the interface id. */
+static struct iface *lan_station_any(struct sim *sim, const uint8_t *mac) {
+  if (mac[0] != 0x02 || mac[1] != 0)
+    return NULL;
+  uint32_t id = (uint32_t)mac[2] << 24 | (uint32_t)mac[3] << 16 |
+                (uint32_t)mac[4] << 8 | mac[5];
+  return id < sim->ifaces->len ? g_ptr_array_index(sim->ifaces, id) : NULL;
+}
+
+void link_detach(struct link *link, struct iface *iface) {
+  uint32_t i = iface->link_index;
+  g_return_if_fail(i < link->n_ends && link->ends[i] == iface);
+  memmove(link->ends + i, link->ends + i + 1,
+          (link->n_ends - i - 1) * sizeof *link->ends);
+  link->n_ends--;
+  for (; i < link->n_ends; i++)
+    link->ends[i]->link_index = i;
+  iface->link = NULL;
+  int64_t now = sim_now(link->sim);
+  if (iface->tx_busy_until > now)
+    iface->tx_busy_until = now;
+  txq_flush(&iface->txq);
 }
 
 void link_set_up(struct link *link, bool up) {
@@ -102,8 +129,30 @@ static void txq_push(struct txq *q, int64_t start, uint32_t limit) {
 
 static void deliver(struct sched_event *ev);
 
+/* The mobile end of a frame on a cell, for distance-dependent loss: the
+ * sender if it is a radio, else the unicast receiver if it is. */
+static double mobile_distance(struct link *link, struct iface *from,
+                              const struct pkt *pkt) {
+  struct iface *mobile = from->radio ? from : NULL;
+  if (!mobile && pkt->len >= 6 && !(pkt->data[0] & 1)) {
+    struct iface *to = lan_station_any(link->sim, pkt->data);
+    if (to && to->radio && to->link == link)
+      mobile = to;
+  }
+  struct node *n = mobile ? mobile->node : NULL;
+  if (!n || !n->mobility)
+    return 0;
+  return cell_distance(link->cell,
+                       mobility_position(n->mobility, sim_now(link->sim)));
+}
+
 void link_send(struct iface *from, struct pkt *pkt) {
   struct link *link = from->link;
+  if (!link) { /* a radio between cells */
+    struct node *node = from->node;
+    sim_drop(node->sim, node, NULL, pkt, DROP_HANDOFF);
+    return;
+  }
   struct sim *sim = link->sim;
   if (!link->up || !from->up) {
     sim_drop(sim, NULL, link, pkt, DROP_LINK_DOWN);
@@ -127,9 +176,12 @@ void link_send(struct iface *from, struct pkt *pkt) {
   link->cnt.tx_bytes += pkt->len;
   link->cnt.busy_ns += tx;
   pkt->tx_iface = from;
+  pkt->tx_link = link;
   pkt->link_epoch = link->epoch;
-  /* Most links have no loss model: spare them the call on every frame. */
-  pkt->lost = link->loss.kind != LOSS_NONE && loss_draw(&link->loss);
+  if (link->cell)
+    pkt->lost = cell_frame_lost(link->cell, mobile_distance(link, from, pkt));
+  else /* most links have no loss model: spare them the call */
+    pkt->lost = link->loss.kind != LOSS_NONE && loss_draw(&link->loss);
   sched_event_init(&pkt->ev, deliver);
   sched_at(&sim->sched, &pkt->ev, start + tx + link->delay);
 }
@@ -144,28 +196,36 @@ static void receive(struct link *link, struct iface *to, struct pkt *pkt) {
   iface_receive(to, pkt);
 }
 
-/* The LAN station a unicast frame is for, from the MAC that iface_new
- * derived from the interface id. */
-static struct iface *lan_station(struct link *link, const uint8_t *mac) {
-  if (mac[0] != 0x02 || mac[1] != 0)
-    return NULL;
-  uint32_t id = (uint32_t)mac[2] << 24 | (uint32_t)mac[3] << 16 |
-                (uint32_t)mac[4] << 8 | mac[5];
-  GPtrArray *ifaces = link->sim->ifaces;
-  if (id >= ifaces->len)
-    return NULL;
-  struct iface *to = g_ptr_array_index(ifaces, id);
-  return to->link == link ? to : NULL;
+/* Where a unicast frame on a LAN goes: its station if it is on the link,
+ * else the bridge port that leads to it.  NULL and a reason otherwise. */
+static struct iface *lan_resolve(struct link *link, struct iface *from,
+                                 const uint8_t *mac, enum drop_reason *why) {
+  struct iface *to = lan_station_any(link->sim, mac);
+  if (to && to->link == link)
+    return to;
+  for (uint32_t i = 0; to && i < link->n_ends; i++) {
+    struct iface *port = link->ends[i];
+    if (port != from && port->bridge_peer &&
+        port->bridge_peer->link == to->link)
+      return port;
+  }
+  *why = to && to->radio ? DROP_HANDOFF : DROP_NEIGH_UNRESOLVED;
+  return NULL;
 }
 
 static void deliver(struct sched_event *ev) {
   struct pkt *pkt = SIM_CONTAINER_OF(ev, struct pkt, ev);
   struct iface *from = pkt->tx_iface;
-  struct link *link = from->link;
+  struct link *link = pkt->tx_link;
   struct sim *sim = link->sim;
   pkt->tx_iface = NULL;
+  pkt->tx_link = NULL;
   if (pkt->link_epoch != link->epoch || !link->up) {
     sim_drop(sim, NULL, link, pkt, DROP_LINK_DOWN);
+    return;
+  }
+  if (from->link != link) { /* the sender left the cell meanwhile */
+    sim_drop(sim, NULL, link, pkt, DROP_HANDOFF);
     return;
   }
   if (link->traced)
@@ -195,9 +255,10 @@ static void deliver(struct sched_event *ev) {
     pkt_free(pkt);
     return;
   }
-  struct iface *to = lan_station(link, pkt->data);
+  enum drop_reason why;
+  struct iface *to = lan_resolve(link, from, pkt->data, &why);
   if (!to) {
-    sim_drop(sim, NULL, link, pkt, DROP_NEIGH_UNRESOLVED);
+    sim_drop(sim, NULL, link, pkt, why);
     return;
   }
   receive(link, to, pkt);

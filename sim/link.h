@@ -14,6 +14,7 @@
 struct sim;
 struct iface;
 struct pkt;
+struct cell;
 
 enum link_kind { LINK_P2P, LINK_LAN };
 
@@ -42,6 +43,7 @@ struct link {
   uint32_t n_ends;
   int64_t channel_busy_until; /* LAN: the shared medium */
   bool traced;                /* report frames to observers' on_wire */
+  struct cell *cell;          /* a wireless channel: its cell */
   struct link_counters cnt;
 };
 
@@ -53,6 +55,8 @@ struct link *link_new(struct sim *sim, const char *name, enum link_kind kind,
                       uint64_t bps, int64_t delay);
 void link_free(struct link *link);
 void link_attach(struct link *link, struct iface *iface);
+/* A radio leaving its cell: its queued frames are forgotten. */
+void link_detach(struct link *link, struct iface *iface);
 void link_set_up(struct link *link, bool up);
 
 /* Queue a frame for transmission from iface (pkt->data at the frame: the

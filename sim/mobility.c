@@ -7,7 +7,10 @@
 
 #include <math.h>
 
+#include "app.h"
+#include "node.h"
 #include "sched.h"
+#include "sim.h"
 
 static struct mobility *alloc(enum mobility_kind kind, struct vec2 pos) {
   struct mobility *m = g_new0(struct mobility, 1);
@@ -172,4 +175,52 @@ void mobility_advance(struct mobility *m, int64_t t) {
 struct vec2 mobility_position(struct mobility *m, int64_t t) {
   mobility_advance(m, t);
   return segment_at(&m->seg, t);
+}
+
+struct position_recorder {
+  struct app app;
+  struct sched_event tick;
+};
+
+static void sample(struct sched_event *ev) {
+  struct position_recorder *r =
+      SIM_CONTAINER_OF(ev, struct position_recorder, tick);
+  struct sim *sim = r->app.sim;
+  int64_t now = sim_now(sim);
+  for (guint i = 0; i < sim->nodes->len; i++) {
+    struct node *n = g_ptr_array_index(sim->nodes, i);
+    if (!n->mobility)
+      continue;
+    struct vec2 p = mobility_position(n->mobility, now);
+    struct position_sample s = {.node = n->id, .t = now, .x = p.x, .y = p.y};
+    g_array_append_val(sim->positions, s);
+  }
+  sched_in(&sim->sched, ev, sim->positions_interval);
+}
+
+static void recorder_start(struct app *app) {
+  struct position_recorder *r = (struct position_recorder *)app;
+  sched_at(&app->sim->sched, &r->tick, 0);
+}
+
+static void recorder_free(struct app *app) {
+  struct position_recorder *r = (struct position_recorder *)app;
+  sched_cancel(&app->sim->sched, &r->tick);
+  g_free(app->name);
+  g_free(r);
+}
+
+static const struct app_ops recorder_ops = {
+    .kind = "positions",
+    .start = recorder_start,
+    .free = recorder_free,
+};
+
+void mobility_record_positions(struct sim *sim) {
+  g_return_if_fail(sim->positions_interval > 0);
+  struct position_recorder *r = g_new0(struct position_recorder, 1);
+  r->app = (struct app){.ops = &recorder_ops, .sim = sim,
+                        .name = g_strdup("positions")};
+  sched_event_init(&r->tick, sample);
+  app_register(sim, &r->app);
 }

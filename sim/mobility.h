@@ -13,7 +13,14 @@
 #include "rng.h"
 
 struct node;
+struct sim;
 
+/* One row of positions.tsv. */
+struct position_sample {
+  uint32_t node;
+  int64_t t;
+  double x, y;
+};
 struct vec2 {
   double x, y;
 };
@@ -76,5 +83,9 @@ void mobility_advance(struct mobility *m, int64_t t);
 struct vec2 segment_at(const struct segment *s, int64_t t);
 /* Position at t (advancing the model to t). */
 struct vec2 mobility_position(struct mobility *m, int64_t t);
+
+/* Sample every node that has a position each sim->positions_interval
+ * into sim->positions (an application of the run). */
+void mobility_record_positions(struct sim *sim);
 
 #endif

@@ -6,6 +6,8 @@
 #include "icmp.h"
 #include "iface.h"
 #include "ip.h"
+#include "mobility.h"
+#include "radio.h"
 #include "route.h"
 #include "udp.h"
 
@@ -30,6 +32,8 @@ void node_free(struct node *node) {
   icmp__node_free(node);
   frag__node_free(node);
   route_free_node(node);
+  radio__node_free(node);
+  mobility_free(node->mobility);
   g_free(node->name);
   g_free(node);
 }

@@ -19,6 +19,8 @@ struct udp_binding;
 struct icmp_binding;
 struct reasm_table;
 struct rtable;
+struct mobility;
+struct radio_listener;
 
 struct node_counters {
   uint64_t ip_received;   /* IP packets that arrived on an interface */
@@ -53,6 +55,8 @@ struct node {
   struct icmp_binding *icmp;
   struct reasm_table *reasm;
   struct route_cache rcache;
+  struct mobility *mobility;          /* NULL: the node has no position */
+  struct radio_listener *radio_listeners;
   uint16_t ip4_next_id;
   uint32_t ip6_next_frag_id;
   struct node_counters cnt;

@@ -41,6 +41,7 @@ struct pkt {
   struct pkt_meta meta;
   /* Transit state owned by whichever layer holds the packet. */
   struct iface *tx_iface; /* sending interface while on a link */
+  struct link *tx_link;   /* and the link (a radio may move on) */
   uint32_t link_epoch;    /* link's up/down epoch when sent */
   uint32_t l2_dst_index;  /* LAN: receiving interface, or UINT32_MAX */
   bool lost;              /* the loss model corrupted it on the wire */

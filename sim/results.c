@@ -8,7 +8,11 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "cell.h"
 #include "flow.h"
+#include "iface.h"
+#include "mobility.h"
+#include "radio.h"
 #include "link.h"
 #include "node.h"
 #include "sim.h"
@@ -38,7 +42,8 @@ static char *flows_table(const struct sim *sim) {
       "lost_pkts\tin_flight_pkts\tduplicate_pkts\treordered_pkts\t"
       "icmp_errors\tloss_ratio\tsent_bytes\treceived_bytes\tdelay_mean_ms\t"
       "delay_min_ms\tdelay_p50_ms\tdelay_p99_ms\tdelay_max_ms\t"
-      "hops_mean\n");
+      "hops_mean\tretransmitted_pkts\trto_timeouts\tcompletion_s\t"
+      "goodput_bps\n");
   for (guint i = 0; i < sim->flows->len; i++) {
     const struct flow *f = g_ptr_array_index(sim->flows, i);
     char src[ADDR_STRLEN], dst[ADDR_STRLEN];
@@ -58,11 +63,96 @@ static char *flows_table(const struct sim *sim) {
     ms(s, (double)flow_delay_percentile(f, 0.5));
     ms(s, (double)flow_delay_percentile(f, 0.99));
     ms(s, (double)flow_delay_percentile(f, 1.0));
-    g_string_append_printf(s, "\t%.3f\n",
+    g_string_append_printf(s, "\t%.3f\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT,
                            f->received ? (double)f->hops_sum / f->received
-                                       : 0.0);
+                                       : 0.0,
+                           f->retransmits, f->timeouts);
+    if (f->is_tcp && f->completed >= 0) {
+      double secs = (double)(f->completed - f->started) / 1e9;
+      g_string_append_printf(s, "\t%.9f\t%.0f\n", secs,
+                             secs > 0 ? (double)f->received_bytes * 8 / secs
+                                      : 0.0);
+    } else {
+      g_string_append(s, "\t-\t-\n");
+    }
   }
   return g_string_free(s, FALSE);
+}
+
+static char *timeseries_table(const struct sim *sim) {
+  GString *s = g_string_new("flow\ttime_s\trx_bytes\trx_pkts\t"
+                            "throughput_bps\tretransmitted_pkts\t"
+                            "cwnd_bytes\n");
+  double width = (double)sim->bin_width / 1e9;
+  for (guint i = 0; i < sim->flows->len; i++) {
+    const struct flow *f = g_ptr_array_index(sim->flows, i);
+    /* Every bin up to the end of the run, so that silent gaps show. */
+    guint bins = (guint)((sim->sched.now + sim->bin_width - 1) /
+                         sim->bin_width);
+    for (guint b = 0; b < bins; b++) {
+      struct flow_bin zero = {.cwnd = -1};
+      const struct flow_bin *bin =
+          b < f->bins->len ? &g_array_index(f->bins, struct flow_bin, b)
+          : f->bins->len   ? &g_array_index(f->bins, struct flow_bin,
+                                            f->bins->len - 1)
+                           : &zero;
+      bool past = b >= f->bins->len;
+      uint64_t bytes = past ? 0 : bin->rx_bytes;
+      g_string_append_printf(
+          s, "%s\t%.6f\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+             "\t%.0f\t%" G_GUINT64_FORMAT,
+          f->name, b * width, bytes, past ? 0 : bin->rx_pkts,
+          (double)bytes * 8 / width, past ? 0 : bin->retransmits);
+      if (bin->cwnd >= 0)
+        g_string_append_printf(s, "\t%" G_GINT64_FORMAT "\n", bin->cwnd);
+      else
+        g_string_append(s, "\t-\n");
+    }
+  }
+  return g_string_free(s, FALSE);
+}
+
+static const char *cell_name(const struct cell *c) {
+  return c ? c->name : "-";
+}
+
+static char *handoffs_table(const struct sim *sim) {
+  GString *s = g_string_new("node\tiface\tstart_s\tfrom_cell\tto_cell\t"
+                            "l2_delay_ms\tattached_s\tinterruption_ms\n");
+  for (guint i = 0; i < sim->handoffs->len; i++) {
+    const struct handoff *h = &g_array_index(sim->handoffs, struct handoff, i);
+    g_string_append_printf(s, "%s\t%s\t%.9f\t%s\t%s\t%.6f", h->iface->node->name,
+                           h->iface->name, (double)h->start / 1e9,
+                           cell_name(h->from), cell_name(h->to),
+                           (double)h->l2_delay / 1e6);
+    if (h->attached >= 0)
+      g_string_append_printf(s, "\t%.9f\t%.6f\n", (double)h->attached / 1e9,
+                             (double)(h->attached - h->start) / 1e6);
+    else
+      g_string_append(s, "\t-\t-\n");
+  }
+  return g_string_free(s, FALSE);
+}
+
+static char *positions_table(const struct sim *sim) {
+  GString *s = g_string_new("node\ttime_s\tx_m\ty_m\n");
+  for (guint i = 0; i < sim->positions->len; i++) {
+    const struct position_sample *p =
+        &g_array_index(sim->positions, struct position_sample, i);
+    const struct node *n = g_ptr_array_index(sim->nodes, p->node);
+    g_string_append_printf(s, "%s\t%.6f\t%.3f\t%.3f\n", n->name,
+                           (double)p->t / 1e9, p->x, p->y);
+  }
+  return g_string_free(s, FALSE);
+}
+
+static const char *node_role(const struct node *n) {
+  if (n->router)
+    return "router";
+  for (uint32_t i = 0; i < n->n_ifaces; i++)
+    if (n->ifaces[i]->bridge_peer)
+      return "bridge";
+  return "host";
 }
 
 static void drop_header(GString *s) {
@@ -94,7 +184,7 @@ static char *links_table(const struct sim *sim) {
         s, "%s\t%s\t%" G_GUINT64_FORMAT "\t%.6f\t%u\t%" G_GUINT64_FORMAT
            "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%"
            G_GUINT64_FORMAT "\t%.6f",
-        l->name, l->kind == LINK_P2P ? "p2p" : "lan", l->bps,
+        l->name, l->cell ? "cell" : l->kind == LINK_P2P ? "p2p" : "lan", l->bps,
         (double)l->delay / 1e6, l->mtu, l->cnt.tx_packets, l->cnt.tx_bytes,
         l->cnt.rx_packets, l->cnt.rx_bytes, util);
     drop_counts(s, l->cnt.drops);
@@ -115,7 +205,7 @@ static char *nodes_table(const struct sim *sim) {
         s, "%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%"
            G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
            "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT,
-        n->name, n->router ? "router" : "host", c->ip_received, c->ip_sent,
+        n->name, node_role(n), c->ip_received, c->ip_sent,
         c->ip_forwarded, c->ip_delivered, c->icmp_errors_sent,
         c->fragments_sent, c->reassembled);
     drop_counts(s, c->drops);
@@ -161,10 +251,17 @@ gboolean results_write(const struct sim *sim, const char *dir,
   } tables[] = {{"flows.tsv", flows_table},
                 {"links.tsv", links_table},
                 {"nodes.tsv", nodes_table},
-                {"summary.tsv", summary_table}};
+                {"summary.tsv", summary_table},
+                {"timeseries.tsv", timeseries_table},
+                {"handoffs.tsv", handoffs_table}};
   for (gsize i = 0; i < G_N_ELEMENTS(tables); i++) {
     g_autofree char *text = tables[i].make(sim);
     if (!results_write_file(dir, tables[i].name, text, strlen(text), error))
+      return FALSE;
+  }
+  if (sim->positions_interval > 0) {
+    g_autofree char *text = positions_table(sim);
+    if (!results_write_file(dir, "positions.tsv", text, strlen(text), error))
       return FALSE;
   }
   return TRUE;

@@ -108,6 +108,8 @@ static void build_prefixes(struct sim *sim, struct routing *r) {
                                       rprefix_free);
   for (guint i = 0; i < sim->ifaces->len; i++) {
     struct iface *iface = g_ptr_array_index(sim->ifaces, i);
+    if (iface->radio)
+      continue; /* a mobile node is not where its prefix is */
     for (guint a = 0; a < iface->addrs->len; a++) {
       struct prefix net =
           prefix_network(&g_array_index(iface->addrs, struct prefix, a));
@@ -195,13 +197,13 @@ static void compute_tree(struct sim *sim, struct rprefix *rp) {
       continue; /* hosts do not relay */
     for (uint32_t i = 0; i < u->n_ifaces; i++) {
       struct iface *ui = u->ifaces[i];
-      if (!iface_addr(ui, family))
+      if (ui->radio || !ui->link || !iface_addr(ui, family))
         continue; /* no next-hop address of this family to route via */
       struct link *link = ui->link;
       int64_t w = sim->metric == ROUTE_METRIC_HOPS ? 1 : link->delay + 1;
       for (uint32_t k = 0; k < link->n_ends; k++) {
         struct iface *vi = link->ends[k];
-        if (vi == ui)
+        if (vi == ui || vi->radio)
           continue;
         uint32_t v = vi->node->id;
         if (it.dist + w < dist[v]) {

@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "app.h"
+#include "cell.h"
+#include "mobility.h"
+#include "radio.h"
 #include "fault.h"
 #include "flow.h"
 #include "link.h"
@@ -19,12 +22,16 @@ struct sim *sim_new(const char *name, uint64_t seed, uint32_t run) {
   sim->seed = seed;
   sim->run = run;
   sim->duration = 10 * SIM_S;
+  sim->bin_width = 100 * SIM_MS;
   sim->nodes = g_ptr_array_new();
   sim->links = g_ptr_array_new();
   sim->ifaces = g_ptr_array_new();
   sim->apps = g_ptr_array_new();
   sim->faults = g_ptr_array_new();
   sim->flows = g_ptr_array_new();
+  sim->cells = g_ptr_array_new();
+  sim->handoffs = g_array_new(FALSE, TRUE, sizeof(struct handoff));
+  sim->positions = g_array_new(FALSE, FALSE, sizeof(struct position_sample));
   sim->computed_routes = true;
   sim->metric = ROUTE_METRIC_DELAY;
   return sim;
@@ -46,6 +53,7 @@ void sim_free(struct sim *sim) {
     link_free(g_ptr_array_index(sim->links, i));
   for (guint i = 0; i < sim->flows->len; i++)
     flow_free(g_ptr_array_index(sim->flows, i));
+  cell_free_all(sim);
   routing_free(sim);
   pkt_pool_clear(&sim->pool);
   g_ptr_array_free(sim->nodes, TRUE);
@@ -54,6 +62,9 @@ void sim_free(struct sim *sim) {
   g_ptr_array_free(sim->apps, TRUE);
   g_ptr_array_free(sim->faults, TRUE);
   g_ptr_array_free(sim->flows, TRUE);
+  g_ptr_array_free(sim->cells, TRUE);
+  g_array_free(sim->handoffs, TRUE);
+  g_array_free(sim->positions, TRUE);
   g_free(sim->name);
   g_free(sim);
 }
@@ -103,6 +114,7 @@ void sim_run(struct sim *sim, int64_t until, sim_progress_fn progress,
     app->ops->start(app);
   }
   fault_start(sim);
+  radio_start_all(sim);
   if (!progress) {
     sched_run(&sim->sched, end, &sim->stop);
   } else {

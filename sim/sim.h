@@ -20,6 +20,7 @@ struct link;
 struct iface;
 struct routing;
 struct app;
+struct cell_index;
 
 enum route_metric { ROUTE_METRIC_DELAY, ROUTE_METRIC_HOPS };
 
@@ -36,7 +37,13 @@ struct sim {
   GPtrArray *apps;          /* struct app *, owned */
   GPtrArray *faults;        /* scheduled up/down changes, owned */
   GPtrArray *flows;         /* struct flow *, owned; index = flow->id - 1 */
+  GPtrArray *cells;         /* struct cell *, owned; index = cell->id */
+  struct cell_index *cell_index;
+  GArray *handoffs;         /* struct handoff, in the order they began */
+  int64_t positions_interval; /* positions.tsv sampling; 0: none */
+  GArray *positions;        /* struct position_sample */
   bool record_pcap;         /* write DIR/pcap/<link>.pcap */
+  int64_t bin_width;        /* time series bins (timeseries.tsv) */
   struct observer *observers;
   /* Routes computed from the topology, unless the scenario is static. */
   bool computed_routes;

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Cells and movement: boundary crossings at the analytically solved times,
+ * association policies, the layer-2 handoff gap and the packets it costs,
+ * bridging, and random waypoint reproducibility. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+
+#include "sim/cell.h"
+#include "sim/flow.h"
+#include "sim/iface.h"
+#include "sim/link.h"
+#include "sim/mobility.h"
+#include "sim/node.h"
+#include "sim/radio.h"
+#include "sim/sim.h"
+#include "sim/traffic.h"
+#include "sim/units.h"
+
+static struct handoff *row(struct sim *sim, guint i) {
+  assert_true(i < sim->handoffs->len);
+  return &g_array_index(sim->handoffs, struct handoff, i);
+}
+
+static struct cell *add_cell(struct sim *sim, const char *name, double x,
+                             double y, double radius) {
+  struct link *l = link_new(sim, name, LINK_LAN, 11000000, SIM_US);
+  return cell_new(sim, name, (struct vec2){x, y}, radius, l);
+}
+
+/* Time, rounded up to the nanosecond, at which a node starting at (x0, y)
+ * moving along +x at speed v (m/s) is at distance r from (0, 0): the
+ * entering (sign -1) or leaving (sign +1) root. */
+static int64_t crossing_ns(double x0, double y, double v, double r,
+                           int sign) {
+  double x = sign * sqrt(r * r - y * y);
+  return (int64_t)ceil((x - x0) / v * 1e9);
+}
+
+static void test_crossing_times(void **state) {
+  (void)state;
+  struct sim *sim = sim_new("cross", 1, 0);
+  sim->duration = 60 * SIM_S;
+  struct cell *c = add_cell(sim, "c", 0, 0, 100);
+  struct node *mn = node_new(sim, "mn", false);
+  mn->mobility =
+      mobility_constant_velocity((struct vec2){-200, 30}, (struct vec2){10, 0});
+  radio_new(mn, "wlan", ASSOC_NEAREST, 0, 50 * SIM_MS);
+  sim_run(sim, 0, NULL, NULL);
+  /* Enters at x = -sqrt(100^2 - 30^2) = -95.394 m, 10.4606 s after the
+   * start; leaves at +95.394 m, 29.5394 s. */
+  assert_int_equal(sim->handoffs->len, 2);
+  int64_t enter = crossing_ns(-200, 30, 10, 100, -1);
+  int64_t leave = crossing_ns(-200, 30, 10, 100, +1);
+  assert_true(llabs(row(sim, 0)->start - enter) <= 1);
+  assert_null(row(sim, 0)->from);
+  assert_ptr_equal(row(sim, 0)->to, c);
+  assert_int_equal(row(sim, 0)->attached, row(sim, 0)->start + 50 * SIM_MS);
+  assert_true(llabs(row(sim, 1)->start - leave) <= 1);
+  assert_ptr_equal(row(sim, 1)->from, c);
+  assert_null(row(sim, 1)->to);
+  sim_free(sim);
+}
+
+/* Two overlapping cells 150 m apart on the x axis, radius 100; a node
+ * driving along the axis at 10 m/s from x = -120. */
+static struct sim *two_cells(enum assoc_policy policy, double hysteresis,
+                             struct cell **a, struct cell **b) {
+  struct sim *sim = sim_new("two", 1, 0);
+  sim->duration = 60 * SIM_S;
+  *a = add_cell(sim, "a", 0, 0, 100);
+  *b = add_cell(sim, "b", 150, 0, 100);
+  struct node *mn = node_new(sim, "mn", false);
+  mn->mobility = mobility_constant_velocity((struct vec2){-120, 0},
+                                            (struct vec2){10, 0});
+  radio_new(mn, "wlan", policy, hysteresis, 50 * SIM_MS);
+  sim_run(sim, 0, NULL, NULL);
+  return sim;
+}
+
+static void test_nearest_switches_at_bisector(void **state) {
+  (void)state;
+  struct cell *a, *b;
+  struct sim *sim = two_cells(ASSOC_NEAREST, 0, &a, &b);
+  /* Enter a at x = -100 (t = 2 s), associated from then; b is nearer past
+   * the bisector x = 75 (t = 19.5 s); b is left at x = 250 (t = 37 s). */
+  assert_int_equal(sim->handoffs->len, 3);
+  assert_int_equal(row(sim, 0)->start, 2 * SIM_S);
+  assert_ptr_equal(row(sim, 1)->from, a);
+  assert_ptr_equal(row(sim, 1)->to, b);
+  assert_true(llabs(row(sim, 1)->start - 19500 * SIM_MS) <= 1);
+  assert_true(llabs(row(sim, 2)->start - 37 * SIM_S) <= 1);
+  sim_free(sim);
+}
+
+static void test_nearest_with_hysteresis(void **state) {
+  (void)state;
+  struct cell *a, *b;
+  struct sim *sim = two_cells(ASSOC_NEAREST, 20, &a, &b);
+  /* b must be nearer by 20 m: |x - 0| - |150 - x| = 20 at x = 85, t = 20.5 s. */
+  assert_ptr_equal(row(sim, 1)->to, b);
+  assert_true(llabs(row(sim, 1)->start - 20500 * SIM_MS) <= 1);
+  sim_free(sim);
+}
+
+static void test_sticky_stays_until_out_of_range(void **state) {
+  (void)state;
+  struct cell *a, *b;
+  struct sim *sim = two_cells(ASSOC_STICKY, 0, &a, &b);
+  /* Stays with a until x = 100 (t = 22 s), then takes b. */
+  assert_ptr_equal(row(sim, 1)->from, a);
+  assert_ptr_equal(row(sim, 1)->to, b);
+  assert_true(llabs(row(sim, 1)->start - 22 * SIM_S) <= 1);
+  sim_free(sim);
+  /* With a 10 m margin, until x = 110 (t = 23 s). */
+  sim = two_cells(ASSOC_STICKY, 10, &a, &b);
+  assert_true(llabs(row(sim, 1)->start - 23 * SIM_S) <= 1);
+  sim_free(sim);
+}
+
+/* Two cells bridged onto one LAN (one subnet): a correspondent on the LAN
+ * streams to the mobile node, which is moved from cell 1 to cell 2 at 5 s
+ * with a 200 ms layer-2 handoff. */
+static void test_handoff_gap_loses_exactly_the_window(void **state) {
+  (void)state;
+  struct sim *sim = sim_new("gap", 1, 0);
+  sim->duration = 10 * SIM_S;
+  struct link *lan = link_new(sim, "lan", LINK_LAN, 100000000, SIM_US);
+  struct cell *c1 = add_cell(sim, "c1", 0, 0, 100);
+  struct cell *c2 = add_cell(sim, "c2", 500, 0, 100);
+  cell_bridge(c1, lan);
+  cell_bridge(c2, lan);
+  struct node *cn = node_new(sim, "cn", false);
+  struct prefix p;
+  assert_true(prefix_parse("10.0.0.1/24", &p, NULL));
+  iface_add_addr(iface_new(cn, lan), &p);
+  struct node *mn = node_new(sim, "mn", false);
+  struct iface *w = radio_new(mn, "wlan", ASSOC_NEAREST, 0, 200 * SIM_MS);
+  assert_true(prefix_parse("10.0.0.2/24", &p, NULL));
+  iface_add_addr(w, &p);
+  radio_add_move(w, 0, c1);
+  radio_add_move(w, 5 * SIM_S, c2);
+  struct cbr_config cfg = {.name = "f", .from = cn, .sink = mn,
+                           .port = 40000, .size = 100,
+                           .interval = 10 * SIM_MS, .start = SIM_MS,
+                           .stop = 9 * SIM_S};
+  assert_true(addr_parse("10.0.0.2", &cfg.dst, NULL));
+  assert_true(cbr_new(sim, &cfg, NULL));
+  sim_run(sim, 0, NULL, NULL);
+  struct flow *f = g_ptr_array_index(sim->flows, 0);
+  /* Packets leave cn at 1 ms + k * 10 ms and take well under 1 ms to reach
+   * the cell; the node is away from 5.000 s to 5.200 s, so the packets of
+   * k = 500 .. 519 (sent 5.001 .. 5.191 s) find no one: 20 = 100/s x
+   * 200 ms.  The first packet waits for ARP, which is cheap. */
+  assert_int_equal(f->sent, 900);
+  assert_int_equal(f->received, 880);
+  assert_int_equal(flow_lost(f), 20);
+  uint64_t handoff_drops = 0;
+  for (guint i = 0; i < sim->links->len; i++)
+    handoff_drops +=
+        ((struct link *)g_ptr_array_index(sim->links, i))->cnt.drops[DROP_HANDOFF];
+  assert_int_equal(handoff_drops, 20);
+  assert_int_equal(sim->handoffs->len, 1);
+  assert_ptr_equal(row(sim, 0)->from, c1);
+  assert_ptr_equal(row(sim, 0)->to, c2);
+  assert_int_equal(row(sim, 0)->start, 5 * SIM_S);
+  assert_int_equal(row(sim, 0)->attached, 5200 * SIM_MS);
+  sim_free(sim);
+}
+
+struct events {
+  int attach, detach;
+};
+
+static void count_events(void *ctx, struct iface *iface, struct cell *cell,
+                         bool up) {
+  struct events *e = ctx;
+  if (up)
+    e->attach++;
+  else
+    e->detach++;
+}
+
+static void test_listeners_told_of_attach_and_detach(void **state) {
+  (void)state;
+  struct sim *sim = sim_new("listen", 1, 0);
+  sim->duration = 60 * SIM_S;
+  add_cell(sim, "a", 0, 0, 100);
+  add_cell(sim, "b", 150, 0, 100);
+  struct node *mn = node_new(sim, "mn", false);
+  mn->mobility = mobility_constant_velocity((struct vec2){-120, 0},
+                                            (struct vec2){10, 0});
+  radio_new(mn, "wlan", ASSOC_NEAREST, 0, 50 * SIM_MS);
+  struct events e = {0};
+  radio_listen(mn, count_events, &e);
+  sim_run(sim, 0, NULL, NULL);
+  /* attach a, detach a, attach b, detach b. */
+  assert_int_equal(e.attach, 2);
+  assert_int_equal(e.detach, 2);
+  sim_free(sim);
+}
+
+static void test_random_waypoint(void **state) {
+  (void)state;
+  struct rng s1, s2, s3;
+  rng_init(&s1, 1, 0, "node/mn/movement");
+  rng_init(&s2, 1, 0, "node/mn/movement");
+  rng_init(&s3, 2, 0, "node/mn/movement");
+  struct vec2 lo = {0, 0}, hi = {1000, 500};
+  struct mobility *a = mobility_random_waypoint(lo, hi, 1, 20, 0, 5 * SIM_S,
+                                                &s1, NULL);
+  struct mobility *b = mobility_random_waypoint(lo, hi, 1, 20, 0, 5 * SIM_S,
+                                                &s2, NULL);
+  struct mobility *c = mobility_random_waypoint(lo, hi, 1, 20, 0, 5 * SIM_S,
+                                                &s3, NULL);
+  bool differ = false;
+  for (int64_t t = 0; t < 3600 * SIM_S; t += 500 * SIM_MS) {
+    struct vec2 pa = mobility_position(a, t), pb = mobility_position(b, t),
+                pc = mobility_position(c, t);
+    assert_true(pa.x == pb.x && pa.y == pb.y);
+    assert_true(pa.x >= 0 && pa.x <= 1000 && pa.y >= 0 && pa.y <= 500);
+    assert_true(pc.x >= 0 && pc.x <= 1000 && pc.y >= 0 && pc.y <= 500);
+    differ |= pa.x != pc.x;
+  }
+  assert_true(differ);
+  mobility_free(a);
+  mobility_free(b);
+  mobility_free(c);
+}
+
+static void test_waypoints_follow_script(void **state) {
+  (void)state;
+  GArray *w = g_array_new(FALSE, FALSE, sizeof(struct waypoint));
+  struct waypoint pts[] = {
+      {.pos = {0, 0}, .at = 0, .pause = 2 * SIM_S},
+      {.pos = {100, 0}, .at = -1, .speed = 10},    /* 10 s of travel */
+      {.pos = {100, 50}, .at = 20 * SIM_S},        /* arrive at 20 s */
+  };
+  g_array_append_vals(w, pts, 3);
+  struct mobility *m = mobility_waypoints(w);
+  struct vec2 p = mobility_position(m, SIM_S);
+  assert_true(p.x == 0 && p.y == 0);           /* pausing */
+  p = mobility_position(m, 7 * SIM_S);
+  assert_true(fabs(p.x - 50) < 1e-9);          /* half way at 7 s */
+  p = mobility_position(m, 16 * SIM_S);
+  assert_true(fabs(p.x - 100) < 1e-9 && fabs(p.y - 25) < 1e-9);
+  p = mobility_position(m, 100 * SIM_S);
+  assert_true(fabs(p.x - 100) < 1e-9 && fabs(p.y - 50) < 1e-9);
+  mobility_free(m);
+}
+
+/* A thousand cells: the index returns exactly the discs that meet a box,
+ * the same as checking them all. */
+static void test_spatial_index(void **state) {
+  (void)state;
+  struct sim *sim = sim_new("index", 1, 0);
+  struct rng r;
+  rng_init(&r, 5, 0, "cells");
+  for (int i = 0; i < 1000; i++) {
+    char name[16];
+    g_snprintf(name, sizeof name, "c%d", i);
+    add_cell(sim, name, rng_uniform(&r) * 5000, rng_uniform(&r) * 5000,
+             20 + rng_uniform(&r) * 200);
+  }
+  GPtrArray *found = g_ptr_array_new();
+  for (int q = 0; q < 200; q++) {
+    struct vec2 lo = {rng_uniform(&r) * 5000, rng_uniform(&r) * 5000};
+    struct vec2 hi = {lo.x + rng_uniform(&r) * 800, lo.y + rng_uniform(&r) * 300};
+    cell_query(sim, lo, hi, found);
+    guint expect = 0;
+    for (guint i = 0; i < sim->cells->len; i++) {
+      struct cell *c = g_ptr_array_index(sim->cells, i);
+      double dx = fmax(fmax(lo.x - c->pos.x, 0), c->pos.x - hi.x);
+      double dy = fmax(fmax(lo.y - c->pos.y, 0), c->pos.y - hi.y);
+      if (dx * dx + dy * dy <= c->radius * c->radius) {
+        expect++;
+        assert_true(g_ptr_array_find(found, c, NULL));
+      }
+    }
+    assert_int_equal(found->len, expect);
+  }
+  g_ptr_array_free(found, TRUE);
+  sim_free(sim);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_crossing_times),
+      cmocka_unit_test(test_nearest_switches_at_bisector),
+      cmocka_unit_test(test_nearest_with_hysteresis),
+      cmocka_unit_test(test_sticky_stays_until_out_of_range),
+      cmocka_unit_test(test_handoff_gap_loses_exactly_the_window),
+      cmocka_unit_test(test_listeners_told_of_attach_and_detach),
+      cmocka_unit_test(test_random_waypoint),
+      cmocka_unit_test(test_waypoints_follow_script),
+      cmocka_unit_test(test_spatial_index),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
