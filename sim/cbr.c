@@ -5,6 +5,8 @@
  * count at the end of a run. */
 #include "traffic.h"
 
+#include <math.h>
+
 #include "app.h"
 #include "flow.h"
 #include "icmp.h"
@@ -22,7 +24,30 @@ struct cbr {
   struct sched_event tick;
   struct flow *flow;
   uint32_t next_seq;
+  int64_t on_until;  /* on/off: the current on period ends then */
+  struct rng rng;
 };
+
+static int64_t draw_period(struct cbr *c, int64_t mean) {
+  double v = c->cfg.onoff == ONOFF_PARETO
+                 ? rng_pareto(&c->rng, (double)mean, c->cfg.shape)
+                 : rng_exponential(&c->rng, (double)mean);
+  return (int64_t)llround(v);
+}
+
+/* The time of the next packet after one at now: the next tick of the
+ * current on period, or the start of the next on period. */
+static int64_t next_send_time(struct cbr *c, int64_t now) {
+  int64_t next = now + c->cfg.interval;
+  if (c->cfg.onoff == ONOFF_NONE)
+    return next;
+  while (next >= c->on_until) {
+    int64_t on_start = c->on_until + draw_period(c, c->cfg.off_mean);
+    c->on_until = on_start + draw_period(c, c->cfg.on_mean);
+    next = on_start;
+  }
+  return next;
+}
 
 static void cbr_send(struct sched_event *ev) {
   struct cbr *c = SIM_CONTAINER_OF(ev, struct cbr, tick);
@@ -39,7 +64,7 @@ static void cbr_send(struct sched_event *ev) {
   flow_sent(c->flow, c->cfg.size);
   udp_send(c->cfg.from, p, &c->cfg.src, &c->cfg.dst, c->cfg.port,
            c->cfg.port, c->cfg.ttl);
-  int64_t next = now + c->cfg.interval;
+  int64_t next = next_send_time(c, now);
   bool more = (c->cfg.count == 0 || c->next_seq < c->cfg.count) &&
               (c->cfg.stop == 0 || next < c->cfg.stop);
   if (more)
@@ -87,6 +112,8 @@ static bool on_icmp_error(void *ctx, struct node *node, struct pkt *pkt,
 
 static void cbr_start(struct app *app) {
   struct cbr *c = (struct cbr *)app;
+  if (c->cfg.onoff != ONOFF_NONE)
+    c->on_until = c->cfg.start + draw_period(c, c->cfg.on_mean);
   if (c->cfg.count != 0 || c->cfg.stop == 0 || c->cfg.start < c->cfg.stop)
     sched_at(&app->sim->sched, &c->tick, c->cfg.start);
 }
@@ -120,6 +147,19 @@ gboolean cbr_new(struct sim *sim, const struct cbr_config *cfg,
   if (c->cfg.ttl == 0)
     c->cfg.ttl = 64;
   sched_event_init(&c->tick, cbr_send);
+  if (cfg->onoff != ONOFF_NONE) {
+    if (cfg->on_mean <= 0 || cfg->off_mean <= 0 ||
+        (cfg->onoff == ONOFF_PARETO && !(cfg->shape > 1))) {
+      g_set_error(error, MIPSIM_TRAFFIC_ERROR, MIPSIM_TRAFFIC_ERROR_CONFIG,
+                  "on and off means must be positive and the Pareto shape "
+                  "greater than 1");
+      g_free(c->app.name);
+      g_free(c);
+      return FALSE;
+    }
+    g_autofree char *stream = g_strdup_printf("flow/%s/onoff", cfg->name);
+    sim_rng(sim, &c->rng, stream);
+  }
   if (!udp_bind(cfg->sink, cfg->port, sink_rx, c)) {
     g_set_error(error, MIPSIM_TRAFFIC_ERROR, MIPSIM_TRAFFIC_ERROR_CONFIG,
                 "UDP port %u is already taken on node %s", cfg->port,

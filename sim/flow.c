@@ -46,6 +46,8 @@ static bool seen(const struct flow *f, uint32_t seq) {
 }
 
 struct flow_bin *flow_bin_at(struct flow *f, int64_t t) {
+  if (f->sim->bin_width == 0)
+    return NULL;
   guint index = (guint)(t / f->sim->bin_width);
   if (index >= f->bins->len) {
     guint old = f->bins->len;
@@ -59,21 +61,31 @@ struct flow_bin *flow_bin_at(struct flow *f, int64_t t) {
   return &g_array_index(f->bins, struct flow_bin, index);
 }
 
-void flow_delivered_bytes(struct flow *f, uint64_t bytes) {
+static void count_rx(struct flow *f, uint64_t bytes) {
   struct flow_bin *b = flow_bin_at(f, sim_now(f->sim));
-  b->rx_bytes += bytes;
-  b->rx_pkts++;
+  if (b) {
+    b->rx_bytes += bytes;
+    b->rx_pkts++;
+  }
+}
+
+void flow_delivered_bytes(struct flow *f, uint64_t bytes) {
+  count_rx(f, bytes);
   f->received++;
   f->received_bytes += bytes;
 }
 
 void flow_retransmitted(struct flow *f) {
   f->retransmits++;
-  flow_bin_at(f, sim_now(f->sim))->retransmits++;
+  struct flow_bin *b = flow_bin_at(f, sim_now(f->sim));
+  if (b)
+    b->retransmits++;
 }
 
 void flow_set_cwnd(struct flow *f, int64_t cwnd) {
-  flow_bin_at(f, sim_now(f->sim))->cwnd = cwnd;
+  struct flow_bin *b = flow_bin_at(f, sim_now(f->sim));
+  if (b)
+    b->cwnd = cwnd;
 }
 
 void flow_received(struct flow *f, uint32_t seq, uint32_t bytes,
@@ -95,9 +107,7 @@ void flow_received(struct flow *f, uint32_t seq, uint32_t bytes,
   f->any_received = TRUE;
   f->received++;
   f->received_bytes += bytes;
-  struct flow_bin *b = flow_bin_at(f, sim_now(f->sim));
-  b->rx_bytes += bytes;
-  b->rx_pkts++;
+  count_rx(f, bytes);
   g_array_append_val(f->delays, delay);
   f->hops_sum += f->ttl0 >= ttl ? (uint64_t)(f->ttl0 - ttl) : 0;
 }

@@ -13,8 +13,9 @@ struct sim;
 
 /* One bin of a flow's time series. */
 struct flow_bin {
-  uint64_t rx_bytes, rx_pkts;  /* application bytes / packets received */
-  uint64_t retransmits;        /* TCP segments sent again */
+  uint64_t rx_bytes;           /* application bytes received */
+  uint32_t rx_pkts;            /* application packets received */
+  uint32_t retransmits;        /* TCP segments sent again */
   int64_t cwnd;                /* TCP congestion window at the bin's end,
                                 * bytes; -1 when the flow has none */
 };
@@ -44,7 +45,7 @@ struct flow {
   uint64_t retransmits, timeouts;
   int64_t completed;
   int64_t started;
-  GArray *bins;      /* struct flow_bin, one per sim->bin_width */
+  GArray *bins;      /* struct flow_bin, one per sim->bin_width, if any */
 };
 
 /* Registered in sim->flows, which owns it. */
@@ -62,7 +63,8 @@ void flow_delivered_bytes(struct flow *f, uint64_t bytes);
 /* TCP: a segment was sent again; the congestion window changed. */
 void flow_retransmitted(struct flow *f);
 void flow_set_cwnd(struct flow *f, int64_t cwnd);
-/* The bin holding time t, created (zeroed) if needed. */
+/* The bin holding time t, created (zeroed) if needed; NULL when the run
+ * records no time series (sim->bin_width 0). */
 struct flow_bin *flow_bin_at(struct flow *f, int64_t t);
 
 /* Count the flow's packets still alive (queued, in flight) at the end. */

@@ -203,10 +203,11 @@ static struct iface *lan_resolve(struct link *link, struct iface *from,
   struct iface *to = lan_station_any(link->sim, mac);
   if (to && to->link == link)
     return to;
-  for (uint32_t i = 0; to && i < link->n_ends; i++) {
-    struct iface *port = link->ends[i];
-    if (port != from && port->bridge_peer &&
-        port->bridge_peer->link == to->link)
+  /* Look for the bridge among the far link's ends: a cell has a handful
+   * of stations, a LAN may have hundreds of bridged cells. */
+  for (uint32_t i = 0; to && to->link && i < to->link->n_ends; i++) {
+    struct iface *port = to->link->ends[i]->bridge_peer;
+    if (port && port != from && port->link == link)
       return port;
   }
   *why = to && to->radio ? DROP_HANDOFF : DROP_NEIGH_UNRESOLVED;

@@ -15,7 +15,6 @@
 struct iface;
 struct ip_hook_entry;
 struct ip_proto_entry;
-struct udp_binding;
 struct icmp_binding;
 struct reasm_table;
 struct rtable;
@@ -51,7 +50,7 @@ struct node {
   struct rtable *rt;       /* connected and static routes; NULL if none */
   struct ip_hook_entry *hooks[IP_HOOK_COUNT];
   struct ip_proto_entry *protos;
-  struct udp_binding *udp;
+  GHashTable *udp;         /* port -> struct udp_binding; NULL if none */
   struct icmp_binding *icmp;
   struct reasm_table *reasm;
   struct route_cache rcache;

@@ -100,9 +100,9 @@ static char *timeseries_table(const struct sim *sim) {
       uint64_t bytes = past ? 0 : bin->rx_bytes;
       g_string_append_printf(
           s, "%s\t%.6f\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-             "\t%.0f\t%" G_GUINT64_FORMAT,
-          f->name, b * width, bytes, past ? 0 : bin->rx_pkts,
-          (double)bytes * 8 / width, past ? 0 : bin->retransmits);
+             "\t%.0f\t%u",
+          f->name, b * width, bytes, past ? 0 : (uint64_t)bin->rx_pkts,
+          (double)bytes * 8 / width, past ? 0u : bin->retransmits);
       if (bin->cwnd >= 0)
         g_string_append_printf(s, "\t%" G_GINT64_FORMAT "\n", bin->cwnd);
       else
@@ -252,11 +252,15 @@ gboolean results_write(const struct sim *sim, const char *dir,
                 {"links.tsv", links_table},
                 {"nodes.tsv", nodes_table},
                 {"summary.tsv", summary_table},
-                {"timeseries.tsv", timeseries_table},
                 {"handoffs.tsv", handoffs_table}};
   for (gsize i = 0; i < G_N_ELEMENTS(tables); i++) {
     g_autofree char *text = tables[i].make(sim);
     if (!results_write_file(dir, tables[i].name, text, strlen(text), error))
+      return FALSE;
+  }
+  if (sim->bin_width > 0) {
+    g_autofree char *text = timeseries_table(sim);
+    if (!results_write_file(dir, "timeseries.tsv", text, strlen(text), error))
       return FALSE;
   }
   if (sim->positions_interval > 0) {

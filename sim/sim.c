@@ -22,7 +22,6 @@ struct sim *sim_new(const char *name, uint64_t seed, uint32_t run) {
   sim->seed = seed;
   sim->run = run;
   sim->duration = 10 * SIM_S;
-  sim->bin_width = 100 * SIM_MS;
   sim->nodes = g_ptr_array_new();
   sim->links = g_ptr_array_new();
   sim->ifaces = g_ptr_array_new();

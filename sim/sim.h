@@ -43,7 +43,9 @@ struct sim {
   int64_t positions_interval; /* positions.tsv sampling; 0: none */
   GArray *positions;        /* struct position_sample */
   bool record_pcap;         /* write DIR/pcap/<link>.pcap */
-  int64_t bin_width;        /* time series bins (timeseries.tsv) */
+  /* Time series bins (timeseries.tsv); 0: no time series.  They cost a
+   * bin per flow per bin width of run time, so they are asked for. */
+  int64_t bin_width;
   struct observer *observers;
   /* Routes computed from the topology, unless the scenario is static. */
   bool computed_routes;

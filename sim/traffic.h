@@ -16,6 +16,10 @@ struct node;
  * sequence number (4), send time in ns (8), flow id (4); then zeros. */
 #define CBR_HEADER_LEN 16
 
+/* On/off sources send at the constant rate during "on" periods and are
+ * silent during "off" periods, whose lengths are drawn independently. */
+enum onoff_dist { ONOFF_NONE, ONOFF_EXPONENTIAL, ONOFF_PARETO };
+
 struct cbr_config {
   const char *name;
   struct node *from;
@@ -28,9 +32,15 @@ struct cbr_config {
   int64_t start, stop;      /* stop 0: until the end of the run */
   uint64_t count;           /* 0: no limit */
   uint8_t ttl;
+  /* ONOFF_NONE: always on.  Otherwise mean on and off times and, for
+   * Pareto, the shape (> 1); the source starts in an on period. */
+  enum onoff_dist onoff;
+  int64_t on_mean, off_mean;
+  double shape;
 };
 
-/* Creates source, sink and flow; fails if the sink port is taken. */
+/* Creates source, sink and flow; fails if the sink port is taken.  An
+ * on/off source draws its periods from the stream "flow/<name>/onoff". */
 gboolean cbr_new(struct sim *sim, const struct cbr_config *cfg,
                  GError **error);
 

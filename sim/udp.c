@@ -10,42 +10,33 @@
 #include "sim.h"
 
 struct udp_binding {
-  uint16_t port;
   udp_rx_fn fn;
   void *ctx;
-  struct udp_binding *next;
 };
 
+/* Bound ports in a hash table: a server may terminate thousands of flows. */
 bool udp_bind(struct node *node, uint16_t port, udp_rx_fn fn, void *ctx) {
-  for (struct udp_binding *b = node->udp; b; b = b->next)
-    if (b->port == port)
-      return false;
+  if (!node->udp)
+    node->udp = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                      g_free);
+  if (g_hash_table_contains(node->udp, GUINT_TO_POINTER(port)))
+    return false;
   struct udp_binding *b = g_new0(struct udp_binding, 1);
-  b->port = port;
   b->fn = fn;
   b->ctx = ctx;
-  b->next = node->udp;
-  node->udp = b;
+  g_hash_table_insert(node->udp, GUINT_TO_POINTER(port), b);
   return true;
 }
 
 void udp_unbind(struct node *node, uint16_t port) {
-  for (struct udp_binding **p = &node->udp; *p; p = &(*p)->next) {
-    if ((*p)->port == port) {
-      struct udp_binding *b = *p;
-      *p = b->next;
-      g_free(b);
-      return;
-    }
-  }
+  if (node->udp)
+    g_hash_table_remove(node->udp, GUINT_TO_POINTER(port));
 }
 
 void udp__node_free(struct node *node) {
-  while (node->udp) {
-    struct udp_binding *b = node->udp;
-    node->udp = b->next;
-    g_free(b);
-  }
+  if (node->udp)
+    g_hash_table_destroy(node->udp);
+  node->udp = NULL;
 }
 
 void udp_send(struct node *node, struct pkt *pkt, const struct ip_addr *src,
@@ -99,13 +90,14 @@ void udp_input(struct node *node, struct pkt *pkt, struct iface *in) {
     sim_drop(node->sim, node, NULL, pkt, DROP_BAD_CHECKSUM);
     return;
   }
-  for (struct udp_binding *b = node->udp; b; b = b->next) {
-    if (b->port == rx.dport) {
-      pkt_pull(pkt, hlen + UDP_HLEN);
-      pkt_trim(pkt, ulen - UDP_HLEN);
-      b->fn(b->ctx, node, pkt, &rx);
-      return;
-    }
+  struct udp_binding *b =
+      node->udp ? g_hash_table_lookup(node->udp, GUINT_TO_POINTER(rx.dport))
+                : NULL;
+  if (b) {
+    pkt_pull(pkt, hlen + UDP_HLEN);
+    pkt_trim(pkt, ulen - UDP_HLEN);
+    b->fn(b->ctx, node, pkt, &rx);
+    return;
   }
   if (rx.src.family == 4)
     icmp_send_error(node, pkt, ICMP_DEST_UNREACH, ICMP_UNREACH_PORT, 0);

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
+
 #include "sim/arp.h"
 #include "sim/fault.h"
 #include "sim/flow.h"
@@ -463,6 +465,38 @@ static void test_route_metrics(void **state) {
   run_triangle(ROUTE_METRIC_HOPS, 2, 52 * SIM_MS + 3 * tx);
 }
 
+/* An on/off source with exponential on and off periods of mean 1 s each
+ * sends, over 1000 s, half of what it would always-on: 50,000 packets at
+ * 100/s.  About 500 on periods: the total on-time has a standard deviation
+ * of sqrt(500) x 1 s ~ 22 s (2.2%), so 7% is over three of them. */
+static void run_onoff(enum onoff_dist dist, double shape, double tolerance) {
+  struct sim *sim = sim_new("onoff", 3, 0);
+  struct node *a = node_new(sim, "a", false);
+  struct node *b = node_new(sim, "b", false);
+  p2p(sim, "l", a, "10.0.0.1/30", b, "10.0.0.2/30", 100000000, SIM_MS);
+  sim->duration = 1001 * SIM_S;
+  struct cbr_config cfg = {.name = "f", .from = a, .sink = b,
+                           .dst = ip("10.0.0.2"), .port = 40000, .size = 64,
+                           .interval = 10 * SIM_MS, .stop = 1000 * SIM_S,
+                           .onoff = dist, .on_mean = SIM_S,
+                           .off_mean = SIM_S, .shape = shape};
+  assert_true(cbr_new(sim, &cfg, NULL));
+  sim_run(sim, 0, NULL, NULL);
+  struct flow *f = flow_named(sim, "f");
+  assert_true(fabs((double)f->sent - 50000) < 50000 * tolerance);
+  assert_int_equal(f->received, f->sent);
+  sim_free(sim);
+}
+
+static void test_onoff(void **state) {
+  (void)state;
+  run_onoff(ONOFF_EXPONENTIAL, 0, 0.07);
+  /* Pareto of shape a = 2.5 and mean 1 s has scale x = 0.6 s and variance
+   * x^2 a / ((a - 1)^2 (a - 2)) = 0.8 s^2: over ~500 periods the on
+   * fraction deviates by about 3%; its heavy tail earns a 12% margin. */
+  run_onoff(ONOFF_PARETO, 2.5, 0.12);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_chain_delay),
@@ -479,6 +513,7 @@ int main(void) {
       cmocka_unit_test(test_static_routes_only),
       cmocka_unit_test(test_proxy_and_gratuitous_arp),
       cmocka_unit_test(test_route_metrics),
+      cmocka_unit_test(test_onoff),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
