@@ -140,6 +140,9 @@ void flow_count_in_flight(struct sim *sim) {
 }
 
 uint64_t flow_lost(const struct flow *f) {
+  /* TCP recovers its losses; they show as retransmissions. */
+  if (f->is_tcp)
+    return 0;
   uint64_t accounted = f->received + f->in_flight;
   return f->sent > accounted ? f->sent - accounted : 0;
 }

@@ -17,6 +17,7 @@
 #include "pkt.h"
 #include "route.h"
 #include "sim.h"
+#include "tcp.h"
 #include "udp.h"
 
 struct ip_hook_entry {
@@ -370,6 +371,8 @@ static void local_deliver(struct node *node, struct pkt *pkt,
   }
   if (proto == IPPROTO_NUM_UDP) {
     udp_input(node, pkt, in);
+  } else if (proto == IPPROTO_NUM_TCP) {
+    tcp_input(node, pkt, in);
   } else if (version == 4 && proto == IPPROTO_NUM_ICMP) {
     icmp_input(node, pkt, in);
   } else if (version == 6 && proto == IPPROTO_NUM_ICMPV6) {

@@ -9,6 +9,7 @@
 #include "mobility.h"
 #include "radio.h"
 #include "route.h"
+#include "tcp.h"
 #include "udp.h"
 
 struct node *node_new(struct sim *sim, const char *name, bool router) {
@@ -29,6 +30,7 @@ void node_free(struct node *node) {
   g_free(node->ifaces);
   ip__node_free(node);
   udp__node_free(node);
+  tcp__node_free(node);
   icmp__node_free(node);
   frag__node_free(node);
   route_free_node(node);

@@ -15,6 +15,7 @@
 struct iface;
 struct ip_hook_entry;
 struct ip_proto_entry;
+struct tcp_state;
 struct icmp_binding;
 struct reasm_table;
 struct rtable;
@@ -51,6 +52,7 @@ struct node {
   struct ip_hook_entry *hooks[IP_HOOK_COUNT];
   struct ip_proto_entry *protos;
   GHashTable *udp;         /* port -> struct udp_binding; NULL if none */
+  struct tcp_state *tcp;   /* NULL until the node uses TCP */
   struct icmp_binding *icmp;
   struct reasm_table *reasm;
   struct route_cache rcache;

@@ -263,6 +263,12 @@ gboolean results_write(const struct sim *sim, const char *dir,
     if (!results_write_file(dir, "timeseries.tsv", text, strlen(text), error))
       return FALSE;
   }
+  for (guint i = 0; i < sim->tables->len; i++) {
+    const struct sim_table *t = &g_array_index(sim->tables, struct sim_table, i);
+    g_autofree char *text = t->make(sim, t->ctx);
+    if (!results_write_file(dir, t->name, text, strlen(text), error))
+      return FALSE;
+  }
   if (sim->positions_interval > 0) {
     g_autofree char *text = positions_table(sim);
     if (!results_write_file(dir, "positions.tsv", text, strlen(text), error))

@@ -31,6 +31,7 @@ struct sim *sim_new(const char *name, uint64_t seed, uint32_t run) {
   sim->cells = g_ptr_array_new();
   sim->handoffs = g_array_new(FALSE, TRUE, sizeof(struct handoff));
   sim->positions = g_array_new(FALSE, FALSE, sizeof(struct position_sample));
+  sim->tables = g_array_new(FALSE, FALSE, sizeof(struct sim_table));
   sim->computed_routes = true;
   sim->metric = ROUTE_METRIC_DELAY;
   return sim;
@@ -64,6 +65,9 @@ void sim_free(struct sim *sim) {
   g_ptr_array_free(sim->cells, TRUE);
   g_array_free(sim->handoffs, TRUE);
   g_array_free(sim->positions, TRUE);
+  for (guint i = 0; i < sim->tables->len; i++)
+    g_free(g_array_index(sim->tables, struct sim_table, i).name);
+  g_array_free(sim->tables, TRUE);
   g_free(sim->name);
   g_free(sim);
 }

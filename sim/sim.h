@@ -42,6 +42,7 @@ struct sim {
   GArray *handoffs;         /* struct handoff, in the order they began */
   int64_t positions_interval; /* positions.tsv sampling; 0: none */
   GArray *positions;        /* struct position_sample */
+  GArray *tables;           /* struct sim_table: modules' result tables */
   bool record_pcap;         /* write DIR/pcap/<link>.pcap */
   /* Time series bins (timeseries.tsv); 0: no time series.  They cost a
    * bin per flow per bin width of run time, so they are asked for. */
@@ -52,6 +53,12 @@ struct sim {
   enum route_metric metric;
   struct routing *routing;
   volatile bool stop;
+};
+
+struct sim_table {
+  char *name;
+  char *(*make)(const struct sim *sim, void *ctx);
+  void *ctx;
 };
 
 struct sim *sim_new(const char *name, uint64_t seed, uint32_t run);

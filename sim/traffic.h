@@ -62,4 +62,61 @@ gboolean ping_new(struct sim *sim, const struct ping_config *cfg,
 GQuark mipsim_traffic_error_quark(void);
 enum { MIPSIM_TRAFFIC_ERROR_CONFIG };
 
+/* TCP applications (tcpapp.c), one flow each.  Every byte a side sends is
+ * (i * 7) mod 251 for its offset i in that direction, so the receiver
+ * checks each one. */
+#include "tcp.h"
+
+struct tcp_bulk_config {
+  const char *name;
+  struct node *from;        /* connects and sends */
+  struct node *sink;        /* listens on port and receives */
+  struct ip_addr dst;       /* the sink address the sender connects to */
+  struct ip_addr src;       /* family 0: chosen by the route */
+  uint16_t port;
+  int64_t start, stop;      /* stop 0: end of run; the sender closes then */
+  uint64_t bytes;           /* 0: no limit, until stop */
+  uint32_t rcvbuf;          /* advertised window, <= 65535; 0: 65535 */
+};
+
+/* Creates sender, sink (listening on port) and the "tcp-bulk" flow; fails
+ * if the port is taken on the sink. */
+gboolean tcp_bulk_new(struct sim *sim, const struct tcp_bulk_config *cfg,
+                      GError **error);
+
+struct tcp_rr_config {
+  const char *name;
+  struct node *from;        /* the client */
+  struct node *sink;        /* the server, listening on port */
+  struct ip_addr dst;       /* the server address */
+  struct ip_addr src;       /* family 0: chosen by the route */
+  uint16_t port;
+  int64_t start, stop;      /* no request starts at or after stop (0: none) */
+  uint32_t request, response; /* bytes of each, > 0 */
+  int64_t think;            /* from the end of a response to the next request */
+  uint64_t count;           /* exchanges; 0: until stop */
+  uint32_t rcvbuf;          /* both sides; as above */
+};
+
+/* Request/response over one connection, flow "tcp-rr": each response time
+ * (request written to last response byte received) is a delay sample. */
+gboolean tcp_rr_new(struct sim *sim, const struct tcp_rr_config *cfg,
+                    GError **error);
+
+/* What a TCP application saw, for tests and diagnostics. */
+struct tcp_app_report {
+  uint64_t delivered;  /* bulk: bytes at the sink; rr: response bytes */
+  uint64_t corrupt;    /* received bytes that broke the pattern */
+  uint64_t excess;     /* received bytes beyond what was sent */
+  uint64_t exchanges;  /* rr: responses complete */
+  bool client_closed, server_closed;
+  enum tcp_close_reason client_why, server_why;
+  /* Counters of the two connections: final once closed, else current. */
+  struct tcp_stats client, server;
+};
+
+/* False if sim has no TCP application of that name. */
+gboolean tcp_app_report(const struct sim *sim, const char *name,
+                        struct tcp_app_report *out);
+
 #endif
