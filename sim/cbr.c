@@ -28,11 +28,15 @@ struct cbr {
   struct rng rng;
 };
 
+/* Periods are capped at a year: a heavy-tailed draw could otherwise
+ * overflow the clock. */
+#define PERIOD_MAX (365LL * 24 * 3600 * SIM_S)
+
 static int64_t draw_period(struct cbr *c, int64_t mean) {
   double v = c->cfg.onoff == ONOFF_PARETO
                  ? rng_pareto(&c->rng, (double)mean, c->cfg.shape)
                  : rng_exponential(&c->rng, (double)mean);
-  return (int64_t)llround(v);
+  return v < (double)PERIOD_MAX ? (int64_t)llround(v) : PERIOD_MAX;
 }
 
 /* The time of the next packet after one at now: the next tick of the

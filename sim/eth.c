@@ -49,6 +49,17 @@ static bool ip6_neighbour(struct iface *oif, const struct in6 *nh,
       return true;
     }
   }
+  /* Stations beyond a bridge (mobile nodes on bridged cells) are on the
+   * same subnet too. */
+  for (uint32_t i = 0; i < link->n_ends; i++) {
+    struct iface *port = link->ends[i]->bridge_peer;
+    for (uint32_t k = 0; port && k < port->link->n_ends; k++) {
+      if (iface_has_addr(port->link->ends[k], &a)) {
+        memcpy(mac, port->link->ends[k]->mac, 6);
+        return true;
+      }
+    }
+  }
   return false;
 }
 

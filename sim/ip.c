@@ -239,18 +239,15 @@ bool ip_select_source(struct node *node, const struct ip_addr *dst,
   return node_first_addr(node, dst->family, src);
 }
 
-void ip_send(struct node *node, struct pkt *pkt, const struct ip_tx *tx) {
-  struct ip_addr src = tx->src;
-  if (src.family == 0 && !ip_select_source(node, &tx->dst, &src)) {
-    sim_drop(node->sim, node, NULL, pkt, DROP_NO_ROUTE);
-    return;
-  }
+/* Prepends the IP header of tx; false (packet dropped) if it cannot. */
+static bool push_header(struct node *node, struct pkt *pkt,
+                        const struct ip_tx *tx, const struct ip_addr *src) {
   uint8_t ttl = tx->ttl ? tx->ttl : IP_DEFAULT_TTL;
   if (tx->dst.family == 4) {
     uint32_t total = pkt->len + IP4_HLEN;
     if (total > 0xffff) {
       sim_drop(node->sim, node, NULL, pkt, DROP_TOO_BIG);
-      return;
+      return false;
     }
     uint8_t *h = pkt_push(pkt, IP4_HLEN);
     h[IP4_OFF_VHL] = 0x45;
@@ -261,13 +258,13 @@ void ip_send(struct node *node, struct pkt *pkt, const struct ip_tx *tx) {
     h[IP4_OFF_TTL] = ttl;
     h[IP4_OFF_PROTO] = tx->proto;
     put_be16(h + IP4_OFF_CSUM, 0);
-    put_be32(h + IP4_OFF_SRC, src.v4);
+    put_be32(h + IP4_OFF_SRC, src->v4);
     put_be32(h + IP4_OFF_DST, tx->dst.v4);
     put_be16(h + IP4_OFF_CSUM, inet_checksum(h, IP4_HLEN));
   } else {
     if (pkt->len > 0xffff) {
       sim_drop(node->sim, node, NULL, pkt, DROP_TOO_BIG);
-      return;
+      return false;
     }
     uint16_t plen = (uint16_t)pkt->len;
     uint8_t *h = pkt_push(pkt, IP6_HLEN);
@@ -275,11 +272,36 @@ void ip_send(struct node *node, struct pkt *pkt, const struct ip_tx *tx) {
     put_be16(h + IP6_OFF_PLEN, plen);
     h[IP6_OFF_NH] = tx->proto;
     h[IP6_OFF_HLIM] = ttl;
-    memcpy(h + IP6_OFF_SRC, src.v6.b, 16);
+    memcpy(h + IP6_OFF_SRC, src->v6.b, 16);
     memcpy(h + IP6_OFF_DST, tx->dst.v6.b, 16);
   }
   node->cnt.ip_sent++;
-  ip_output(node, pkt);
+  return true;
+}
+
+void ip_send(struct node *node, struct pkt *pkt, const struct ip_tx *tx) {
+  struct ip_addr src = tx->src;
+  if (src.family == 0 && !ip_select_source(node, &tx->dst, &src)) {
+    sim_drop(node->sim, node, NULL, pkt, DROP_NO_ROUTE);
+    return;
+  }
+  if (push_header(node, pkt, tx, &src))
+    ip_output(node, pkt);
+}
+
+void ip_send_via(struct node *node, struct pkt *pkt, const struct ip_tx *tx,
+                 struct iface *oif, const struct ip_addr *gw) {
+  struct ip_addr src = tx->src;
+  if (src.family == 0) {
+    const struct prefix *p = iface_addr(oif, tx->dst.family);
+    if (!p) {
+      sim_drop(node->sim, node, NULL, pkt, DROP_NO_ROUTE);
+      return;
+    }
+    src = p->addr;
+  }
+  if (push_header(node, pkt, tx, &src))
+    ip_output_via(node, pkt, oif, gw);
 }
 
 /* ---- input ------------------------------------------------------------- */

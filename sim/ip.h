@@ -49,6 +49,12 @@ struct ip_tx {
  * call ip_select_source first when tx->src is unset. */
 void ip_send(struct node *node, struct pkt *pkt, const struct ip_tx *tx);
 
+/* The same, out through oif to next hop gw (gw.family 0: the destination
+ * is on the link), for destinations without a route (multicast,
+ * broadcast) or a neighbour reached outside the routing table. */
+void ip_send_via(struct node *node, struct pkt *pkt, const struct ip_tx *tx,
+                 struct iface *oif, const struct ip_addr *gw);
+
 /* A complete IP packet this node originates (or re-originates, such as a
  * tunnel's outer packet): LOCAL_OUT hooks, routing, POST_ROUTING, then the
  * link.  Consumes pkt. */

@@ -13,6 +13,7 @@
 #include "iface.h"
 #include "mobility.h"
 #include "radio.h"
+#include "signalling.h"
 #include "link.h"
 #include "node.h"
 #include "sim.h"
@@ -263,6 +264,10 @@ gboolean results_write(const struct sim *sim, const char *dir,
     if (!results_write_file(dir, "timeseries.tsv", text, strlen(text), error))
       return FALSE;
   }
+  g_autofree char *signalling = signalling_table(sim);
+  if (signalling && !results_write_file(dir, "signalling.tsv", signalling,
+                                        strlen(signalling), error))
+    return FALSE;
   for (guint i = 0; i < sim->tables->len; i++) {
     const struct sim_table *t = &g_array_index(sim->tables, struct sim_table, i);
     g_autofree char *text = t->make(sim, t->ctx);

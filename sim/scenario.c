@@ -7,16 +7,20 @@
 #include <libxml/relaxng.h>
 #include <libxml/tree.h>
 #include <limits.h>
+#include <math.h>
 #include <string.h>
 
 /* sim.h first: iface.h uses struct pkt without declaring it. */
 #include "sim.h"
 
 #include "addr.h"
+#include "cell.h"
 #include "fault.h"
 #include "iface.h"
 #include "link.h"
+#include "mobility.h"
 #include "node.h"
+#include "radio.h"
 #include "route.h"
 #include "traffic.h"
 #include "units.h"
@@ -45,6 +49,19 @@
  * length less the 8-byte UDP / ICMPv6 header. */
 #define MAX_PAYLOAD_V4 (65535 - 20 - 8)
 #define MAX_PAYLOAD_V6 (65535 - 8)
+/* Coordinates and lengths beyond 100000 km are typos. */
+#define DISTANCE_MAX 1e8
+#define DISTANCE_MAX_TEXT "100000km"
+#define SPEED_MAX 299792458.0
+#define SPEED_MAX_TEXT "299792458m/s, the speed of light"
+/* A movement leg, a pause or a layer-2 handoff longer than about 32 years
+ * is a typo; the bound also keeps the kernel's sums of times within 64
+ * bits. */
+#define MOVE_TIME_MAX (1000000000 * SIM_S)
+#define MOVE_TIME_MAX_TEXT "1e9s (about 32 years)"
+/* A time series or position trace of more samples than this per flow or
+ * node would take gigabytes: a typo in bin or positions. */
+#define SAMPLES_MAX 1000000
 
 G_DEFINE_QUARK(mipsim-scenario-error-quark, mipsim_scenario_error)
 
@@ -265,12 +282,16 @@ struct loader {
   const char *path;
   struct sim *sim;
   GHashTable *nodes;   /* name -> struct defined (struct node) */
-  GHashTable *links;   /* name -> struct defined (struct link) */
+  GHashTable *links;   /* name -> struct defined (struct link), cells'
+                        * channels included */
+  GHashTable *cells;   /* name -> struct defined (struct cell) */
+  GHashTable *radios;  /* "node/name" -> struct defined (struct iface) */
   GHashTable *flows;   /* name -> struct defined (no object) */
   GHashTable *addrs;   /* formatted address -> line, as a pointer */
   GHashTable *routes;  /* "node prefix" -> line, as a pointer */
   GHashTable *outages; /* "link NAME" or "node NAME" -> GArray of outage */
-  uint32_t n_cbr;      /* <cbr> elements seen, for default ports */
+  uint32_t n_cbr;      /* <cbr> and <onoff> elements seen, for default
+                        * ports */
   long record_line;    /* line of the <record> element; 0: none yet */
 };
 
@@ -278,6 +299,8 @@ static void loader_init(struct loader *ld, const char *path) {
   *ld = (struct loader){.path = path};
   ld->nodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   ld->links = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  ld->cells = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  ld->radios = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   ld->flows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   ld->addrs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   ld->routes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -288,6 +311,8 @@ static void loader_init(struct loader *ld, const char *path) {
 static void loader_clear(struct loader *ld) {
   g_hash_table_unref(ld->nodes);
   g_hash_table_unref(ld->links);
+  g_hash_table_unref(ld->cells);
+  g_hash_table_unref(ld->radios);
   g_hash_table_unref(ld->flows);
   g_hash_table_unref(ld->addrs);
   g_hash_table_unref(ld->routes);
@@ -477,6 +502,78 @@ static gboolean get_probability(const struct loader *ld, const xmlNode *n,
   return TRUE;
 }
 
+/* Which signs a quantity kept as a double may have. */
+enum sign { ANY_SIGN, NOT_NEGATIVE, POSITIVE };
+
+/* A quantity kept as a double, read by parse, of the allowed sign and at
+ * most max in magnitude (max_text: the same in the user's units). */
+static gboolean get_real(const struct loader *ld, const xmlNode *n,
+                         const char *name,
+                         gboolean (*parse)(const char *, double *, GError **),
+                         enum sign sign, double max, const char *max_text,
+                         double *out, GError **error) {
+  g_autofree char *v = attr(n, name);
+  g_autoptr(GError) local = NULL;
+  double x;
+  if (!v)
+    return TRUE;
+  if (!parse(v, &x, &local))
+    return value_error(ld, n, name, local, error);
+  if (sign == POSITIVE && !(x > 0))
+    return fail(ld, n, error, "%s: must be greater than zero, not %s", name,
+                v);
+  if (sign == NOT_NEGATIVE && x < 0)
+    return fail(ld, n, error, "%s: must not be negative, not %s", name, v);
+  if (fabs(x) > max)
+    return sign == ANY_SIGN
+               ? fail(ld, n, error, "%s: %s is out of range (-%s to %s)",
+                      name, v, max_text, max_text)
+               : fail(ld, n, error, "%s: %s is out of range (at most %s)",
+                      name, v, max_text);
+  *out = x;
+  return TRUE;
+}
+
+/* A distance in metres; coordinates may be negative. */
+static gboolean get_distance(const struct loader *ld, const xmlNode *n,
+                             const char *name, enum sign sign, double *out,
+                             GError **error) {
+  return get_real(ld, n, name, units_parse_distance, sign, DISTANCE_MAX,
+                  DISTANCE_MAX_TEXT, out, error);
+}
+
+/* A speed in metres per second; velocity components may be negative. */
+static gboolean get_speed(const struct loader *ld, const xmlNode *n,
+                          const char *name, enum sign sign, double *out,
+                          GError **error) {
+  return get_real(ld, n, name, units_parse_speed, sign, SPEED_MAX,
+                  SPEED_MAX_TEXT, out, error);
+}
+
+/* A number without unit, greater than zero (the parser refuses
+ * infinity). */
+static gboolean get_number(const struct loader *ld, const xmlNode *n,
+                           const char *name, double *out, GError **error) {
+  return get_real(ld, n, name, units_parse_number, POSITIVE, INFINITY, "",
+                  out, error);
+}
+
+/* A time no longer than MOVE_TIME_MAX. */
+static gboolean get_move_time(const struct loader *ld, const xmlNode *n,
+                              const char *name, int64_t *out,
+                              GError **error) {
+  if (!get_time(ld, n, name, out, error))
+    return FALSE;
+  if (*out > MOVE_TIME_MAX)
+    return fail(ld, n, error, "%s: longer than " MOVE_TIME_MAX_TEXT, name);
+  return TRUE;
+}
+
+/* Seconds, for messages. */
+static double seconds(int64_t ns) {
+  return (double)ns / (double)SIM_S;
+}
+
 /* The schema allows only "true" and "false". */
 static gboolean get_bool(const xmlNode *n, const char *name) {
   g_autofree char *v = attr(n, name);
@@ -493,6 +590,23 @@ static int get_family(const xmlNode *n) {
 
 static const char *family_name(int family) {
   return family == 6 ? "IPv6" : "IPv4";
+}
+
+/* An element that our schema does not have comes from an extension
+ * schema whose module this build lacks. */
+static gboolean cannot_load(const struct loader *ld, const xmlNode *n,
+                            GError **error) {
+  return fail(ld, n, error, "this element is in the schema but this build "
+              "of mipsim cannot load it");
+}
+
+/* Elements that take no child elements in our schema. */
+static gboolean no_children(const struct loader *ld, const xmlNode *n,
+                            GError **error) {
+  for (const xmlNode *c = n->children; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE)
+      return cannot_load(ld, c, error);
+  return TRUE;
 }
 
 /* ---- <description>, <routing>, <record> ---- */
@@ -520,7 +634,26 @@ static gboolean load_record(struct loader *ld, xmlNode *n, GError **error) {
     return fail(ld, n, error, "only one <record> is allowed (the first is "
                 "on line %ld)", ld->record_line);
   ld->record_line = line_of(n);
-  ld->sim->record_pcap = get_bool(n, "pcap");
+  struct sim *sim = ld->sim;
+  sim->record_pcap = get_bool(n, "pcap");
+  int64_t positions = 0, bin = 0;
+  if (!get_time(ld, n, "positions", &positions, error) ||
+      !get_time(ld, n, "bin", &bin, error))
+    return FALSE;
+  if (has_attr(n, "bin") && bin <= 0)
+    return fail(ld, n, error, "bin: must be greater than zero");
+  if (positions > 0 && sim->duration / positions > SAMPLES_MAX)
+    return fail(ld, n, error, "positions: a sample every %gs over the run "
+                "is more than %d per node", seconds(positions), SAMPLES_MAX);
+  if (bin > 0 && sim->duration / bin > SAMPLES_MAX)
+    return fail(ld, n, error, "bin: %gs bins over the run are more than %d "
+                "per flow", seconds(bin), SAMPLES_MAX);
+  if (has_attr(n, "bin"))
+    sim->bin_width = bin;
+  if (positions > 0) {
+    sim->positions_interval = positions;
+    mobility_record_positions(sim);
+  }
   return TRUE;
 }
 
@@ -531,9 +664,11 @@ static gboolean load_node(struct loader *ld, xmlNode *n, GError **error) {
   if (!d)
     return FALSE;
   g_autofree char *name = attr(n, "name");
-  d->obj = node_new(ld->sim, name,
-                    strcmp((const char *)n->name, "router") == 0);
-  return TRUE;
+  bool router = strcmp((const char *)n->name, "router") == 0;
+  d->obj = node_new(ld->sim, name, router);
+  /* A host's children are movement and radios, loaded once the cells
+   * exist (load_mobile). */
+  return !router || no_children(ld, n, error);
 }
 
 /* ---- <link>, <lan> ---- */
@@ -608,6 +743,8 @@ static gboolean load_iface(struct loader *ld, xmlNode *n, struct link *link,
   if (has_attr(n, "ipv6") && !get_iface_addr(ld, n, "ipv6", 6, &v6, error))
     return FALSE;
 
+  if (!no_children(ld, n, error))
+    return FALSE;
   struct iface *iface = iface_new(node, link);
   if (v4.addr.family)
     iface_add_addr(iface, &v4);
@@ -625,7 +762,19 @@ static gboolean load_loss(struct loader *ld, xmlNode *n, struct link *link,
   struct loss_model *m = &link->loss;
   if (!NEED(ld, n, error, "model"))
     return FALSE;
-  if (strcmp(model, "bernoulli") == 0) {
+  if (strcmp(model, "distance") == 0) {
+    struct cell *cell = link->cell;
+    if (!cell)
+      return fail(ld, n, error, "model: the distance model is for cells");
+    cell->distance_loss = true;
+    cell->loss_near = 0.0;
+    cell->loss_exponent = 2.0;
+    if (!NEED(ld, n, error, "edge") ||
+        !get_probability(ld, n, "near", &cell->loss_near, error) ||
+        !get_probability(ld, n, "edge", &cell->loss_edge, error) ||
+        !get_number(ld, n, "exponent", &cell->loss_exponent, error))
+      return FALSE;
+  } else if (strcmp(model, "bernoulli") == 0) {
     m->kind = LOSS_BERNOULLI;
     if (!NEED(ld, n, error, "p") ||
         !get_probability(ld, n, "p", &m->p, error))
@@ -700,6 +849,477 @@ static gboolean load_link(struct loader *ld, xmlNode *n, GError **error) {
     return fail(ld, n, error, "mtu %" G_GUINT64_FORMAT "B is below the "
                 "IPv6 minimum of %uB, and %s carries IPv6", mtu,
                 IPV6_MIN_MTU, name);
+  return TRUE;
+}
+
+/* ---- <cell> ---- */
+
+/* A cell's name is also the name of its channel (a link) and of its
+ * bridge (a node), so it must be free in all three namespaces. */
+static struct defined *define_cell(const struct loader *ld, const xmlNode *n,
+                                   GError **error) {
+  struct defined *d = define_name(ld, n, ld->cells, "cell", error);
+  if (!d)
+    return NULL;
+  g_autofree char *name = attr(n, "name");
+  const struct defined *link = g_hash_table_lookup(ld->links, name);
+  const struct defined *node = g_hash_table_lookup(ld->nodes, name);
+  if (link || node) {
+    fail(ld, n, error, "name '%s' is taken by the %s on line %ld (a cell's "
+         "channel is a link of that name, and its bridge a node)", name,
+         link ? "link or lan" : "node", link ? link->line : node->line);
+    return NULL;
+  }
+  return d;
+}
+
+/* The <ap> or <bridge> of a cell, and its <loss>; fails unless there is
+ * exactly one access point. */
+static gboolean cell_children(const struct loader *ld, const xmlNode *n,
+                              const char *name, xmlNode **ap,
+                              xmlNode **loss, GError **error) {
+  *ap = *loss = NULL;
+  for (xmlNode *c = n->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE)
+      continue;
+    if (strcmp((const char *)c->name, "loss") == 0) {
+      *loss = c;
+      continue;
+    }
+    if (strcmp((const char *)c->name, "ap") != 0 &&
+        strcmp((const char *)c->name, "bridge") != 0)
+      return cannot_load(ld, c, error);
+    if (*ap)
+      return fail(ld, c, error, "cell %s already has an access point (the "
+                  "<%s> on line %ld)", name, (const char *)(*ap)->name,
+                  line_of(*ap));
+    *ap = c;
+  }
+  if (!*ap)
+    return fail(ld, n, error, "%s needs an access point: an <ap> (a "
+                "router's interface) or a <bridge> (onto a lan)", name);
+  return TRUE;
+}
+
+/* The LAN a <bridge> names: a real LAN, not a point-to-point link or
+ * another cell's channel. */
+static struct link *bridged_lan(const struct loader *ld, const xmlNode *n,
+                                GError **error) {
+  struct link *lan = NEED(ld, n, error, "lan") ? ref_link(ld, n, "lan", error)
+                                                : NULL;
+  if (lan && (lan->cell || lan->kind != LINK_LAN)) {
+    fail(ld, n, error, "lan: %s is %s; a cell is bridged onto a lan",
+         lan->name, lan->cell ? "a cell" : "a point-to-point link");
+    return NULL;
+  }
+  return lan;
+}
+
+static gboolean load_cell(struct loader *ld, xmlNode *n, GError **error) {
+  struct defined *d = define_cell(ld, n, error);
+  struct vec2 pos = {0, 0};
+  double radius = 0;
+  uint64_t bps = 0, mtu = LINK_DEFAULT_MTU, queue = LINK_DEFAULT_QUEUE;
+  int64_t delay = 0;
+  if (!d ||
+      !NEED(ld, n, error, "x", "y", "radius", "bandwidth", "delay") ||
+      !get_distance(ld, n, "x", ANY_SIGN, &pos.x, error) ||
+      !get_distance(ld, n, "y", ANY_SIGN, &pos.y, error) ||
+      !get_distance(ld, n, "radius", POSITIVE, &radius, error) ||
+      !get_rate(ld, n, "bandwidth", &bps, error) ||
+      !get_time(ld, n, "delay", &delay, error) ||
+      !get_size(ld, n, "mtu", MTU_MIN, MTU_MAX, &mtu, error) ||
+      !get_count(ld, n, "queue", 1, QUEUE_MAX, &queue, error))
+    return FALSE;
+  g_autofree char *name = attr(n, "name");
+  xmlNode *ap, *loss;
+  if (!cell_children(ld, n, name, &ap, &loss, error))
+    return FALSE;
+
+  /* Resolve the access point before building anything. */
+  struct link *lan = NULL;
+  if (strcmp((const char *)ap->name, "bridge") == 0) {
+    lan = bridged_lan(ld, ap, error);
+    if (!lan)
+      return FALSE;
+    /* The bridge joins the cell to the LAN's subnet, which has one MTU. */
+    if (!has_attr(n, "mtu"))
+      mtu = lan->mtu;
+    else if (mtu != lan->mtu)
+      return fail(ld, n, error, "mtu: %" G_GUINT64_FORMAT "B differs from "
+                  "the %uB of lan %s, which the cell is bridged onto", mtu,
+                  lan->mtu, lan->name);
+  } else {
+    struct node *node = NEED(ld, ap, error, "node")
+                            ? ref_node(ld, ap, "node", error)
+                            : NULL;
+    if (!node)
+      return FALSE;
+    if (!node->router)
+      return fail(ld, ap, error, "node: %s is a host; an access point is a "
+                  "router's interface (or bridge the cell onto a lan)",
+                  node->name);
+  }
+
+  struct link *link = link_new(ld->sim, name, LINK_LAN, bps, delay);
+  link->mtu = (uint32_t)mtu;
+  link->queue_limit = (uint32_t)queue;
+  struct defined *channel = g_new0(struct defined, 1);
+  *channel = (struct defined){.obj = link, .line = d->line};
+  g_hash_table_insert(ld->links, g_strdup(name), channel);
+  struct cell *cell = cell_new(ld->sim, name, pos, radius, link);
+  d->obj = cell;
+
+  bool has_ipv6 = false;
+  if (lan)
+    cell_bridge(cell, lan);
+  else if (!load_iface(ld, ap, link, &has_ipv6, error))
+    return FALSE;
+  if (loss && !load_loss(ld, loss, link, error))
+    return FALSE;
+  if (has_ipv6 && mtu < IPV6_MIN_MTU)
+    return fail(ld, n, error, "mtu %" G_GUINT64_FORMAT "B is below the "
+                "IPv6 minimum of %uB, and %s carries IPv6", mtu,
+                IPV6_MIN_MTU, name);
+  return TRUE;
+}
+
+/* ---- Movement, radios and moves: the children of <host> ---- */
+
+static gboolean load_position(struct loader *ld, xmlNode *n,
+                              struct node *node, GError **error) {
+  struct vec2 p = {0, 0};
+  if (!NEED(ld, n, error, "x", "y") ||
+      !get_distance(ld, n, "x", ANY_SIGN, &p.x, error) ||
+      !get_distance(ld, n, "y", ANY_SIGN, &p.y, error))
+    return FALSE;
+  node->mobility = mobility_static(p);
+  return TRUE;
+}
+
+static gboolean load_velocity(struct loader *ld, xmlNode *n,
+                              struct node *node, GError **error) {
+  struct vec2 p = {0, 0}, v = {0, 0};
+  if (!NEED(ld, n, error, "x", "y") ||
+      !get_distance(ld, n, "x", ANY_SIGN, &p.x, error) ||
+      !get_distance(ld, n, "y", ANY_SIGN, &p.y, error) ||
+      !get_speed(ld, n, "vx", ANY_SIGN, &v.x, error) ||
+      !get_speed(ld, n, "vy", ANY_SIGN, &v.y, error))
+    return FALSE;
+  node->mobility = mobility_constant_velocity(p, v);
+  return TRUE;
+}
+
+static int64_t add_saturated(int64_t a, int64_t b) {
+  return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
+/* One <waypoint> after the first: when the host arrives there, given that
+ * it leaves the previous one (prev) at time leave. */
+static gboolean load_waypoint(struct loader *ld, xmlNode *n,
+                              const struct waypoint *prev, int64_t leave,
+                              struct waypoint *w, int64_t *arrive,
+                              GError **error) {
+  if (has_attr(n, "at") == has_attr(n, "speed"))
+    return fail(ld, n, error, "give either at or speed (not both)");
+  if (has_attr(n, "at")) {
+    if (!get_time(ld, n, "at", &w->at, error))
+      return FALSE;
+    if (w->at <= leave)
+      return fail(ld, n, error, "at: the host leaves the previous waypoint "
+                  "at %gs and must arrive here after that", seconds(leave));
+    *arrive = w->at;
+    return TRUE;
+  }
+  if (!get_speed(ld, n, "speed", POSITIVE, &w->speed, error))
+    return FALSE;
+  /* As the kernel computes the leg. */
+  double ns = hypot(w->pos.x - prev->pos.x, w->pos.y - prev->pos.y) /
+              w->speed * 1e9;
+  if (ns > (double)MOVE_TIME_MAX)
+    return fail(ld, n, error, "speed: at this speed the leg would take "
+                "longer than " MOVE_TIME_MAX_TEXT);
+  *arrive = add_saturated(leave, (int64_t)llround(ns));
+  return TRUE;
+}
+
+static gboolean load_waypoints(struct loader *ld, xmlNode *n,
+                               struct node *node, GError **error) {
+  g_autoptr(GArray) list = g_array_new(FALSE, FALSE, sizeof(struct waypoint));
+  int64_t leave = 0; /* when the host leaves the last waypoint so far */
+  for (xmlNode *c = n->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE)
+      continue;
+    struct waypoint w = {.at = -1};
+    int64_t arrive = 0;
+    if (!NEED(ld, c, error, "x", "y") ||
+        !get_distance(ld, c, "x", ANY_SIGN, &w.pos.x, error) ||
+        !get_distance(ld, c, "y", ANY_SIGN, &w.pos.y, error) ||
+        !get_move_time(ld, c, "pause", &w.pause, error))
+      return FALSE;
+    if (list->len == 0) {
+      /* The first waypoint is where the host is at time 0. */
+      if (!has_attr(c, "at") || has_attr(c, "speed"))
+        return fail(ld, c, error, "the first waypoint is where the host "
+                    "starts: give it at=\"0s\" and no speed");
+      if (!get_time(ld, c, "at", &w.at, error))
+        return FALSE;
+      if (w.at != 0)
+        return fail(ld, c, error, "at: the first waypoint is where the host "
+                    "starts, at 0s");
+    } else if (!load_waypoint(ld, c, &g_array_index(list, struct waypoint,
+                                                    list->len - 1),
+                              leave, &w, &arrive, error)) {
+      return FALSE;
+    }
+    leave = add_saturated(arrive, w.pause);
+    g_array_append_val(list, w);
+  }
+  if (list->len == 0)
+    return fail(ld, n, error, "needs at least one <waypoint>");
+  node->mobility = mobility_waypoints(g_steal_pointer(&list));
+  return TRUE;
+}
+
+static gboolean load_random_waypoint(struct loader *ld, xmlNode *n,
+                                     struct node *node, GError **error) {
+  struct vec2 lo = {0, 0}, hi = {0, 0}, start = {0, 0};
+  double speed_min = 0, speed_max = 0;
+  int64_t pause_min = 0, pause_max;
+  if (!NEED(ld, n, error, "x-min", "x-max", "y-min", "y-max", "speed-min",
+            "speed-max") ||
+      !get_distance(ld, n, "x-min", ANY_SIGN, &lo.x, error) ||
+      !get_distance(ld, n, "x-max", ANY_SIGN, &hi.x, error) ||
+      !get_distance(ld, n, "y-min", ANY_SIGN, &lo.y, error) ||
+      !get_distance(ld, n, "y-max", ANY_SIGN, &hi.y, error) ||
+      !get_speed(ld, n, "speed-min", POSITIVE, &speed_min, error) ||
+      !get_speed(ld, n, "speed-max", POSITIVE, &speed_max, error) ||
+      !get_move_time(ld, n, "pause-min", &pause_min, error))
+    return FALSE;
+  /* Without pause-max, every pause lasts pause-min. */
+  pause_max = pause_min;
+  if (!get_move_time(ld, n, "pause-max", &pause_max, error))
+    return FALSE;
+  if (lo.x >= hi.x)
+    return fail(ld, n, error, "x-min must be less than x-max");
+  if (lo.y >= hi.y)
+    return fail(ld, n, error, "y-min must be less than y-max");
+  if (speed_min > speed_max)
+    return fail(ld, n, error, "speed-min must not be more than speed-max");
+  if (pause_min > pause_max)
+    return fail(ld, n, error, "pause-min must not be more than pause-max");
+  if (hypot(hi.x - lo.x, hi.y - lo.y) / speed_min * 1e9 >
+      (double)MOVE_TIME_MAX)
+    return fail(ld, n, error, "speed-min: crossing the area at this speed "
+                "would take longer than " MOVE_TIME_MAX_TEXT);
+  bool has_start = has_attr(n, "x") || has_attr(n, "y");
+  if (has_start) {
+    if (!NEED(ld, n, error, "x", "y") ||
+        !get_distance(ld, n, "x", ANY_SIGN, &start.x, error) ||
+        !get_distance(ld, n, "y", ANY_SIGN, &start.y, error))
+      return FALSE;
+    if (start.x < lo.x || start.x > hi.x || start.y < lo.y || start.y > hi.y)
+      return fail(ld, n, error, "x, y: the start (%gm, %gm) is outside the "
+                  "area", start.x, start.y);
+  }
+  g_autofree char *stream = g_strdup_printf("node/%s/movement", node->name);
+  struct rng rng;
+  sim_rng(ld->sim, &rng, stream);
+  node->mobility = mobility_random_waypoint(lo, hi, speed_min, speed_max,
+                                            pause_min, pause_max, &rng,
+                                            has_start ? &start : NULL);
+  return TRUE;
+}
+
+static const struct {
+  const char *element;
+  gboolean (*load)(struct loader *ld, xmlNode *n, struct node *node,
+                   GError **error);
+} movements[] = {
+    {"position", load_position},
+    {"velocity", load_velocity},
+    {"waypoints", load_waypoints},
+    {"random-waypoint", load_random_waypoint},
+};
+
+/* The radio named name of node, if the node has one. */
+static struct iface *find_radio(const struct loader *ld,
+                                const struct node *node, const char *name,
+                                long *line) {
+  g_autofree char *key = g_strdup_printf("%s/%s", node->name, name);
+  const struct defined *d = g_hash_table_lookup(ld->radios, key);
+  if (d && line)
+    *line = d->line;
+  return d ? d->obj : NULL;
+}
+
+static gboolean load_wireless(struct loader *ld, xmlNode *n,
+                              struct node *node, GError **error) {
+  if (!NEED(ld, n, error, "name"))
+    return FALSE;
+  g_autofree char *name = attr(n, "name");
+  if (!check_name(ld, n, "name", name, error))
+    return FALSE;
+  long line = 0;
+  if (find_radio(ld, node, name, &line))
+    return fail(ld, n, error, "duplicate wireless name '%s' on %s (first "
+                "defined on line %ld)", name, node->name, line);
+  /* Interfaces are named NODE/LINK or NODE/RADIO in the results. */
+  for (uint32_t i = 0; i < node->n_ifaces; i++)
+    if (node->ifaces[i]->link &&
+        strcmp(node->ifaces[i]->link->name, name) == 0)
+      return fail(ld, n, error, "name: %s is attached to a link named '%s'; "
+                  "give the radio another name", node->name, name);
+
+  g_autofree char *policy_text = attr(n, "policy");
+  enum assoc_policy policy = ASSOC_NEAREST;
+  if (policy_text && strcmp(policy_text, "sticky") == 0)
+    policy = ASSOC_STICKY;
+  else if (policy_text && strcmp(policy_text, "nearest") != 0)
+    return fail(ld, n, error, "policy: '%s' is neither nearest nor sticky",
+                policy_text);
+  double hysteresis = 0;
+  int64_t l2_delay = RADIO_DEFAULT_L2_DELAY;
+  struct prefix v4 = {0}, v6 = {0};
+  if (!get_distance(ld, n, "hysteresis", NOT_NEGATIVE, &hysteresis, error) ||
+      !get_move_time(ld, n, "l2-delay", &l2_delay, error) ||
+      (has_attr(n, "ipv4") && !get_iface_addr(ld, n, "ipv4", 4, &v4, error)) ||
+      (has_attr(n, "ipv6") && !get_iface_addr(ld, n, "ipv6", 6, &v6, error)) ||
+      !no_children(ld, n, error))
+    return FALSE;
+
+  struct iface *iface = radio_new(node, name, policy, hysteresis, l2_delay);
+  if (v4.addr.family)
+    iface_add_addr(iface, &v4);
+  if (v6.addr.family)
+    iface_add_addr(iface, &v6);
+  struct defined *d = g_new0(struct defined, 1);
+  *d = (struct defined){.obj = iface, .line = line_of(n)};
+  g_hash_table_insert(ld->radios, g_strdup_printf("%s/%s", node->name, name),
+                      d);
+  return TRUE;
+}
+
+/* The radio a <move> moves: the one named, or the host's only one. */
+static struct iface *move_radio(const struct loader *ld, const xmlNode *n,
+                                const struct node *node, GError **error) {
+  g_autofree char *name = attr(n, "wireless");
+  if (name) {
+    struct iface *iface = find_radio(ld, node, name, NULL);
+    if (!iface)
+      fail(ld, n, error, "wireless: %s has no <wireless> named '%s'",
+           node->name, name);
+    return iface;
+  }
+  struct iface *only = NULL;
+  unsigned radios = 0;
+  for (uint32_t i = 0; i < node->n_ifaces; i++) {
+    if (node->ifaces[i]->radio) {
+      only = node->ifaces[i];
+      radios++;
+    }
+  }
+  if (radios == 0)
+    fail(ld, n, error, "%s has no <wireless> to move", node->name);
+  else if (radios > 1)
+    fail(ld, n, error, "wireless: %s has %u radios; say which one moves",
+         node->name, radios);
+  return radios == 1 ? only : NULL;
+}
+
+static gboolean load_move(struct loader *ld, xmlNode *n, struct node *node,
+                          GError **error) {
+  int64_t at = 0;
+  if (!NEED(ld, n, error, "at", "cell") ||
+      !get_time(ld, n, "at", &at, error))
+    return FALSE;
+  if (at >= ld->sim->duration)
+    return fail(ld, n, error, "at: at or after the end of the scenario");
+  g_autofree char *cell_name = attr(n, "cell");
+  const struct defined *cell = g_hash_table_lookup(ld->cells, cell_name);
+  if (!cell)
+    return fail(ld, n, error, "cell: there is no cell named '%s'",
+                cell_name);
+  struct iface *iface = move_radio(ld, n, node, error);
+  if (!iface)
+    return FALSE;
+  /* Equal times would leave the order of two moves to the sort. */
+  GArray *moves = iface->radio->moves;
+  if (moves && moves->len > 0) {
+    int64_t last = g_array_index(moves, struct radio_move, moves->len - 1).at;
+    if (at <= last)
+      return fail(ld, n, error, "at: the previous move of %s is at %gs; "
+                  "moves of a radio go forward in time", iface->name,
+                  seconds(last));
+  }
+  radio_add_move(iface, at, cell->obj);
+  return TRUE;
+}
+
+/* A radio must be able to join a cell, and every cell it may join must
+ * carry its IPv6 packets. */
+static gboolean check_radio(const struct loader *ld, const xmlNode *n,
+                            const struct node *node, GError **error) {
+  g_autofree char *name = attr(n, "name");
+  struct iface *iface = find_radio(ld, node, name, NULL);
+  GArray *moves = iface->radio->moves;
+  if (!moves && !node->mobility)
+    return fail(ld, n, error, "%s has a radio but no position or moves: %s "
+                "would never join a cell", node->name, name);
+  if (!iface_addr(iface, 6))
+    return TRUE;
+  guint n_cells = moves ? moves->len : ld->sim->cells->len;
+  for (guint i = 0; i < n_cells; i++) {
+    const struct cell *c =
+        moves ? g_array_index(moves, struct radio_move, i).cell
+              : g_ptr_array_index(ld->sim->cells, i);
+    if (c->link->mtu < IPV6_MIN_MTU)
+      return fail(ld, n, error, "ipv6: %s may join cell %s, whose mtu %uB "
+                  "is below the IPv6 minimum of %uB", name, c->name,
+                  c->link->mtu, IPV6_MIN_MTU);
+  }
+  return TRUE;
+}
+
+static bool is_element(const xmlNode *n, const char *name) {
+  return n->type == XML_ELEMENT_NODE &&
+         strcmp((const char *)n->name, name) == 0;
+}
+
+/* The children of a <host>: its movement first (at most one), then its
+ * radios, then their moves, which may come in any order in the file. */
+static gboolean load_mobile(struct loader *ld, xmlNode *n, GError **error) {
+  struct node *node = ref_node(ld, n, "name", error);
+  if (!node)
+    return FALSE;
+  const xmlNode *movement = NULL;
+  for (xmlNode *c = n->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE || is_element(c, "wireless") ||
+        is_element(c, "move"))
+      continue;
+    size_t i = 0;
+    while (i < G_N_ELEMENTS(movements) &&
+           strcmp((const char *)c->name, movements[i].element) != 0)
+      i++;
+    if (i == G_N_ELEMENTS(movements))
+      return cannot_load(ld, c, error);
+    if (movement)
+      return fail(ld, c, error, "%s already moves as the <%s> on line %ld "
+                  "says; a host has one movement", node->name,
+                  (const char *)movement->name, line_of(movement));
+    movement = c;
+    if (!movements[i].load(ld, c, node, error))
+      return FALSE;
+  }
+  for (xmlNode *c = n->children; c; c = c->next)
+    if (is_element(c, "wireless") && !load_wireless(ld, c, node, error))
+      return FALSE;
+  for (xmlNode *c = n->children; c; c = c->next)
+    if (is_element(c, "move") && !load_move(ld, c, node, error))
+      return FALSE;
+  for (xmlNode *c = n->children; c; c = c->next)
+    if (is_element(c, "wireless") && !check_radio(ld, c, node, error))
+      return FALSE;
   return TRUE;
 }
 
@@ -849,6 +1469,45 @@ static gboolean load_flow_common(struct loader *ld, const xmlNode *n,
   return TRUE;
 }
 
+/* The on/off attributes of an <onoff> into cfg. */
+static gboolean load_onoff(struct loader *ld, const xmlNode *n,
+                           struct cbr_config *cfg, GError **error) {
+  int64_t duration = ld->sim->duration;
+  if (!NEED(ld, n, error, "on", "off") ||
+      !get_time(ld, n, "on", &cfg->on_mean, error) ||
+      !get_time(ld, n, "off", &cfg->off_mean, error))
+    return FALSE;
+  if (cfg->on_mean <= 0 || cfg->on_mean > duration)
+    return fail(ld, n, error, "on: must be greater than zero and at most "
+                "the scenario duration");
+  if (cfg->off_mean <= 0 || cfg->off_mean > duration)
+    return fail(ld, n, error, "off: must be greater than zero and at most "
+                "the scenario duration");
+  g_autofree char *distribution = attr(n, "distribution");
+  cfg->onoff = ONOFF_EXPONENTIAL;
+  if (distribution && strcmp(distribution, "pareto") == 0)
+    cfg->onoff = ONOFF_PARETO;
+  else if (distribution && strcmp(distribution, "exponential") != 0)
+    return fail(ld, n, error, "distribution: '%s' is neither exponential "
+                "nor pareto", distribution);
+  if (cfg->onoff != ONOFF_PARETO) {
+    if (has_attr(n, "shape"))
+      return fail(ld, n, error, "shape: only the pareto distribution has a "
+                  "shape");
+    return TRUE;
+  }
+  g_autofree char *shape = attr(n, "shape");
+  if (!NEED(ld, n, error, "shape") ||
+      !get_number(ld, n, "shape", &cfg->shape, error))
+    return FALSE;
+  /* With shape 1 or less the mean is infinite. */
+  if (cfg->shape <= 1)
+    return fail(ld, n, error, "shape: must be greater than 1, not %s",
+                shape);
+  return TRUE;
+}
+
+/* <cbr>, and <onoff>: a CBR source with on and off periods. */
 static gboolean load_cbr(struct loader *ld, xmlNode *n, GError **error) {
   struct flow_common fc;
   uint64_t port = DEFAULT_CBR_PORT + ld->n_cbr++, bps = 0;
@@ -893,6 +1552,9 @@ static gboolean load_cbr(struct loader *ld, xmlNode *n, GError **error) {
       .count = fc.count,
       .ttl = (uint8_t)fc.ttl,
   };
+  if (strcmp((const char *)n->name, "onoff") == 0 &&
+      !load_onoff(ld, n, &cfg, error))
+    return FALSE;
   g_autoptr(GError) local = NULL;
   if (!cbr_new(ld->sim, &cfg, &local))
     return fail(ld, n, error, "%s", local->message);
@@ -990,13 +1652,17 @@ static gboolean load_fault(struct loader *ld, xmlNode *n, GError **error) {
 /* ---- The document ---- */
 
 /* Top-level elements are handled in passes, so that references may point
- * forward: every node exists before a link attaches it, every address
- * before a route or flow resolves it.  Elements that protocol modules add
- * to the schema's scenario.content need an entry here too. */
+ * forward: every node exists before a link attaches it, every LAN before a
+ * cell bridges onto it, every cell before a host moves into it, every
+ * address before a route or flow resolves it.  An element may have a
+ * handler in several passes.  Elements that protocol modules add to the
+ * schema's scenario.content need an entry here too. */
 enum pass {
   PASS_SETTINGS,
   PASS_NODES,
   PASS_LINKS,
+  PASS_CELLS,
+  PASS_RADIOS,
   PASS_ROUTES,
   PASS_TRAFFIC,
   PASS_FAULTS,
@@ -1015,8 +1681,11 @@ static const struct {
     {"router", PASS_NODES, load_node},
     {"link", PASS_LINKS, load_link},
     {"lan", PASS_LINKS, load_link},
+    {"cell", PASS_CELLS, load_cell},
+    {"host", PASS_RADIOS, load_mobile},
     {"route", PASS_ROUTES, load_route},
     {"cbr", PASS_TRAFFIC, load_cbr},
+    {"onoff", PASS_TRAFFIC, load_cbr},
     {"ping", PASS_TRAFFIC, load_ping},
     {"fault", PASS_FAULTS, load_fault},
 };
@@ -1027,15 +1696,16 @@ static gboolean load_children(struct loader *ld, xmlNode *root,
     for (xmlNode *n = root->children; n; n = n->next) {
       if (n->type != XML_ELEMENT_NODE)
         continue;
-      size_t i = 0;
-      while (i < G_N_ELEMENTS(handlers) &&
-             strcmp((const char *)n->name, handlers[i].element) != 0)
-        i++;
-      if (i == G_N_ELEMENTS(handlers))
-        return fail(ld, n, error, "this element is in the schema but "
-                    "this build of mipsim cannot load it");
-      if (handlers[i].pass == pass && !handlers[i].load(ld, n, error))
-        return FALSE;
+      bool known = false;
+      for (size_t i = 0; i < G_N_ELEMENTS(handlers); i++) {
+        if (strcmp((const char *)n->name, handlers[i].element) != 0)
+          continue;
+        known = true;
+        if (handlers[i].pass == pass && !handlers[i].load(ld, n, error))
+          return FALSE;
+      }
+      if (!known)
+        return cannot_load(ld, n, error);
     }
   }
   return TRUE;

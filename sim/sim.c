@@ -13,6 +13,7 @@
 #include "link.h"
 #include "node.h"
 #include "route.h"
+#include "signalling.h"
 
 struct sim *sim_new(const char *name, uint64_t seed, uint32_t run) {
   struct sim *sim = g_new0(struct sim, 1);
@@ -54,6 +55,7 @@ void sim_free(struct sim *sim) {
   for (guint i = 0; i < sim->flows->len; i++)
     flow_free(g_ptr_array_index(sim->flows, i));
   cell_free_all(sim);
+  signalling_free(sim);
   routing_free(sim);
   pkt_pool_clear(&sim->pool);
   g_ptr_array_free(sim->nodes, TRUE);

@@ -21,6 +21,7 @@ struct iface;
 struct routing;
 struct app;
 struct cell_index;
+struct signalling;
 
 enum route_metric { ROUTE_METRIC_DELAY, ROUTE_METRIC_HOPS };
 
@@ -43,6 +44,7 @@ struct sim {
   int64_t positions_interval; /* positions.tsv sampling; 0: none */
   GArray *positions;        /* struct position_sample */
   GArray *tables;           /* struct sim_table: modules' result tables */
+  struct signalling *signalling; /* control messages sent, by node */
   bool record_pcap;         /* write DIR/pcap/<link>.pcap */
   /* Time series bins (timeseries.tsv); 0: no time series.  They cost a
    * bin per flow per bin width of run time, so they are asked for. */

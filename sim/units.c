@@ -3,6 +3,7 @@
  * point so that "0.1s" is exactly 100000000 ns, not a rounded double. */
 #include "units.h"
 
+#include <math.h>
 #include <string.h>
 
 G_DEFINE_QUARK(mipsim-units-error-quark, mipsim_units_error)
@@ -73,6 +74,33 @@ static gboolean scale_value(__uint128_t mant, int exp10, uint64_t scale,
   return TRUE;
 }
 
+/* A quantity that is not a number (suffix NULL), or a number with an
+ * unknown unit or none. */
+static gboolean bad_quantity(const char *text, const char *suffix,
+                             const char *what, const char *examples,
+                             GError **error) {
+  if (!suffix)
+    g_set_error(error, MIPSIM_UNITS_ERROR, MIPSIM_UNITS_ERROR_INVALID,
+                "'%s' is not a %s (expected a number with a unit, e.g. %s)",
+                text ? text : "", what, examples);
+  else if (*suffix)
+    g_set_error(error, MIPSIM_UNITS_ERROR, MIPSIM_UNITS_ERROR_INVALID,
+                "'%s' is not a %s: unknown unit '%s' (e.g. %s)", text, what,
+                suffix, examples);
+  else
+    g_set_error(error, MIPSIM_UNITS_ERROR, MIPSIM_UNITS_ERROR_INVALID,
+                "'%s' is not a %s: a unit is missing (e.g. %s)", text, what,
+                examples);
+  return FALSE;
+}
+
+static gboolean too_large(const char *text, const char *what,
+                          GError **error) {
+  g_set_error(error, MIPSIM_UNITS_ERROR, MIPSIM_UNITS_ERROR_INVALID,
+              "%s '%s' is too large", what, text);
+  return FALSE;
+}
+
 static gboolean parse_with_units(const char *text, const struct unit *units,
                                  const char *what, const char *examples,
                                  gboolean unit_required, uint64_t *out,
@@ -80,31 +108,69 @@ static gboolean parse_with_units(const char *text, const struct unit *units,
   __uint128_t mant;
   int exp10;
   const char *suffix = text ? parse_decimal(text, &mant, &exp10) : NULL;
-  if (!suffix) {
-    g_set_error(error, MIPSIM_UNITS_ERROR, MIPSIM_UNITS_ERROR_INVALID,
-                "'%s' is not a %s (expected a number with a unit, e.g. %s)",
-                text ? text : "", what, examples);
-    return FALSE;
-  }
+  if (!suffix)
+    return bad_quantity(text, NULL, what, examples, error);
   for (const struct unit *u = units; u->suffix; u++) {
     if (strcmp(suffix, u->suffix) != 0)
       continue;
-    if (!scale_value(mant, exp10, u->scale, out)) {
-      g_set_error(error, MIPSIM_UNITS_ERROR, MIPSIM_UNITS_ERROR_INVALID,
-                  "%s '%s' is too large", what, text);
-      return FALSE;
-    }
+    if (!scale_value(mant, exp10, u->scale, out))
+      return too_large(text, what, error);
     return TRUE;
   }
   if (*suffix == '\0' && (!unit_required || mant == 0)) {
     if (scale_value(mant, exp10, 1, out))
       return TRUE;
   }
-  g_set_error(error, MIPSIM_UNITS_ERROR, MIPSIM_UNITS_ERROR_INVALID,
-              *suffix ? "'%s' is not a %s: unknown unit '%s' (e.g. %s)"
-                      : "'%s' is not a %s: a unit is missing%s (e.g. %s)",
-              text, what, *suffix ? suffix : "", examples);
-  return FALSE;
+  return bad_quantity(text, suffix, what, examples, error);
+}
+
+/* Quantities kept as doubles (lengths, speeds): the number times num / den,
+ * so that "36km/h" is 36 * 1000 / 3600 with a single rounding. */
+struct real_unit {
+  const char *suffix;
+  double num, den;
+};
+
+/* mant * 10^exp10 * num / den, rounded once where the parts are exact (a
+ * fraction divides by an exact power of ten, so "0.1m" is the double
+ * nearest 0.1).  Infinite if too large. */
+static double real_value(__uint128_t mant, int exp10, double num,
+                         double den) {
+  double pow10 = 1;
+  for (int e = exp10 < 0 ? -exp10 : exp10; e > 0 && isfinite(pow10); e--)
+    pow10 *= 10;
+  return exp10 < 0 ? (double)mant * num / (den * pow10)
+                   : (double)mant * num * pow10 / den;
+}
+
+/* Like parse_with_units, with an optional leading minus sign. */
+static gboolean parse_real_with_units(const char *text,
+                                      const struct real_unit *units,
+                                      const char *what, const char *examples,
+                                      double *out, GError **error) {
+  const char *s = text;
+  while (s && *s == ' ')
+    s++;
+  gboolean negative = s && *s == '-' &&
+                      (g_ascii_isdigit(s[1]) || s[1] == '.');
+  __uint128_t mant;
+  int exp10;
+  const char *suffix = s ? parse_decimal(s + negative, &mant, &exp10) : NULL;
+  if (!suffix)
+    return bad_quantity(text, NULL, what, examples, error);
+  const struct real_unit *u = units;
+  while (u->suffix && strcmp(suffix, u->suffix) != 0)
+    u++;
+  if (!u->suffix && !(*suffix == '\0' && mant == 0))
+    return bad_quantity(text, suffix, what, examples, error);
+  /* Zero times an overflowing power of ten ("0e999m") is still zero. */
+  double v = u->suffix && mant != 0 ? real_value(mant, exp10, u->num, u->den)
+                                    : 0;
+  if (!isfinite(v))
+    return too_large(text, what, error);
+  /* "-0m" is 0, not -0, which would print as "-0.000". */
+  *out = negative && v != 0 ? -v : v;
+  return TRUE;
 }
 
 gboolean units_parse_time(const char *text, int64_t *ns, GError **error) {
@@ -181,6 +247,38 @@ gboolean units_parse_probability(const char *text, double *p,
     return FALSE;
   }
   *p = v;
+  return TRUE;
+}
+
+gboolean units_parse_distance(const char *text, double *metres,
+                              GError **error) {
+  static const struct real_unit units[] = {
+      {"m", 1, 1}, {"km", 1000, 1}, {NULL, 0, 0}};
+  return parse_real_with_units(text, units, "distance", "100m, 1.5km",
+                               metres, error);
+}
+
+gboolean units_parse_speed(const char *text, double *mps, GError **error) {
+  static const struct real_unit units[] = {
+      {"m/s", 1, 1}, {"km/h", 1000, 3600}, {NULL, 0, 0}};
+  return parse_real_with_units(text, units, "speed", "10m/s, 36km/h", mps,
+                               error);
+}
+
+gboolean units_parse_number(const char *text, double *v, GError **error) {
+  __uint128_t mant;
+  int exp10;
+  const char *suffix = text ? parse_decimal(text, &mant, &exp10) : NULL;
+  if (!suffix || *suffix) {
+    g_set_error(error, MIPSIM_UNITS_ERROR, MIPSIM_UNITS_ERROR_INVALID,
+                "'%s' is not a number (e.g. 2, 1.5, 2.5e-1)",
+                text ? text : "");
+    return FALSE;
+  }
+  double x = mant != 0 ? real_value(mant, exp10, 1, 1) : 0;
+  if (!isfinite(x))
+    return too_large(text, "number", error);
+  *v = x;
   return TRUE;
 }
 

@@ -21,6 +21,15 @@ gboolean units_parse_size(const char *text, uint64_t *bytes, GError **error);
 gboolean units_parse_count(const char *text, uint64_t *n, GError **error);
 /* A probability in [0, 1]: "0.01" or "1%". */
 gboolean units_parse_probability(const char *text, double *p, GError **error);
+/* "100m", "1.5km", "0"; to metres.  May be negative ("-50m"): the caller
+ * decides where that makes sense (a coordinate, not a radius). */
+gboolean units_parse_distance(const char *text, double *metres,
+                              GError **error);
+/* "10m/s", "36km/h", "0"; to metres per second.  May be negative, like a
+ * distance (a velocity component). */
+gboolean units_parse_speed(const char *text, double *mps, GError **error);
+/* A non-negative number without a unit: "2", "1.5", "2.5e-1". */
+gboolean units_parse_number(const char *text, double *v, GError **error);
 
 /* Serialization time of bytes at bps, rounded up to whole nanoseconds. */
 int64_t units_tx_time(uint64_t bytes, uint64_t bps);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Tests of the scenario loader: good scenarios build the nodes, links,
- * addresses, routes, flows and faults they describe; every file in
- * tests/bad is rejected with the expected line and message; truncated and
- * concurrent loads neither crash nor leak. */
+ * cells, movements, radios, addresses, routes, flows and faults they
+ * describe; every file in tests/bad is rejected with the expected line and
+ * message; truncated and concurrent loads neither crash nor leak.  Also the
+ * parsers of distances and speeds, which only scenarios use. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,16 +12,21 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "sim/sim.h"
 
+#include "sim/cell.h"
 #include "sim/flow.h"
 #include "sim/iface.h"
 #include "sim/link.h"
+#include "sim/mobility.h"
 #include "sim/node.h"
+#include "sim/radio.h"
 #include "sim/route.h"
 #include "sim/scenario.h"
+#include "sim/units.h"
 
 /* The source tree: $srcdir when run by "make check", else the parent of
  * the schema directory compiled in. */
@@ -215,6 +221,298 @@ static void test_demo(void **state) {
   sim_free(sim);
 }
 
+static struct iface *iface_named(const struct node *node, const char *name) {
+  g_autofree char *full = g_strdup_printf("%s/%s", node->name, name);
+  for (uint32_t i = 0; i < node->n_ifaces; i++)
+    if (strcmp(node->ifaces[i]->name, full) == 0)
+      return node->ifaces[i];
+  fail_msg("%s has no interface %s", node->name, name);
+  return NULL;
+}
+
+static void assert_move(const struct iface *iface, guint i, int64_t at,
+                        const struct cell *cell) {
+  assert_non_null(iface->radio->moves);
+  assert_true(i < iface->radio->moves->len);
+  const struct radio_move *m =
+      &g_array_index(iface->radio->moves, struct radio_move, i);
+  assert_int_equal(m->at, at);
+  assert_ptr_equal(m->cell, cell);
+}
+
+static void assert_waypoint(const struct mobility *m, guint i, double x,
+                            double y, int64_t at, double speed,
+                            int64_t pause) {
+  const struct waypoint *w = &g_array_index(m->waypoints, struct waypoint, i);
+  assert_float_equal(w->pos.x, x, 1e-12);
+  assert_float_equal(w->pos.y, y, 1e-12);
+  assert_int_equal(w->at, at);
+  if (at < 0)
+    assert_float_equal(w->speed, speed, 1e-12);
+  assert_int_equal(w->pause, pause);
+}
+
+static void test_good_mobile(void **state) {
+  (void)state;
+  struct sim *sim = load_ok("tests/scenarios/good-mobile.xml", NULL);
+  assert_true(sim->record_pcap);
+  assert_int_equal(sim->positions_interval, 500 * SIM_MS);
+  assert_int_equal(sim->bin_width, 250 * SIM_MS);
+
+  /* Cells, and their channels: links of their names. */
+  assert_int_equal(sim->cells->len, 3);
+  struct cell *c1 = sim_find_cell(sim, "c1");
+  struct cell *c2 = sim_find_cell(sim, "c2");
+  struct cell *c3 = sim_find_cell(sim, "c3");
+  struct link *home = sim_find_link(sim, "home");
+  assert_non_null(c1);
+  assert_non_null(c2);
+  assert_non_null(c3);
+  assert_ptr_equal(sim_find_link(sim, "c1"), c1->link);
+  assert_ptr_equal(c1->link->cell, c1);
+  assert_float_equal(c1->pos.x, 0, 0);
+  assert_float_equal(c1->radius, 100, 0);
+  assert_int_equal(c1->link->kind, LINK_LAN);
+  assert_int_equal(c1->link->bps, 11000000);
+  assert_int_equal(c1->link->delay, 2000);
+  assert_int_equal(c1->link->queue_limit, LINK_DEFAULT_QUEUE);
+  assert_int_equal(c1->link->loss.kind, LOSS_BERNOULLI);
+  assert_float_equal(c1->link->loss.p, 0.01, 1e-12);
+  assert_false(c1->distance_loss);
+
+  /* c2: a radius in km, the MTU of the LAN it is bridged onto, and a
+   * distance loss whose near end took its default. */
+  assert_float_equal(c2->pos.x, 150, 0);
+  assert_float_equal(c2->radius, 100, 1e-12);
+  assert_int_equal(c2->link->mtu, home->mtu);
+  assert_int_equal(c2->link->queue_limit, 20);
+  assert_true(c2->distance_loss);
+  assert_float_equal(c2->loss_near, 0, 0);
+  assert_float_equal(c2->loss_edge, 0.2, 1e-12);
+  assert_float_equal(c2->loss_exponent, 3, 0);
+  assert_int_equal(c2->link->loss.kind, LOSS_NONE);
+  struct rng expected_rng;
+  sim_rng(sim, &expected_rng, "link/c2/loss");
+  assert_memory_equal(&c2->link->loss.rng, &expected_rng,
+                      sizeof expected_rng);
+
+  /* The bridges are nodes named after their cells, with a port on the
+   * channel and one on the LAN; c3's access point is fa's interface. */
+  for (int i = 0; i < 2; i++) {
+    struct cell *c = i ? c2 : c1;
+    struct node *bridge = sim_find_node(sim, c->name);
+    assert_non_null(bridge);
+    assert_false(bridge->router);
+    struct iface *air = node_iface_on(bridge, c->link);
+    struct iface *wire = node_iface_on(bridge, home);
+    assert_non_null(air);
+    assert_non_null(wire);
+    assert_ptr_equal(air->bridge_peer, wire);
+    assert_ptr_equal(wire->bridge_peer, air);
+  }
+  assert_null(sim_find_node(sim, "c3"));
+  assert_float_equal(c3->pos.x, 1000, 0);
+  assert_float_equal(c3->radius, 200, 0);
+  assert_int_equal(c3->link->bps, 54000000);
+  assert_int_equal(c3->link->mtu, 1280);
+  assert_int_equal(c3->link->loss.kind, LOSS_GILBERT_ELLIOTT);
+  struct node *fa = sim_find_node(sim, "fa");
+  struct iface *ap = node_iface_on(fa, c3->link);
+  assert_non_null(ap);
+  assert_prefix(iface_addr(ap, 4), "10.3.0.1/24");
+  assert_prefix(iface_addr(ap, 6), "2001:db8:3::1/64");
+  assert_true(ap->ingress_filter);
+
+  /* Scripted waypoints: the second arrives by speed (72 km/h), the third
+   * at a time. */
+  struct node *walker = sim_find_node(sim, "walker");
+  assert_int_equal(walker->mobility->kind, MOBILITY_WAYPOINTS);
+  assert_int_equal(walker->mobility->waypoints->len, 3);
+  assert_waypoint(walker->mobility, 0, -50, 0, 0, 0, SIM_S);
+  assert_waypoint(walker->mobility, 1, 100, 0, -1, 20, 0);
+  assert_waypoint(walker->mobility, 2, 150, 10, 9500 * SIM_MS, 0,
+                  500 * SIM_MS);
+  struct iface *w = iface_named(walker, "wlan0");
+  assert_non_null(w->radio);
+  assert_null(w->link); /* associates when the run starts */
+  assert_int_equal(w->radio->policy, ASSOC_NEAREST);
+  assert_float_equal(w->radio->hysteresis, 5, 0);
+  assert_int_equal(w->radio->l2_delay, 100 * SIM_MS);
+  assert_null(w->radio->moves);
+  assert_prefix(iface_addr(w, 4), "10.1.0.10/24");
+
+  /* Constant velocity, in m/ns; "-0" is zero. */
+  struct node *car = sim_find_node(sim, "car");
+  assert_int_equal(car->mobility->kind, MOBILITY_CONSTANT_VELOCITY);
+  assert_float_equal(car->mobility->seg.from.x, 850, 0);
+  assert_float_equal(car->mobility->seg.from.y, 50, 1e-12);
+  assert_float_equal(car->mobility->seg.vel.x, 10 / 1e9, 1e-20);
+  assert_float_equal(car->mobility->seg.vel.y, 0, 0);
+  w = iface_named(car, "wlan0");
+  assert_int_equal(w->radio->policy, ASSOC_STICKY);
+  assert_float_equal(w->radio->hysteresis, 10, 0);
+  assert_int_equal(w->radio->l2_delay, 20 * SIM_MS);
+  assert_prefix(iface_addr(w, 6), "2001:db8:3::20/64");
+
+  /* Random waypoint: the same path as the model built directly on the
+   * node's stream.  The path is followed in a copy of the scenario, since
+   * a model only moves forward in time and the run below starts at 0. */
+  struct sim *copy = load_ok("tests/scenarios/good-mobile.xml", NULL);
+  struct mobility *m = sim_find_node(copy, "rover")->mobility;
+  assert_int_equal(m->kind, MOBILITY_RANDOM_WAYPOINT);
+  assert_float_equal(m->area_min.x, 900, 0);
+  assert_float_equal(m->area_max.y, 100, 0);
+  assert_float_equal(m->speed_min, 1, 0);
+  assert_float_equal(m->speed_max, 5, 0);
+  assert_int_equal(m->pause_min, 0);
+  assert_int_equal(m->pause_max, 2 * SIM_S);
+  struct rng stream;
+  sim_rng(sim, &stream, "node/rover/movement");
+  struct mobility *ref = mobility_random_waypoint(
+      (struct vec2){900, -100}, (struct vec2){1100, 100}, 1, 5, 0, 2 * SIM_S,
+      &stream, &(struct vec2){1000, 0});
+  for (int64_t t = 0; t < 600 * SIM_S; t += 700 * SIM_MS) {
+    struct vec2 a = mobility_position(m, t), b = mobility_position(ref, t);
+    assert_true(a.x == b.x && a.y == b.y);
+  }
+  mobility_free(ref);
+  sim_free(copy);
+
+  /* A static host and a radio with every default. */
+  struct node *kiosk = sim_find_node(sim, "kiosk");
+  assert_int_equal(kiosk->mobility->kind, MOBILITY_STATIC);
+  assert_float_equal(kiosk->mobility->seg.from.x, 10, 0);
+  w = iface_named(kiosk, "wlan0");
+  assert_int_equal(w->radio->policy, ASSOC_NEAREST);
+  assert_float_equal(w->radio->hysteresis, 0, 0);
+  assert_int_equal(w->radio->l2_delay, RADIO_DEFAULT_L2_DELAY);
+
+  /* Discrete moves, given before and after their radios. */
+  struct node *hopper = sim_find_node(sim, "hopper");
+  assert_null(hopper->mobility);
+  struct iface *w0 = iface_named(hopper, "wlan0");
+  struct iface *w1 = iface_named(hopper, "wlan1");
+  assert_int_equal(w0->radio->moves->len, 2);
+  assert_move(w0, 0, 0, c1);
+  assert_move(w0, 1, 5 * SIM_S, c2);
+  assert_int_equal(w1->radio->moves->len, 1);
+  assert_move(w1, 0, 0, c3);
+  assert_int_equal(w1->radio->policy, ASSOC_STICKY);
+
+  /* Flows to hosts whose only addresses are on radios. */
+  assert_int_equal(sim->flows->len, 5);
+  const char *names[] = {"walk", "voice", "burst", "honk", "still"};
+  const char *dsts[] = {"10.1.0.10", "10.1.0.50", "10.3.0.30", "10.3.0.20",
+                        "10.1.0.2"};
+  for (guint i = 0; i < sim->flows->len; i++) {
+    struct flow *f = g_ptr_array_index(sim->flows, i);
+    assert_string_equal(f->name, names[i]);
+    assert_addr(&f->dst, dsts[i]);
+  }
+  struct flow *voice = g_ptr_array_index(sim->flows, 1);
+  assert_string_equal(voice->kind, "udp-cbr");
+  assert_addr(&((struct flow *)g_ptr_array_index(sim->flows, 4))->src,
+              "10.1.0.40");
+
+  /* The run: handoffs by move and by geometry, an on/off source that is
+   * silent part of the time, positions of the four hosts that have one. */
+  sim_run(sim, 0, NULL, NULL);
+  assert_int_equal(sim->handoffs->len, 2);
+  const struct handoff *h = &g_array_index(sim->handoffs, struct handoff, 0);
+  assert_ptr_equal(h->iface, w0);
+  assert_int_equal(h->start, 5 * SIM_S);
+  h = &g_array_index(sim->handoffs, struct handoff, 1);
+  assert_ptr_equal(h->iface, iface_named(walker, "wlan0"));
+  assert_ptr_equal(h->to, c2);
+  /* Past the bisector by half the hysteresis: x = 77.5 m, 7.375 s. */
+  assert_true(llabs(h->start - 7375 * SIM_MS) <= 1);
+  assert_int_equal(h->attached, h->start + 100 * SIM_MS);
+  assert_true(voice->sent > 0 && voice->sent < 500);
+  assert_int_equal(voice->received, voice->sent);
+  assert_int_equal(sim->positions->len, 4 * 21);
+  for (guint i = 0; i < sim->flows->len; i++)
+    assert_true(((struct flow *)g_ptr_array_index(sim->flows, i))->received >
+                0);
+  sim_free(sim);
+}
+
+/* The shipped handoff scenario is what its comment says. */
+static void test_handoff_scenario(void **state) {
+  (void)state;
+  struct sim *sim = load_ok("scenarios/handoff.xml", NULL);
+  assert_int_equal(sim->cells->len, 3);
+  struct link *lan = sim_find_link(sim, "home");
+  for (guint i = 0; i < sim->cells->len; i++) {
+    struct cell *c = g_ptr_array_index(sim->cells, i);
+    struct node *bridge = sim_find_node(sim, c->name);
+    assert_non_null(bridge);
+    assert_non_null(node_iface_on(bridge, lan));
+  }
+  struct node *mn = sim_find_node(sim, "mn");
+  assert_int_equal(mn->mobility->kind, MOBILITY_CONSTANT_VELOCITY);
+  assert_float_equal(mn->mobility->seg.vel.x, 20 / 1e9, 1e-20);
+  struct iface *w = iface_named(mn, "wlan0");
+  assert_int_equal(w->radio->policy, ASSOC_NEAREST);
+  assert_float_equal(w->radio->hysteresis, 5, 0);
+  assert_int_equal(sim->positions_interval, SIM_S);
+  sim_free(sim);
+}
+
+/* Distances and speeds, which only scenarios use, parse like the other
+ * quantities but into doubles, and may be negative (coordinates). */
+static void test_units_distance_speed(void **state) {
+  (void)state;
+  static const struct {
+    const char *text;
+    double value;
+  } distances[] = {{"100m", 100},  {"1.5km", 1500}, {"0", 0},
+                   {"-20m", -20},  {"2.5e3m", 2500}, {"5 m", 5},
+                   {"0.1m", 0.1},  {"-0", 0},        {"1e-3km", 1}},
+    speeds[] = {{"10m/s", 10}, {"36km/h", 10}, {"0", 0}, {"-5m/s", -5},
+                {"1.8km/h", 0.5}};
+  double v;
+  for (size_t i = 0; i < G_N_ELEMENTS(distances); i++) {
+    assert_true(units_parse_distance(distances[i].text, &v, NULL));
+    assert_true(v == distances[i].value);
+    assert_false(signbit(v) && v == 0);
+  }
+  for (size_t i = 0; i < G_N_ELEMENTS(speeds); i++) {
+    assert_true(units_parse_speed(speeds[i].text, &v, NULL));
+    assert_true(v == speeds[i].value);
+  }
+  assert_true(units_parse_number("2.5e-1", &v, NULL));
+  assert_true(v == 0.25);
+
+  static const struct {
+    gboolean (*parse)(const char *, double *, GError **);
+    const char *text, *message;
+  } bad[] = {
+      {units_parse_distance, "5 parsecs",
+       "'5 parsecs' is not a distance: unknown unit 'parsecs' (e.g. 100m, "
+       "1.5km)"},
+      {units_parse_distance, "5", "'5' is not a distance: a unit is missing"},
+      {units_parse_distance, "m", "'m' is not a distance (expected a number"},
+      {units_parse_distance, "--5m", "'--5m' is not a distance"},
+      {units_parse_distance, "1e999km", "distance '1e999km' is too large"},
+      {units_parse_distance, NULL, "'' is not a distance"},
+      {units_parse_speed, "10 knots",
+       "'10 knots' is not a speed: unknown unit 'knots' (e.g. 10m/s, "
+       "36km/h)"},
+      {units_parse_speed, "10m", "'10m' is not a speed: unknown unit 'm'"},
+      {units_parse_number, "1.5x", "'1.5x' is not a number"},
+      {units_parse_number, "-1", "'-1' is not a number"},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+    g_autoptr(GError) error = NULL;
+    assert_false(bad[i].parse(bad[i].text, &v, &error));
+    assert_true(g_error_matches(error, MIPSIM_UNITS_ERROR,
+                                MIPSIM_UNITS_ERROR_INVALID));
+    if (!g_str_has_prefix(error->message, bad[i].message))
+      fail_msg("got \"%s\", expected \"%s...\"", error->message,
+               bad[i].message);
+  }
+}
+
 static void test_overrides(void **state) {
   (void)state;
   struct scenario_overrides o = {.has_seed = true, .seed = 99, .run = 3};
@@ -307,6 +605,53 @@ static const struct bad_case {
      "fault: overlaps the fault on line 14"},
     {"zero-duration.xml", MIPSIM_SCENARIO_ERROR_INVALID, 2,
      "scenario: duration: must be greater than zero"},
+    {"wireless-bad-policy.xml", MIPSIM_SCENARIO_ERROR_SCHEMA, 6,
+     "Invalid attribute policy for element wireless"},
+    {"cell-negative-radius.xml", MIPSIM_SCENARIO_ERROR_INVALID, 12,
+     "cell: radius: must be greater than zero, not -5m"},
+    {"two-movements.xml", MIPSIM_SCENARIO_ERROR_INVALID, 7,
+     "velocity: mn already moves as the <position> on line 5 says"},
+    {"radio-no-position.xml", MIPSIM_SCENARIO_ERROR_INVALID, 5,
+     "wireless: mn has a radio but no position or moves"},
+    {"move-unknown-cell.xml", MIPSIM_SCENARIO_ERROR_INVALID, 7,
+     "move: cell: there is no cell named 'c9'"},
+    {"move-after-end.xml", MIPSIM_SCENARIO_ERROR_INVALID, 7,
+     "move: at: at or after the end of the scenario"},
+    {"moves-not-increasing.xml", MIPSIM_SCENARIO_ERROR_INVALID, 8,
+     "move: at: the previous move of mn/wlan0 is at 5s"},
+    {"move-which-radio.xml", MIPSIM_SCENARIO_ERROR_INVALID, 7,
+     "move: wireless: mn has 2 radios; say which one moves"},
+    {"ap-on-host.xml", MIPSIM_SCENARIO_ERROR_INVALID, 13,
+     "ap: node: cn is a host"},
+    {"cell-no-ap.xml", MIPSIM_SCENARIO_ERROR_INVALID, 12,
+     "cell: c1 needs an access point"},
+    {"cell-ap-and-bridge.xml", MIPSIM_SCENARIO_ERROR_INVALID, 15,
+     "ap: cell c1 already has an access point (the <bridge> on line 14)"},
+    {"cell-name-taken.xml", MIPSIM_SCENARIO_ERROR_INVALID, 12,
+     "cell: name 'cn' is taken by the node on line 3"},
+    {"bridge-unknown-lan.xml", MIPSIM_SCENARIO_ERROR_INVALID, 13,
+     "bridge: lan: there is no link or lan named 'office'"},
+    {"bridge-mtu.xml", MIPSIM_SCENARIO_ERROR_INVALID, 12,
+     "cell: mtu: 1400B differs from the 1500B of lan home"},
+    {"bad-distance-unit.xml", MIPSIM_SCENARIO_ERROR_INVALID, 5,
+     "position: x: '5 parsecs' is not a distance: unknown unit 'parsecs'"},
+    {"bad-speed-unit.xml", MIPSIM_SCENARIO_ERROR_INVALID, 5,
+     "velocity: vx: '10 knots' is not a speed: unknown unit 'knots'"},
+    {"random-waypoint-x-range.xml", MIPSIM_SCENARIO_ERROR_INVALID, 6,
+     "random-waypoint: x-min must be less than x-max"},
+    {"waypoint-first-not-zero.xml", MIPSIM_SCENARIO_ERROR_INVALID, 6,
+     "waypoint: at: the first waypoint is where the host starts, at 0s"},
+    {"waypoint-too-early.xml", MIPSIM_SCENARIO_ERROR_INVALID, 8,
+     "waypoint: at: the host leaves the previous waypoint at 12s"},
+    {"onoff-pareto-shape.xml", MIPSIM_SCENARIO_ERROR_INVALID, 16,
+     "onoff: shape: must be greater than 1, not 1"},
+    {"duplicate-wireless.xml", MIPSIM_SCENARIO_ERROR_INVALID, 7,
+     "wireless: duplicate wireless name 'wlan0' on mn (first defined on "
+     "line 6)"},
+    {"duplicate-wireless-address.xml", MIPSIM_SCENARIO_ERROR_INVALID, 6,
+     "wireless: ipv4: address 10.1.0.2 is already used on line 9"},
+    {"record-bin-zero.xml", MIPSIM_SCENARIO_ERROR_INVALID, 7,
+     "record: bin: must be greater than zero"},
 };
 
 static void check_rejected(const char *path, int code, int line,
@@ -460,15 +805,16 @@ static void test_schema_dir(void **state) {
   assert_true(g_file_test(source, G_FILE_TEST_IS_REGULAR));
 }
 
-/* The demo cut at every 50th byte: each piece is rejected (only the
- * whole file is accepted), with a located message, and nothing leaks. */
-static void test_truncated(void **state) {
-  struct tmp *t = *state;
-  g_autofree char *demo = source_path("scenarios/demo.xml");
+/* The demo and the mobile scenario cut at every 50th byte: each piece is
+ * rejected (only the whole file is accepted), with a located message, and
+ * nothing leaks. */
+static void truncate_file(struct tmp *t, const char *relative) {
+  g_autofree char *whole = source_path(relative);
   g_autofree char *text = NULL;
   gsize len = 0;
-  assert_true(g_file_get_contents(demo, &text, &len, NULL));
-  g_autofree char *path = tmp_write(t, "cut.xml", "", 0);
+  assert_true(g_file_get_contents(whole, &text, &len, NULL));
+  g_autofree char *name = g_path_get_basename(relative);
+  g_autofree char *path = tmp_write(t, name, "", 0);
   g_autofree char *prefix = g_strdup_printf("%s:", path);
   for (gsize cut = 0; cut < len; cut += 50) {
     assert_true(g_file_set_contents(path, text, (gssize)cut, NULL));
@@ -482,6 +828,44 @@ static void test_truncated(void **state) {
     }
     assert_true(g_str_has_prefix(error->message, prefix));
   }
+}
+
+static void test_truncated(void **state) {
+  truncate_file(*state, "scenarios/demo.xml");
+  truncate_file(*state, "tests/scenarios/good-mobile.xml");
+}
+
+/* Over a long run, an exponential on/off source with means on 1 s and off
+ * 1.5 s is on about 40 % of the time; a Pareto one with the same means
+ * draws other periods from its own stream. */
+static const char onoff_run[] =
+    "<?xml version=\"1.0\"?>\n"
+    "<scenario xmlns=\"urn:mipsim:scenario:1\" duration=\"1000s\">\n"
+    "  <host name=\"a\"/>\n"
+    "  <host name=\"b\"/>\n"
+    "  <link name=\"l\" bandwidth=\"100Mbps\" delay=\"1ms\">\n"
+    "    <end node=\"a\" ipv4=\"10.0.0.1/24\"/>\n"
+    "    <end node=\"b\" ipv4=\"10.0.0.2/24\"/>\n"
+    "  </link>\n"
+    "  <onoff name=\"e\" from=\"a\" to=\"b\" interval=\"100ms\" on=\"1s\"\n"
+    "         off=\"1.5s\"/>\n"
+    "  <onoff name=\"p\" from=\"a\" to=\"b\" interval=\"100ms\" on=\"1s\"\n"
+    "         off=\"1.5s\" distribution=\"pareto\" shape=\"1.5\"/>\n"
+    "</scenario>\n";
+
+static void test_onoff_periods(void **state) {
+  struct tmp *t = *state;
+  g_autofree char *path = tmp_write(t, "onoff.xml", onoff_run, -1);
+  g_autoptr(GError) error = NULL;
+  struct sim *sim = scenario_load(path, NULL, &error);
+  assert_non_null(sim);
+  sim_run(sim, 0, NULL, NULL);
+  struct flow *e = g_ptr_array_index(sim->flows, 0);
+  struct flow *p = g_ptr_array_index(sim->flows, 1);
+  /* Always on, each would send 10000 datagrams. */
+  assert_true(e->sent > 3500 && e->sent < 4500);
+  assert_true(p->sent > 0 && p->sent < 10000 && p->sent != e->sent);
+  sim_free(sim);
 }
 
 /* Loads share nothing: several threads load at once. */
@@ -509,11 +893,16 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_good_minimal),
       cmocka_unit_test(test_demo),
+      cmocka_unit_test(test_good_mobile),
+      cmocka_unit_test(test_handoff_scenario),
+      cmocka_unit_test(test_units_distance_speed),
       cmocka_unit_test(test_overrides),
       cmocka_unit_test(test_bad_files),
       cmocka_unit_test_setup_teardown(test_defaults_and_io, tmp_setup,
                                       tmp_teardown),
       cmocka_unit_test_setup_teardown(test_schema_dir, tmp_setup,
+                                      tmp_teardown),
+      cmocka_unit_test_setup_teardown(test_onoff_periods, tmp_setup,
                                       tmp_teardown),
       cmocka_unit_test_setup_teardown(test_truncated, tmp_setup,
                                       tmp_teardown),
