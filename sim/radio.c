@@ -68,6 +68,33 @@ static struct vec2 here(struct radio *r) {
                      : (struct vec2){0, 0};
 }
 
+int radio_last_handoff(const struct iface *iface) {
+  GArray *rows = iface->node->sim->handoffs;
+  for (guint i = rows->len; i-- > 0;)
+    if (g_array_index(rows, struct handoff, i).iface == iface)
+      return (int)i;
+  return -1;
+}
+
+void handoff_annotate(struct sim *sim, int row, const char *column,
+                      double value) {
+  g_return_if_fail(row >= 0 && (guint)row < sim->handoffs->len);
+  if (!sim->handoff_columns) {
+    sim->handoff_columns = g_ptr_array_new_with_free_func(g_free);
+    sim->handoff_values =
+        g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+  }
+  guint col;
+  for (col = 0; col < sim->handoff_columns->len; col++)
+    if (strcmp(g_ptr_array_index(sim->handoff_columns, col), column) == 0)
+      break;
+  if (col == sim->handoff_columns->len)
+    g_ptr_array_add(sim->handoff_columns, g_strdup(column));
+  gint64 key = (gint64)row << 16 | col;
+  g_hash_table_replace(sim->handoff_values, g_memdup2(&key, sizeof key),
+                       g_memdup2(&value, sizeof value));
+}
+
 /* ---- attach and detach ------------------------------------------------- */
 
 static struct handoff *pending_row(struct radio *r) {

@@ -72,6 +72,16 @@ struct radio_move {
   struct cell *cell;
 };
 
+/* The row of handoffs.tsv of the iface's latest handoff, or -1 if it has
+ * had none (it started in its cell). */
+int radio_last_handoff(const struct iface *iface);
+
+/* Protocol modules add columns to handoffs.tsv: a value (a time in
+ * seconds, a count) for a row; rows without one show "-".  Columns appear
+ * in the order they were first given a value. */
+void handoff_annotate(struct sim *sim, int row, const char *column,
+                      double value);
+
 /* Attach/detach notification: iface joined (up) or left (!up) cell. */
 typedef void (*radio_listener_fn)(void *ctx, struct iface *iface,
                                   struct cell *cell, bool up);

@@ -119,7 +119,12 @@ static const char *cell_name(const struct cell *c) {
 
 static char *handoffs_table(const struct sim *sim) {
   GString *s = g_string_new("node\tiface\tstart_s\tfrom_cell\tto_cell\t"
-                            "l2_delay_ms\tattached_s\tinterruption_ms\n");
+                            "l2_delay_ms\tattached_s\tinterruption_ms");
+  guint extra = sim->handoff_columns ? sim->handoff_columns->len : 0;
+  for (guint c = 0; c < extra; c++)
+    g_string_append_printf(s, "\t%s",
+                           (char *)g_ptr_array_index(sim->handoff_columns, c));
+  g_string_append_c(s, '\n');
   for (guint i = 0; i < sim->handoffs->len; i++) {
     const struct handoff *h = &g_array_index(sim->handoffs, struct handoff, i);
     g_string_append_printf(s, "%s\t%s\t%.9f\t%s\t%s\t%.6f", h->iface->node->name,
@@ -127,10 +132,19 @@ static char *handoffs_table(const struct sim *sim) {
                            cell_name(h->from), cell_name(h->to),
                            (double)h->l2_delay / 1e6);
     if (h->attached >= 0)
-      g_string_append_printf(s, "\t%.9f\t%.6f\n", (double)h->attached / 1e9,
+      g_string_append_printf(s, "\t%.9f\t%.6f", (double)h->attached / 1e9,
                              (double)(h->attached - h->start) / 1e6);
     else
-      g_string_append(s, "\t-\t-\n");
+      g_string_append(s, "\t-\t-");
+    for (guint c = 0; c < extra; c++) {
+      gint64 key = (gint64)i << 16 | c;
+      const double *v = g_hash_table_lookup(sim->handoff_values, &key);
+      if (v)
+        g_string_append_printf(s, "\t%.9f", *v);
+      else
+        g_string_append(s, "\t-");
+    }
+    g_string_append_c(s, '\n');
   }
   return g_string_free(s, FALSE);
 }

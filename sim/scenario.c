@@ -39,7 +39,9 @@
 /* Every sending interface may queue this many frames; the bound keeps a
  * typo from asking for gigabytes of queue. */
 #define QUEUE_MAX 1000000
-#define DEFAULT_CBR_PORT 40000
+/* Flows with ports take 40000 on: Wireshark decodes some lower ports as
+ * other protocols (5000 as TAPA) and would call our packets malformed. */
+#define DEFAULT_PORT 40000
 #define DEFAULT_CBR_SIZE 512
 #define DEFAULT_PING_SIZE 56
 #define DEFAULT_TTL 64
@@ -289,9 +291,11 @@ struct loader {
   GHashTable *flows;   /* name -> struct defined (no object) */
   GHashTable *addrs;   /* formatted address -> line, as a pointer */
   GHashTable *routes;  /* "node prefix" -> line, as a pointer */
+  GHashTable *ports;   /* "node port" -> line, as a pointer: the ports of
+                        * flow sinks, UDP and TCP alike */
   GHashTable *outages; /* "link NAME" or "node NAME" -> GArray of outage */
-  uint32_t n_cbr;      /* <cbr> and <onoff> elements seen, for default
-                        * ports */
+  uint32_t n_ported;   /* <cbr>, <onoff>, <tcp-bulk> and <tcp-rr>
+                        * elements seen, for default ports */
   long record_line;    /* line of the <record> element; 0: none yet */
 };
 
@@ -304,6 +308,7 @@ static void loader_init(struct loader *ld, const char *path) {
   ld->flows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   ld->addrs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   ld->routes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  ld->ports = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   ld->outages = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                       (GDestroyNotify)g_array_unref);
 }
@@ -316,6 +321,7 @@ static void loader_clear(struct loader *ld) {
   g_hash_table_unref(ld->flows);
   g_hash_table_unref(ld->addrs);
   g_hash_table_unref(ld->routes);
+  g_hash_table_unref(ld->ports);
   g_hash_table_unref(ld->outages);
 }
 
@@ -1386,23 +1392,21 @@ static gboolean load_route(struct loader *ld, xmlNode *n, GError **error) {
   return TRUE;
 }
 
-/* ---- <cbr>, <ping> ---- */
+/* ---- <cbr>, <ping>, <tcp-bulk>, <tcp-rr> ---- */
 
 /* What every traffic source has: parsed and checked, nodes resolved. */
 struct flow_common {
   struct node *from, *to; /* to NULL: a ping to a bare address */
   struct ip_addr dst;
+  int family;
   uint64_t size, count, ttl;
   int64_t start;
 };
 
-/* Resolves from, to, family and address into fc->dst, then reads the
- * common numbers.  default_size applies when size is absent; min_size is
- * the application's header. */
-static gboolean load_flow_common(struct loader *ld, const xmlNode *n,
-                                 struct flow_common *fc,
-                                 uint64_t default_size, uint64_t min_size,
-                                 GError **error) {
+/* Registers the flow's name and resolves from, to, family and address
+ * into fc->from, fc->to, fc->dst and fc->family. */
+static gboolean load_flow_ends(struct loader *ld, const xmlNode *n,
+                               struct flow_common *fc, GError **error) {
   if (!define_name(ld, n, ld->flows, "flow", error) ||
       !NEED(ld, n, error, "from"))
     return FALSE;
@@ -1451,7 +1455,37 @@ static gboolean load_flow_common(struct loader *ld, const xmlNode *n,
   if (!node_first_addr(fc->from, family, &src))
     return fail(ld, n, error, "from: %s has no %s address to send from",
                 fc->from->name, family_name(family));
+  fc->family = family;
+  return TRUE;
+}
 
+/* The first start of a flow: before the end of the run. */
+static gboolean check_start(const struct loader *ld, const xmlNode *n,
+                            int64_t start, GError **error) {
+  if (start >= ld->sim->duration)
+    return fail(ld, n, error, "start: the flow would start at or after "
+                "the end of the scenario");
+  return TRUE;
+}
+
+/* An optional stop: after start, no later than the end of the run. */
+static gboolean check_stop(const struct loader *ld, const xmlNode *n,
+                           int64_t start, int64_t stop, GError **error) {
+  if (has_attr(n, "stop") && (stop <= start || stop > ld->sim->duration))
+    return fail(ld, n, error, "stop: must be after start and no later "
+                "than the scenario duration");
+  return TRUE;
+}
+
+/* The flow ends (load_flow_ends), then the common numbers.  default_size
+ * applies when size is absent; min_size is the application's header. */
+static gboolean load_flow_common(struct loader *ld, const xmlNode *n,
+                                 struct flow_common *fc,
+                                 uint64_t default_size, uint64_t min_size,
+                                 GError **error) {
+  if (!load_flow_ends(ld, n, fc, error))
+    return FALSE;
+  int family = fc->family;
   fc->size = default_size;
   fc->count = 0;
   fc->ttl = DEFAULT_TTL;
@@ -1463,9 +1497,27 @@ static gboolean load_flow_common(struct loader *ld, const xmlNode *n,
       !get_count(ld, n, "ttl", 1, 255, &fc->ttl, error) ||
       !get_time(ld, n, "start", &fc->start, error))
     return FALSE;
-  if (fc->start >= ld->sim->duration)
-    return fail(ld, n, error, "start: the flow would start at or after "
-                "the end of the scenario");
+  return check_start(ld, n, fc->start, error);
+}
+
+/* A port on a sink node receives one flow, whatever its transport: the
+ * flows of a node are told apart by port alone in captures and in
+ * Wireshark's conversations.  Records port on sink for the element n, or
+ * fails naming the element that has it. */
+static gboolean claim_port(struct loader *ld, const xmlNode *n,
+                           const struct node *sink, uint64_t port,
+                           GError **error) {
+  g_autofree char *key = g_strdup_printf("%s %" G_GUINT64_FORMAT,
+                                         sink->name, port);
+  gpointer line = g_hash_table_lookup(ld->ports, key);
+  if (line)
+    return fail(ld, n, error, "port: %" G_GUINT64_FORMAT "%s on %s is "
+                "already used by the flow on line %ld; each flow to a node "
+                "needs a port of its own, UDP and TCP alike", port,
+                has_attr(n, "port") ? "" : " (the default)", sink->name,
+                (long)GPOINTER_TO_SIZE(line));
+  g_hash_table_insert(ld->ports, g_steal_pointer(&key),
+                      GSIZE_TO_POINTER((gsize)line_of(n)));
   return TRUE;
 }
 
@@ -1510,7 +1562,7 @@ static gboolean load_onoff(struct loader *ld, const xmlNode *n,
 /* <cbr>, and <onoff>: a CBR source with on and off periods. */
 static gboolean load_cbr(struct loader *ld, xmlNode *n, GError **error) {
   struct flow_common fc;
-  uint64_t port = DEFAULT_CBR_PORT + ld->n_cbr++, bps = 0;
+  uint64_t port = DEFAULT_PORT + ld->n_ported++, bps = 0;
   int64_t interval = 0, stop = 0;
   if (!NEED(ld, n, error, "to") ||
       !load_flow_common(ld, n, &fc, DEFAULT_CBR_SIZE, CBR_HEADER_LEN,
@@ -1533,10 +1585,8 @@ static gboolean load_cbr(struct loader *ld, xmlNode *n, GError **error) {
   }
   if (interval <= 0)
     return fail(ld, n, error, "interval: must be greater than zero");
-  if (has_attr(n, "stop") &&
-      (stop <= fc.start || stop > ld->sim->duration))
-    return fail(ld, n, error, "stop: must be after start and no later "
-                "than the scenario duration");
+  if (!check_stop(ld, n, fc.start, stop, error))
+    return FALSE;
 
   g_autofree char *name = attr(n, "name");
   struct cbr_config cfg = {
@@ -1554,6 +1604,8 @@ static gboolean load_cbr(struct loader *ld, xmlNode *n, GError **error) {
   };
   if (strcmp((const char *)n->name, "onoff") == 0 &&
       !load_onoff(ld, n, &cfg, error))
+    return FALSE;
+  if (!claim_port(ld, n, fc.to, port, error))
     return FALSE;
   g_autoptr(GError) local = NULL;
   if (!cbr_new(ld->sim, &cfg, &local))
@@ -1584,6 +1636,102 @@ static gboolean load_ping(struct loader *ld, xmlNode *n, GError **error) {
   };
   g_autoptr(GError) local = NULL;
   if (!ping_new(ld->sim, &cfg, &local))
+    return fail(ld, n, error, "%s", local->message);
+  return TRUE;
+}
+
+/* What <tcp-bulk> and <tcp-rr> have: the flow ends, the server's port,
+ * start, stop and the advertised window. */
+struct tcp_common {
+  struct flow_common fc;
+  uint64_t port, window;
+  int64_t stop;
+};
+
+static gboolean load_tcp_common(struct loader *ld, const xmlNode *n,
+                                struct tcp_common *tc, GError **error) {
+  tc->port = DEFAULT_PORT + ld->n_ported++;
+  tc->window = TCP_MAX_RCVBUF;
+  tc->stop = 0;
+  tc->fc.start = 0;
+  if (!NEED(ld, n, error, "to") || !load_flow_ends(ld, n, &tc->fc, error) ||
+      !get_count(ld, n, "port", 1, 65535, &tc->port, error) ||
+      !get_size(ld, n, "window", 0, UINT64_MAX, &tc->window, error) ||
+      !get_time(ld, n, "start", &tc->fc.start, error) ||
+      !get_time(ld, n, "stop", &tc->stop, error))
+    return FALSE;
+  if (tc->window < 1 || tc->window > TCP_MAX_RCVBUF) {
+    g_autofree char *window = attr(n, "window");
+    return fail(ld, n, error, "window: '%s' is out of range (1B to %uB: "
+                "without window scaling TCP advertises at most %u bytes)",
+                window, TCP_MAX_RCVBUF, TCP_MAX_RCVBUF);
+  }
+  return check_start(ld, n, tc->fc.start, error) &&
+         check_stop(ld, n, tc->fc.start, tc->stop, error);
+}
+
+/* <tcp-bulk>: from sends size bytes (or until stop) to a sink on to. */
+static gboolean load_tcp_bulk(struct loader *ld, xmlNode *n, GError **error) {
+  struct tcp_common tc;
+  uint64_t size = 0;
+  if (!load_tcp_common(ld, n, &tc, error) ||
+      !get_size(ld, n, "size", 0, UINT64_MAX, &size, error) ||
+      !claim_port(ld, n, tc.fc.to, tc.port, error))
+    return FALSE;
+
+  g_autofree char *name = attr(n, "name");
+  struct tcp_bulk_config cfg = {
+      .name = name,
+      .from = tc.fc.from,
+      .sink = tc.fc.to,
+      .dst = tc.fc.dst,
+      .port = (uint16_t)tc.port,
+      .start = tc.fc.start,
+      .stop = tc.stop,
+      .bytes = size,
+      .rcvbuf = (uint32_t)tc.window,
+  };
+  g_autoptr(GError) local = NULL;
+  if (!tcp_bulk_new(ld->sim, &cfg, &local))
+    return fail(ld, n, error, "%s", local->message);
+  return TRUE;
+}
+
+/* <tcp-rr>: from sends requests over one connection to a server on to,
+ * which answers each with a response. */
+static gboolean load_tcp_rr(struct loader *ld, xmlNode *n, GError **error) {
+  struct tcp_common tc;
+  uint64_t request = 0, response = 0, count = 0;
+  int64_t think = 0;
+  if (!load_tcp_common(ld, n, &tc, error) ||
+      !NEED(ld, n, error, "request", "response") ||
+      !get_size(ld, n, "request", 1, UINT32_MAX, &request, error) ||
+      !get_size(ld, n, "response", 1, UINT32_MAX, &response, error) ||
+      !get_time(ld, n, "think", &think, error) ||
+      !get_count(ld, n, "count", 0, UINT64_MAX, &count, error))
+    return FALSE;
+  if (think > ld->sim->duration)
+    return fail(ld, n, error, "think: longer than the scenario duration");
+  if (!claim_port(ld, n, tc.fc.to, tc.port, error))
+    return FALSE;
+
+  g_autofree char *name = attr(n, "name");
+  struct tcp_rr_config cfg = {
+      .name = name,
+      .from = tc.fc.from,
+      .sink = tc.fc.to,
+      .dst = tc.fc.dst,
+      .port = (uint16_t)tc.port,
+      .start = tc.fc.start,
+      .stop = tc.stop,
+      .request = (uint32_t)request,
+      .response = (uint32_t)response,
+      .think = think,
+      .count = count,
+      .rcvbuf = (uint32_t)tc.window,
+  };
+  g_autoptr(GError) local = NULL;
+  if (!tcp_rr_new(ld->sim, &cfg, &local))
     return fail(ld, n, error, "%s", local->message);
   return TRUE;
 }
@@ -1687,6 +1835,8 @@ static const struct {
     {"cbr", PASS_TRAFFIC, load_cbr},
     {"onoff", PASS_TRAFFIC, load_cbr},
     {"ping", PASS_TRAFFIC, load_ping},
+    {"tcp-bulk", PASS_TRAFFIC, load_tcp_bulk},
+    {"tcp-rr", PASS_TRAFFIC, load_tcp_rr},
     {"fault", PASS_FAULTS, load_fault},
 };
 

@@ -41,6 +41,8 @@ struct sim {
   GPtrArray *cells;         /* struct cell *, owned; index = cell->id */
   struct cell_index *cell_index;
   GArray *handoffs;         /* struct handoff, in the order they began */
+  GPtrArray *handoff_columns; /* names of modules' handoffs.tsv columns */
+  GHashTable *handoff_values; /* (row << 16 | column) -> double */
   int64_t positions_interval; /* positions.tsv sampling; 0: none */
   GArray *positions;        /* struct position_sample */
   GArray *tables;           /* struct sim_table: modules' result tables */

@@ -26,6 +26,7 @@
 #include "sim/radio.h"
 #include "sim/route.h"
 #include "sim/scenario.h"
+#include "sim/traffic.h"
 #include "sim/units.h"
 
 /* The source tree: $srcdir when run by "make check", else the parent of
@@ -652,6 +653,25 @@ static const struct bad_case {
      "wireless: ipv4: address 10.1.0.2 is already used on line 9"},
     {"record-bin-zero.xml", MIPSIM_SCENARIO_ERROR_INVALID, 7,
      "record: bin: must be greater than zero"},
+    {"tcp-bulk-window-too-large.xml", MIPSIM_SCENARIO_ERROR_INVALID, 14,
+     "tcp-bulk: window: '70000B' is out of range (1B to 65535B: without "
+     "window scaling"},
+    {"tcp-bulk-stop-before-start.xml", MIPSIM_SCENARIO_ERROR_INVALID, 14,
+     "tcp-bulk: stop: must be after start"},
+    {"tcp-rr-no-response.xml", MIPSIM_SCENARIO_ERROR_SCHEMA, 14,
+     "Element tcp-rr failed to validate attributes"},
+    {"tcp-rr-negative-request.xml", MIPSIM_SCENARIO_ERROR_INVALID, 14,
+     "tcp-rr: request: '-300B' is not a size"},
+    {"tcp-rr-zero-request.xml", MIPSIM_SCENARIO_ERROR_INVALID, 14,
+     "tcp-rr: request: '0' is out of range (1B to 4294967295B)"},
+    {"tcp-port-taken.xml", MIPSIM_SCENARIO_ERROR_INVALID, 16,
+     "tcp-rr: port: 8080 on b is already used by the flow on line 14"},
+    /* The third flow element's default port is 40002. */
+    {"tcp-default-port-taken.xml", MIPSIM_SCENARIO_ERROR_INVALID, 16,
+     "tcp-bulk: port: 40002 (the default) on b is already used by the flow "
+     "on line 15"},
+    {"tcp-unknown-attribute.xml", MIPSIM_SCENARIO_ERROR_SCHEMA, 14,
+     "Invalid attribute ttl for element tcp-bulk"},
 };
 
 static void check_rejected(const char *path, int code, int line,
@@ -868,6 +888,146 @@ static void test_onoff_periods(void **state) {
   sim_free(sim);
 }
 
+/* TCP applications: kinds, addresses and defaults of the flows, then a
+ * run in which every transfer and exchange completes.  The sinks' ports
+ * are unique per node only: "udp" may take b's TCP port 40000 on a.
+ * RTT 40 ms: a 2920-byte window caps "narrow" at 2 segments per RTT,
+ * while "wide" (default window, 65535 bytes) is done after a few RTTs of
+ * slow start. */
+static const char tcp_run[] =
+    "<?xml version=\"1.0\"?>\n"
+    "<scenario xmlns=\"urn:mipsim:scenario:1\" duration=\"5s\">\n"
+    "  <host name=\"a\"/>\n"
+    "  <router name=\"r\"/>\n"
+    "  <host name=\"b\"/>\n"
+    "  <link name=\"l1\" bandwidth=\"100Mbps\" delay=\"10ms\">\n"
+    "    <end node=\"a\" ipv4=\"10.0.1.1/24\" ipv6=\"2001:db8:1::1/64\"/>\n"
+    "    <end node=\"r\" ipv4=\"10.0.1.2/24\" ipv6=\"2001:db8:1::2/64\"/>\n"
+    "  </link>\n"
+    "  <link name=\"l2\" bandwidth=\"100Mbps\" delay=\"10ms\">\n"
+    "    <end node=\"r\" ipv4=\"10.0.2.1/24\" ipv6=\"2001:db8:2::1/64\"/>\n"
+    "    <end node=\"b\" ipv4=\"10.0.2.2/24\" ipv6=\"2001:db8:2::2/64\"/>\n"
+    "  </link>\n"
+    "  <tcp-bulk name=\"wide\" from=\"a\" to=\"b\" size=\"100kB\"/>\n"
+    "  <tcp-bulk name=\"narrow\" from=\"a\" to=\"b\" size=\"100kB\"\n"
+    "            window=\"2920B\"/>\n"
+    "  <tcp-bulk name=\"endless\" from=\"a\" to=\"b\" window=\"8KiB\"\n"
+    "            start=\"1s\" stop=\"2s\"/>\n"
+    "  <tcp-rr name=\"web\" from=\"b\" to=\"a\" family=\"ipv6\"\n"
+    "          port=\"8080\" request=\"300B\" response=\"20KB\"\n"
+    "          think=\"100ms\" count=\"5\"/>\n"
+    "  <tcp-rr name=\"chat\" from=\"a\" to=\"b\" address=\"10.0.2.2\"\n"
+    "          request=\"1B\" response=\"1B\" count=\"0\" think=\"1s\"\n"
+    "          start=\"1s\" stop=\"3500ms\"/>\n"
+    "  <cbr name=\"udp\" from=\"b\" to=\"a\" port=\"40000\"\n"
+    "       interval=\"100ms\"/>\n"
+    "</scenario>\n";
+
+static void assert_tcp_done(const struct sim *sim, const char *name,
+                            uint64_t delivered, uint64_t exchanges) {
+  struct tcp_app_report r;
+  assert_true(tcp_app_report(sim, name, &r));
+  if (delivered)
+    assert_int_equal(r.delivered, delivered);
+  assert_int_equal(r.exchanges, exchanges);
+  assert_int_equal(r.corrupt, 0);
+  assert_int_equal(r.excess, 0);
+  /* The client closes first and is in TIME-WAIT (60 s) when the run
+   * ends; the server has closed. */
+  assert_false(r.client_closed);
+  assert_true(r.server_closed);
+  assert_int_equal(r.server_why, TCP_CLOSED_NORMAL);
+}
+
+static struct flow *flow_named(const struct sim *sim, const char *name) {
+  for (guint i = 0; i < sim->flows->len; i++) {
+    struct flow *f = g_ptr_array_index(sim->flows, i);
+    if (strcmp(f->name, name) == 0)
+      return f;
+  }
+  fail_msg("no flow %s", name);
+  return NULL;
+}
+
+static void test_tcp_flows(void **state) {
+  struct tmp *t = *state;
+  g_autofree char *path = tmp_write(t, "tcp.xml", tcp_run, -1);
+  g_autoptr(GError) error = NULL;
+  struct sim *sim = scenario_load(path, NULL, &error);
+  if (!sim)
+    fail_msg("%s", error->message);
+
+  assert_int_equal(sim->flows->len, 6);
+  static const struct {
+    const char *name, *kind, *delay_kind, *src, *dst;
+  } expected[] = {
+      {"wide", "tcp-bulk", "-", "10.0.1.1", "10.0.2.2"},
+      {"narrow", "tcp-bulk", "-", "10.0.1.1", "10.0.2.2"},
+      {"endless", "tcp-bulk", "-", "10.0.1.1", "10.0.2.2"},
+      {"web", "tcp-rr", "response", "2001:db8:2::2", "2001:db8:1::1"},
+      {"chat", "tcp-rr", "response", "10.0.1.1", "10.0.2.2"},
+      {"udp", "udp-cbr", "one-way", "10.0.2.2", "10.0.1.1"},
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(expected); i++) {
+    struct flow *f = g_ptr_array_index(sim->flows, i);
+    assert_string_equal(f->name, expected[i].name);
+    assert_string_equal(f->kind, expected[i].kind);
+    assert_string_equal(f->delay_kind, expected[i].delay_kind);
+    assert_addr(&f->src, expected[i].src);
+    assert_addr(&f->dst, expected[i].dst);
+    assert_int_equal(f->is_tcp, i < 5);
+  }
+
+  sim_run(sim, 0, NULL, NULL);
+  assert_tcp_done(sim, "wide", 100000, 0);
+  assert_tcp_done(sim, "narrow", 100000, 0);
+  assert_tcp_done(sim, "web", 5 * 20000, 5);
+  /* Requests at 1 s, 2 s, 3 s: none may start at 3.5 s or later. */
+  assert_tcp_done(sim, "chat", 3, 3);
+  /* No size: it sends until stop, then closes. */
+  struct tcp_app_report r;
+  assert_true(tcp_app_report(sim, "endless", &r));
+  assert_true(r.delivered > 100000);
+  assert_tcp_done(sim, "endless", 0, 0);
+  assert_false(tcp_app_report(sim, "udp", &r));
+
+  struct flow *wide = flow_named(sim, "wide");
+  struct flow *narrow = flow_named(sim, "narrow");
+  assert_int_equal(wide->received_bytes, 100000);
+  assert_int_equal(narrow->received_bytes, 100000);
+  assert_true(wide->completed - wide->started < 600 * SIM_MS);
+  /* 100000 / 2920 windows, one per RTT of at least 40 ms. */
+  assert_true(narrow->completed - narrow->started > 1300 * SIM_MS);
+  struct flow *web = flow_named(sim, "web");
+  assert_int_equal(web->received, 5);
+  assert_true(web->completed >= 0);
+  /* Only a count completes a request/response flow. */
+  assert_int_equal(flow_named(sim, "chat")->completed, -1);
+  assert_int_equal(flow_named(sim, "endless")->completed, -1);
+  assert_true(flow_named(sim, "udp")->received > 0);
+  sim_free(sim);
+}
+
+/* The TCP test scenario: the bulk transfer completes despite the outage,
+ * which costs retransmission timeouts, and every exchange completes. */
+static void test_tcp_scenario(void **state) {
+  (void)state;
+  struct sim *sim = load_ok("tests/scenarios/tcp.xml", NULL);
+  assert_int_equal(sim->bin_width, 100 * SIM_MS);
+  assert_int_equal(sim->faults->len, 2);
+  struct flow *ftp = flow_named(sim, "ftp");
+  struct flow *web = flow_named(sim, "web");
+  assert_string_equal(ftp->kind, "tcp-bulk");
+  assert_string_equal(web->kind, "tcp-rr");
+  assert_int_equal(web->dst.family, 6);
+  sim_run(sim, 0, NULL, NULL);
+  assert_tcp_done(sim, "ftp", 2000000, 0);
+  assert_tcp_done(sim, "web", 10 * 20000, 10);
+  assert_true(ftp->completed >= 0 && web->completed >= 0);
+  assert_true(ftp->timeouts >= 1 && ftp->retransmits >= 1);
+  sim_free(sim);
+}
+
 /* Loads share nothing: several threads load at once. */
 static gpointer load_repeatedly(gpointer data) {
   for (int i = 0; i < 5; i++) {
@@ -904,6 +1064,9 @@ int main(void) {
                                       tmp_teardown),
       cmocka_unit_test_setup_teardown(test_onoff_periods, tmp_setup,
                                       tmp_teardown),
+      cmocka_unit_test_setup_teardown(test_tcp_flows, tmp_setup,
+                                      tmp_teardown),
+      cmocka_unit_test(test_tcp_scenario),
       cmocka_unit_test_setup_teardown(test_truncated, tmp_setup,
                                       tmp_teardown),
       cmocka_unit_test(test_threads),

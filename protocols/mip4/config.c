@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The scenario elements of the Mobile IPv4 module: <home-agent>,
+ * <foreign-agent> (inside <router>) and <mobile-node> (inside <host>). */
+#include <string.h>
+
+#include "protocols/mip4/fa.h"
+#include "protocols/mip4/ha.h"
+#include "protocols/mip4/mip4.h"
+#include "protocols/mip4/mn.h"
+#include "sim/addr.h"
+#include "sim/iface.h"
+#include "sim/link.h"
+#include "sim/module.h"
+#include "sim/node.h"
+#include "sim/sim.h"
+#include "sim/units.h"
+
+/* An attribute as a string (owned by the caller) or NULL. */
+static char *attr(const xmlNode *el, const char *name) {
+  xmlChar *v = xmlGetProp(el, (const xmlChar *)name);
+  if (!v)
+    return NULL;
+  char *s = g_strdup((const char *)v);
+  xmlFree(v);
+  return s;
+}
+
+/* Each getter leaves *out alone when the attribute is absent. */
+static gboolean get_time(const xmlNode *el, const char *name, int64_t *out,
+                         const struct module_ctx *ctx, GError **error) {
+  g_autofree char *v = attr(el, name);
+  g_autoptr(GError) err = NULL;
+  if (v && !units_parse_time(v, out, &err)) {
+    module_error(error, ctx, el, "%s: %s", name, err->message);
+    return FALSE;
+  }
+  if (v && *out <= 0) {
+    module_error(error, ctx, el, "%s: must be greater than zero", name);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* A lifetime in whole seconds, 1 to 65534 (65535 means infinite). */
+static gboolean get_lifetime(const xmlNode *el, const char *name,
+                             uint16_t *out, const struct module_ctx *ctx,
+                             GError **error) {
+  int64_t t = -1;
+  if (!get_time(el, name, &t, ctx, error))
+    return FALSE;
+  if (t < 0)
+    return TRUE;
+  if (t % SIM_S != 0 || t / SIM_S > 65534) {
+    module_error(error, ctx, el,
+                 "%s: a registration lifetime is whole seconds, 1s to "
+                 "65534s", name);
+    return FALSE;
+  }
+  *out = (uint16_t)(t / SIM_S);
+  return TRUE;
+}
+
+static gboolean get_bool(const xmlNode *el, const char *name, bool *out) {
+  g_autofree char *v = attr(el, name);
+  if (v)
+    *out = strcmp(v, "true") == 0;
+  return TRUE;
+}
+
+static gboolean get_count(const xmlNode *el, const char *name, unsigned *out,
+                          const struct module_ctx *ctx, GError **error) {
+  g_autofree char *v = attr(el, name);
+  uint64_t n;
+  g_autoptr(GError) err = NULL;
+  if (!v)
+    return TRUE;
+  if (!units_parse_count(v, &n, &err) || n == 0 || n > 100000) {
+    module_error(error, ctx, el, "%s: '%s' is not a count from 1 to 100000",
+                 name, v);
+    return FALSE;
+  }
+  *out = (unsigned)n;
+  return TRUE;
+}
+
+static gboolean get_v4(const xmlNode *el, const char *name, uint32_t *out,
+                       bool required, const struct module_ctx *ctx,
+                       GError **error) {
+  g_autofree char *v = attr(el, name);
+  if (!v) {
+    if (required)
+      module_error(error, ctx, el, "%s: missing", name);
+    return !required;
+  }
+  struct ip_addr a;
+  g_autoptr(GError) err = NULL;
+  if (!addr_parse(v, &a, &err) || a.family != 4) {
+    module_error(error, ctx, el, "%s: '%s' is not an IPv4 address", name, v);
+    return FALSE;
+  }
+  *out = a.v4;
+  return TRUE;
+}
+
+/* The security association of a <mobile> or <mobile-node> element. */
+static gboolean get_sa(const xmlNode *el, struct mip4_sa *sa,
+                       const struct module_ctx *ctx, GError **error) {
+  g_autofree char *spi = attr(el, "spi");
+  g_autofree char *key = attr(el, "key");
+  g_autofree char *alg = attr(el, "algorithm");
+  uint64_t n;
+  if (!spi || !units_parse_count(spi, &n, NULL) || n < 256 ||
+      n > 0xffffffffu) {
+    /* SPIs 0-255 are reserved (RFC 5944 1.6). */
+    module_error(error, ctx, el, "spi: '%s' is not a number from 256 to "
+                 "4294967295", spi ? spi : "");
+    return FALSE;
+  }
+  sa->spi = (uint32_t)n;
+  if (!key || !mip4_parse_key(key, sa)) {
+    module_error(error, ctx, el, "key: '%s' is not a key in hex (2 to 128 "
+                 "digits, an even number)", key ? key : "");
+    return FALSE;
+  }
+  if (!alg || strcmp(alg, "hmac-md5") == 0) {
+    sa->alg = MIP4_AUTH_HMAC_MD5;
+  } else if (strcmp(alg, "prefix-suffix-md5") == 0) {
+    sa->alg = MIP4_AUTH_PREFIX_SUFFIX_MD5;
+  } else if (strcmp(alg, "rfc2002") == 0) {
+    sa->alg = MIP4_AUTH_RFC2002;
+  } else {
+    module_error(error, ctx, el, "algorithm: '%s' is not hmac-md5, "
+                 "prefix-suffix-md5 or rfc2002", alg);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* The node's interface on the link (or cell) named by the attribute. */
+static struct iface *get_iface(struct sim *sim, struct node *node,
+                               const xmlNode *el, const char *name,
+                               const struct module_ctx *ctx, GError **error) {
+  g_autofree char *v = attr(el, name);
+  struct link *link = v ? sim_find_link(sim, v) : NULL;
+  struct iface *iface = link ? node_iface_on(node, link) : NULL;
+  if (!iface || !iface_addr(iface, 4)) {
+    module_error(error, ctx, el, "%s: %s has no IPv4 interface on a link "
+                 "called '%s'", name, node->name, v ? v : "");
+    return NULL;
+  }
+  return iface;
+}
+
+static gboolean get_encaps(const xmlNode *el, bool *minimal, bool *gre,
+                           const struct module_ctx *ctx, GError **error) {
+  g_autofree char *v = attr(el, "encapsulations");
+  if (!v)
+    return TRUE;
+  *minimal = *gre = false;
+  g_auto(GStrv) words = g_strsplit_set(v, " ,", -1);
+  for (char **w = words; *w; w++) {
+    if (**w == '\0' || strcmp(*w, "ipip") == 0)
+      continue;
+    if (strcmp(*w, "minimal") == 0)
+      *minimal = true;
+    else if (strcmp(*w, "gre") == 0)
+      *gre = true;
+    else {
+      module_error(error, ctx, el, "encapsulations: '%s' is not ipip, "
+                   "minimal or gre", *w);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+static gboolean configure_ha(struct sim *sim, struct node *node,
+                             xmlNode *el, const struct module_ctx *ctx,
+                             GError **error) {
+  struct iface *home = get_iface(sim, node, el, "link", ctx, error);
+  int64_t interval = SIM_S;
+  if (!home || !get_time(el, "advertise", &interval, ctx, error))
+    return FALSE;
+  struct mip4_node *m = mip4_node_of(sim, node);
+  if (m->ha) {
+    module_error(error, ctx, el, "%s is already a home agent", node->name);
+    return FALSE;
+  }
+  struct mip4_ha *ha = mip4_ha_new(m, home, interval);
+  if (!get_lifetime(el, "max-lifetime", &ha->max_lifetime, ctx, error) ||
+      !get_encaps(el, &ha->minimal, &ha->gre, ctx, error) ||
+      !get_bool(el, "reverse-tunnel", &ha->reverse_tunnel) ||
+      !get_time(el, "replay-tolerance", &ha->replay_tolerance, ctx, error))
+    return FALSE;
+  const struct prefix *own = iface_addr(home, 4);
+  for (xmlNode *c = el->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE)
+      continue;
+    uint32_t hoa;
+    struct mip4_sa sa = {0};
+    if (!get_v4(c, "home-address", &hoa, true, ctx, error) ||
+        !get_sa(c, &sa, ctx, error))
+      return FALSE;
+    if (((hoa ^ own->addr.v4) & v4_mask(own->len)) != 0) {
+      module_error(error, ctx, c, "home-address: not on the home agent's "
+                   "subnet of its link");
+      return FALSE;
+    }
+    mip4_ha_add_client(ha, hoa, &sa);
+  }
+  return TRUE;
+}
+
+static gboolean configure_fa(struct sim *sim, struct node *node,
+                             xmlNode *el, const struct module_ctx *ctx,
+                             GError **error) {
+  struct iface *iface = get_iface(sim, node, el, "link", ctx, error);
+  int64_t interval = SIM_S;
+  if (!iface || !get_time(el, "advertise", &interval, ctx, error))
+    return FALSE;
+  struct mip4_node *m = mip4_node_of(sim, node);
+  if (m->fa) {
+    module_error(error, ctx, el, "%s is already a foreign agent", node->name);
+    return FALSE;
+  }
+  struct mip4_fa *fa = mip4_fa_new(m, iface, interval);
+  return get_lifetime(el, "max-lifetime", &fa->max_lifetime, ctx, error) &&
+         get_encaps(el, &fa->minimal, &fa->gre, ctx, error) &&
+         get_bool(el, "reverse-tunnel", &fa->reverse_tunnel) &&
+         get_count(el, "max-pending", &fa->max_pending, ctx, error);
+}
+
+static gboolean configure_mn(struct sim *sim, struct node *node,
+                             xmlNode *el, const struct module_ctx *ctx,
+                             GError **error) {
+  g_autofree char *radio_name = attr(el, "wireless");
+  struct iface *radio = NULL;
+  for (uint32_t i = 0; i < node->n_ifaces; i++) {
+    struct iface *f = node->ifaces[i];
+    const char *short_name = strchr(f->name, '/') + 1;
+    if (f->radio && (!radio_name || strcmp(short_name, radio_name) == 0)) {
+      radio = f;
+      break;
+    }
+  }
+  if (!radio || !iface_addr(radio, 4)) {
+    module_error(error, ctx, el, "wireless: %s has no radio%s%s with an "
+                 "IPv4 address", node->name, radio_name ? " called " : "",
+                 radio_name ? radio_name : "");
+    return FALSE;
+  }
+  const struct prefix *home = iface_addr(radio, 4);
+  uint32_t hoa = home->addr.v4, ha_addr = 0;
+  struct mip4_sa sa = {0};
+  if (!get_v4(el, "home-address", &hoa, false, ctx, error) ||
+      !get_v4(el, "home-agent", &ha_addr, true, ctx, error) ||
+      !get_sa(el, &sa, ctx, error))
+    return FALSE;
+  struct mip4_node *m = mip4_node_of(sim, node);
+  if (m->mn) {
+    module_error(error, ctx, el, "%s is already a mobile node", node->name);
+    return FALSE;
+  }
+  struct mip4_mn *mn = mip4_mn_new(m, radio, hoa, home->len, ha_addr, &sa);
+  g_autofree char *detection = attr(el, "detection");
+  g_autofree char *encap = attr(el, "encapsulation");
+  if (detection && strcmp(detection, "lazy") == 0)
+    mn->eager = false;
+  else if (detection && strcmp(detection, "eager") != 0) {
+    module_error(error, ctx, el, "detection: '%s' is not eager or lazy",
+                 detection);
+    return FALSE;
+  }
+  if (encap && strcmp(encap, "minimal") == 0)
+    mn->encap = ENCAP_MINIMAL;
+  else if (encap && strcmp(encap, "gre") == 0)
+    mn->encap = ENCAP_GRE;
+  else if (encap && strcmp(encap, "ipip") != 0) {
+    module_error(error, ctx, el, "encapsulation: '%s' is not ipip, minimal "
+                 "or gre", encap);
+    return FALSE;
+  }
+  return get_lifetime(el, "lifetime", &mn->lifetime, ctx, error) &&
+         get_bool(el, "solicit-on-attach", &mn->solicit_on_attach) &&
+         get_bool(el, "reverse-tunnel", &mn->reverse_tunnel);
+}
+
+const struct module mip4_home_agent_module = {
+    .name = "home-agent",
+    .configure = configure_ha,
+};
+
+const struct module mip4_foreign_agent_module = {
+    .name = "foreign-agent",
+    .configure = configure_fa,
+};
+
+const struct module mip4_mobile_node_module = {
+    .name = "mobile-node",
+    .configure = configure_mn,
+};

@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The foreign agent (RFC 5944 3.7, 4.2.2; RFC 3024).
+ *
+ * It advertises its care-of address on its interface, relays the
+ * requests of visiting mobile nodes to their home agents after its own
+ * checks (66 when too many are pending, 69 lifetime too long, 70 reserved
+ * flags, 72 encapsulation, 74 reverse tunnelling, 77 a care-of address
+ * not its own, 78 no reply within 7 s), and relays the replies back.  The
+ * visitor list remembers each node until its registration expires.
+ *
+ * Tunnelled packets for a visitor are decapsulated and delivered on the
+ * link.  With reverse tunnelling (direct delivery style), a PRE_ROUTING
+ * hook takes the visitor's own packets and tunnels them to its home
+ * agent.  The mobile node's link-layer address is learnt by ARP, not from
+ * the request's frame (a simplification: the node ARPs for the agent
+ * first, which tells the agent its address anyway). */
+#include "protocols/mip4/fa.h"
+
+#include <string.h>
+
+#include "sim/iface.h"
+#include "sim/inet.h"
+#include "sim/ip.h"
+#include "sim/node.h"
+#include "sim/pkt.h"
+#include "sim/sim.h"
+#include "sim/udp.h"
+
+static struct sim *sim_of(const struct mip4_fa *fa) {
+  return fa->owner->node->sim;
+}
+
+bool mip4_fa_owns(const struct mip4_fa *fa, uint32_t addr) {
+  return addr == fa->coa;
+}
+
+const struct mip4_visitor *mip4_fa_visitor(const struct mip4_fa *fa,
+                                           uint32_t home_addr) {
+  return g_hash_table_lookup(fa->visitors, GUINT_TO_POINTER(home_addr));
+}
+
+static void visitor_free(gpointer data) {
+  struct mip4_visitor *v = data;
+  sched_cancel(&sim_of(v->fa)->sched, &v->timer);
+  g_free(v);
+}
+
+static void to_mobile(struct mip4_fa *fa, const GByteArray *msg,
+                      uint32_t home_addr, uint16_t port) {
+  mip4_send_udp(fa->owner, msg, fa->coa, home_addr, port, 64, fa->iface);
+}
+
+static void deny(struct mip4_fa *fa, const struct mip4_rrq *r,
+                 uint16_t port, uint8_t code, uint16_t lifetime,
+                 uint64_t *counter) {
+  (*counter)++;
+  struct mip4_rrp p = {.code = code, .lifetime = lifetime,
+                       .home_addr = r->home_addr, .home_agent = r->home_agent,
+                       .ident = r->ident};
+  g_autoptr(GByteArray) msg = g_byte_array_new();
+  mip4_rrp_append(msg, &p);
+  to_mobile(fa, msg, r->home_addr, port);
+}
+
+static unsigned pending_count(const struct mip4_fa *fa) {
+  unsigned n = 0;
+  GHashTableIter it;
+  gpointer v;
+  g_hash_table_iter_init(&it, fa->visitors);
+  while (g_hash_table_iter_next(&it, NULL, &v))
+    n += ((struct mip4_visitor *)v)->pending;
+  return n;
+}
+
+/* Arms the timer for the earlier deadline; forgets a visitor with
+ * neither a pending request nor a registration. */
+static void visitor_arm(struct mip4_visitor *v) {
+  struct mip4_fa *fa = v->fa;
+  int64_t due = SIM_TIME_MAX;
+  if (v->pending)
+    due = v->pending_until;
+  if (v->active && v->expires < due)
+    due = v->expires;
+  if (!v->pending && !v->active)
+    g_hash_table_remove(fa->visitors, GUINT_TO_POINTER(v->home_addr));
+  else if (due == SIM_TIME_MAX)
+    sched_cancel(&sim_of(fa)->sched, &v->timer);
+  else
+    sched_at(&sim_of(fa)->sched, &v->timer, due);
+}
+
+static void visitor_timer(struct sched_event *ev) {
+  struct mip4_visitor *v = SIM_CONTAINER_OF(ev, struct mip4_visitor, timer);
+  struct mip4_fa *fa = v->fa;
+  int64_t now = sim_now(sim_of(fa));
+  if (v->pending && now >= v->pending_until) {
+    /* No reply from the home agent in time (RFC 5944 3.7.1). */
+    struct mip4_rrq r = {.home_addr = v->home_addr,
+                         .home_agent = v->home_agent, .ident = v->ident};
+    deny(fa, &r, v->src_port, MIP4_FA_REGISTRATION_TIMEOUT, 0,
+         &fa->cnt.faRegistrationTimeout);
+    v->pending = false;
+  }
+  if (v->active && now >= v->expires)
+    v->active = false;
+  visitor_arm(v);
+}
+
+static void request(struct mip4_fa *fa, const uint8_t *msg, size_t len,
+                    const struct udp_rx *rx) {
+  struct mip4_rrq r;
+  struct mip4_reg_exts exts;
+  fa->cnt.faRegRequestsReceived++;
+  if (mip4_rrq_decode(msg, len, &r, &exts) != MIP4_OK) {
+    fa->cnt.faPoorlyFormedRequests++;
+    return;
+  }
+  uint16_t port = rx->sport;
+  if (r.flags & MIP4_RRQ_RESERVED) {
+    deny(fa, &r, port, MIP4_FA_POORLY_FORMED_REQUEST, 0,
+         &fa->cnt.faPoorlyFormedRequests);
+    return;
+  }
+  if (r.lifetime > fa->max_lifetime) {
+    deny(fa, &r, port, MIP4_FA_LIFETIME_TOO_LONG, fa->max_lifetime,
+         &fa->cnt.faRegLifetimeTooLong);
+    return;
+  }
+  if (((r.flags & MIP4_RRQ_M) && !fa->minimal) ||
+      ((r.flags & MIP4_RRQ_G) && !fa->gre)) {
+    deny(fa, &r, port, MIP4_FA_ENCAP_UNAVAILABLE, 0,
+         &fa->cnt.faEncapsulationUnavailable);
+    return;
+  }
+  if ((r.flags & MIP4_RRQ_T) && !fa->reverse_tunnel) {
+    deny(fa, &r, port, MIP4_FA_REVERSE_TUNNEL_UNAVAILABLE, 0,
+         &fa->cnt.faReverseTunnelUnavailable);
+    return;
+  }
+  if (!(r.flags & MIP4_RRQ_D) && r.lifetime != 0 && r.coa != fa->coa) {
+    deny(fa, &r, port, MIP4_FA_INVALID_COA, 0, &fa->cnt.faInvalidCareOfAddress);
+    return;
+  }
+  struct mip4_visitor *v =
+      g_hash_table_lookup(fa->visitors, GUINT_TO_POINTER(r.home_addr));
+  if ((!v || !v->pending) && pending_count(fa) >= fa->max_pending) {
+    deny(fa, &r, port, MIP4_FA_INSUFFICIENT_RESOURCES, 0,
+         &fa->cnt.faInsufficientResource);
+    return;
+  }
+  if (!v) {
+    v = g_new0(struct mip4_visitor, 1);
+    v->fa = fa;
+    v->home_addr = r.home_addr;
+    sched_event_init(&v->timer, visitor_timer);
+    g_hash_table_insert(fa->visitors, GUINT_TO_POINTER(r.home_addr), v);
+  }
+  v->home_agent = r.home_agent;
+  v->src_port = port;
+  v->ident = r.ident;
+  v->requested = r.lifetime;
+  v->pending = true;
+  v->pending_until = sim_now(sim_of(fa)) + fa->pending_timeout;
+  v->reverse = r.flags & MIP4_RRQ_T;
+  v->encap = (r.flags & MIP4_RRQ_M)   ? ENCAP_MINIMAL
+             : (r.flags & MIP4_RRQ_G) ? ENCAP_GRE
+                                      : ENCAP_IPIP;
+  visitor_arm(v);
+  /* Relayed unchanged: the Mobile-Home authenticator covers it all. */
+  g_autoptr(GByteArray) copy = g_byte_array_sized_new((guint)len);
+  g_byte_array_append(copy, msg, (guint)len);
+  fa->cnt.faRegRequestsRelayed++;
+  mip4_send_udp(fa->owner, copy, fa->coa, r.home_agent, MIP4_PORT, 64, NULL);
+}
+
+static void reply(struct mip4_fa *fa, const uint8_t *msg, size_t len) {
+  struct mip4_rrp p;
+  struct mip4_reg_exts exts;
+  fa->cnt.faRegRepliesRecieved++;
+  if (mip4_rrp_decode(msg, len, &p, &exts) != MIP4_OK) {
+    fa->cnt.faPoorlyFormedReplies++;
+    return;
+  }
+  struct mip4_visitor *v =
+      g_hash_table_lookup(fa->visitors, GUINT_TO_POINTER(p.home_addr));
+  if (!v || !v->pending ||
+      mip4_ident_low(v->ident) != mip4_ident_low(p.ident))
+    return;
+  v->pending = false;
+  uint16_t port = v->src_port;
+  uint32_t home_addr = v->home_addr;
+  if (p.code <= MIP4_REPLY_ACCEPTED_NO_SIMULTANEOUS) {
+    /* Timed from when the reply is relayed (RFC 5944 3.7.3.2); a denial
+     * leaves an earlier registration in force. */
+    uint16_t granted = MIN(p.lifetime, fa->max_lifetime);
+    v->active = granted != 0;
+    v->expires = granted == 0xffff ? SIM_TIME_MAX
+                                   : sim_now(sim_of(fa)) +
+                                         (int64_t)granted * SIM_S;
+  }
+  visitor_arm(v);
+  g_autoptr(GByteArray) copy = g_byte_array_sized_new((guint)len);
+  g_byte_array_append(copy, msg, (guint)len);
+  fa->cnt.faRegRepliesRelayed++;
+  to_mobile(fa, copy, home_addr, port);
+}
+
+void mip4_fa_rx(struct mip4_fa *fa, const uint8_t *msg, size_t len,
+                const struct udp_rx *rx) {
+  if (msg[0] == MIP4_MSG_RRQ && rx->in == fa->iface)
+    request(fa, msg, len, rx);
+  else if (msg[0] == MIP4_MSG_RRP)
+    reply(fa, msg, len);
+}
+
+static const struct mip4_visitor *active_visitor(const struct mip4_fa *fa,
+                                                 uint32_t home_addr) {
+  const struct mip4_visitor *v = mip4_fa_visitor(fa, home_addr);
+  return v && v->active ? v : NULL;
+}
+
+bool mip4_fa_tunnel_rx(struct mip4_fa *fa, struct pkt *pkt) {
+  if (!mip4_fa_owns(fa, load_be32(pkt->data + IP4_OFF_DST)))
+    return false;
+  uint32_t src, dst;
+  enum encap_kind kind;
+  struct node *node = fa->owner->node;
+  if (!encap_pop(pkt, &src, &dst, &kind)) {
+    sim_drop(node->sim, node, NULL, pkt, DROP_MALFORMED);
+    return true;
+  }
+  if (!active_visitor(fa, load_be32(pkt->data + IP4_OFF_DST))) {
+    sim_drop(node->sim, node, NULL, pkt, DROP_NO_ROUTE);
+    return true;
+  }
+  fa->cnt.faDecapsulatedPackets++;
+  ip_output_via(node, pkt, fa->iface, NULL);
+  return true;
+}
+
+/* Direct delivery style (RFC 3024 5.2): the visitor's packets arrive
+ * plain, addressed to their correspondents, and are tunnelled home. */
+static enum ip_verdict pre_routing(void *ctx, struct node *node,
+                                   struct pkt *pkt, struct iface *in,
+                                   struct iface *out) {
+  struct mip4_fa *fa = ctx;
+  if (in != fa->iface || pkt->len < IP4_HLEN || (pkt->data[0] >> 4) != 4)
+    return IP_ACCEPT;
+  const struct mip4_visitor *v =
+      active_visitor(fa, load_be32(pkt->data + IP4_OFF_SRC));
+  uint32_t dst = load_be32(pkt->data + IP4_OFF_DST);
+  if (!v || !v->reverse || dst == fa->coa || (dst >> 28) == 0xe ||
+      dst == 0xffffffffu)
+    return IP_ACCEPT;
+  switch (encap_push(pkt, v->encap, fa->coa, v->home_agent, IP_DEFAULT_TTL,
+                     node->ip4_next_id++, true)) {
+  case ENCAP_OK:
+    fa->cnt.faReverseTunnelledPackets++;
+    ip_output(node, pkt);
+    return IP_STOLEN;
+  case ENCAP_TTL_EXPIRED:
+    sim_drop(node->sim, node, NULL, pkt, DROP_TTL_EXPIRED);
+    return IP_STOLEN;
+  default:
+    return IP_DROP;
+  }
+}
+
+struct mip4_fa *mip4_fa_new(struct mip4_node *owner, struct iface *iface,
+                            int64_t advert_interval) {
+  struct mip4_fa *fa = g_new0(struct mip4_fa, 1);
+  fa->owner = owner;
+  fa->iface = iface;
+  fa->coa = iface_addr(iface, 4)->addr.v4;
+  fa->max_lifetime = 1800;
+  fa->reverse_tunnel = true;
+  fa->max_pending = 5;
+  fa->pending_timeout = 7 * SIM_S;
+  fa->visitors = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                       visitor_free);
+  mip4_advertiser_init(&fa->adv, owner, iface, advert_interval);
+  owner->fa = fa;
+  return fa;
+}
+
+void mip4_fa_start(struct mip4_fa *fa) {
+  fa->adv.flags |= MIP4_ADV_R | MIP4_ADV_F | (fa->minimal ? MIP4_ADV_M : 0) |
+                   (fa->gre ? MIP4_ADV_G : 0) |
+                   (fa->reverse_tunnel ? MIP4_ADV_T : 0);
+  fa->adv.max_lifetime = fa->max_lifetime;
+  fa->adv.coa = fa->coa;
+  mip4_advertiser_start(&fa->adv);
+  ip_hook_add(fa->owner->node, IP_HOOK_PRE_ROUTING, pre_routing, fa);
+}
+
+void mip4_fa_free(struct mip4_fa *fa) {
+  mip4_advertiser_stop(&fa->adv);
+  g_hash_table_destroy(fa->visitors);
+  g_free(fa);
+}

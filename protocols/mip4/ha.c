@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The home agent (RFC 5944 3.8, 4.2.3, 4.6).
+ *
+ * A registration request is checked in the RFC's order: a mobility
+ * security association with the mobile node (none: silently dropped), a
+ * valid Mobile-Home authenticator (else 131), the Identification as a
+ * timestamp within the replay tolerance and newer than the last accepted
+ * one (else 133 carrying the home agent's time), reserved flags (134),
+ * the encapsulation (139) and reverse tunnelling (137) asked for.  An
+ * accepted registration adds or replaces the binding, or deletes it for
+ * lifetime 0, and is answered with code 1: this home agent keeps one
+ * binding per mobile node (simultaneous bindings are not offered).
+ *
+ * While a binding exists the home agent answers ARP for the home address
+ * on the home network (proxy ARP), announced by gratuitous ARPs, and a
+ * PRE_ROUTING hook steals packets for the home address and tunnels them
+ * to the care-of address; packets the home agent itself sends there are
+ * tunnelled from LOCAL_OUT.  Reverse-tunnelled packets from the care-of
+ * address are decapsulated and routed on. */
+#include "protocols/mip4/ha.h"
+
+#include <string.h>
+
+#include "sim/arp.h"
+#include "sim/icmp.h"
+#include "sim/iface.h"
+#include "sim/inet.h"
+#include "sim/ip.h"
+#include "sim/node.h"
+#include "sim/pkt.h"
+#include "sim/sim.h"
+#include "sim/udp.h"
+
+#define GRATUITOUS_REPEATS 3  /* "a small number of times" (RFC 5944 4.6) */
+#define GRATUITOUS_SPACING SIM_S
+
+static struct sim *sim_of(const struct mip4_ha *ha) {
+  return ha->owner->node->sim;
+}
+
+bool mip4_ha_owns(const struct mip4_ha *ha, uint32_t addr) {
+  return addr == ha->addr;
+}
+
+const struct mip4_binding *mip4_ha_binding(const struct mip4_ha *ha,
+                                           uint32_t home_addr) {
+  return g_hash_table_lookup(ha->bindings, GUINT_TO_POINTER(home_addr));
+}
+
+static struct mip4_ha_client *client(struct mip4_ha *ha, uint32_t home_addr) {
+  for (guint i = 0; i < ha->clients->len; i++) {
+    struct mip4_ha_client *c =
+        &g_array_index(ha->clients, struct mip4_ha_client, i);
+    if (c->home_addr == home_addr)
+      return c;
+  }
+  return NULL;
+}
+
+/* ---- proxy and gratuitous ARP ------------------------------------------ */
+
+static void announce(struct mip4_ha *ha, uint32_t home_addr) {
+  arp_announce(ha->home, home_addr, ha->home->mac);
+  ha->cnt.haGratuitiousARPsSent++;
+}
+
+static void gratuitous_tick(struct sched_event *ev) {
+  struct mip4_ha *ha = SIM_CONTAINER_OF(ev, struct mip4_ha, gratuitous);
+  /* Each entry: home address, repeats left. */
+  GArray *due = ha->gratuitous_due;
+  for (guint i = 0; i < due->len;) {
+    uint32_t *e = &g_array_index(due, uint32_t, i);
+    if (mip4_ha_binding(ha, e[0]))
+      announce(ha, e[0]);
+    if (--e[1] == 0 || !mip4_ha_binding(ha, e[0]))
+      g_array_remove_range(due, i, 2);
+    else
+      i += 2;
+  }
+  if (due->len)
+    sched_in(&sim_of(ha)->sched, ev, GRATUITOUS_SPACING);
+}
+
+static void start_proxy(struct mip4_ha *ha, uint32_t home_addr) {
+  arp_proxy_add(ha->home, home_addr);
+  announce(ha, home_addr);
+  uint32_t entry[2] = {home_addr, GRATUITOUS_REPEATS - 1};
+  g_array_append_vals(ha->gratuitous_due, entry, 2);
+  if (!sched_pending(&ha->gratuitous))
+    sched_in(&sim_of(ha)->sched, &ha->gratuitous, GRATUITOUS_SPACING);
+}
+
+/* ---- bindings ---------------------------------------------------------- */
+
+static void binding_free(gpointer data) {
+  struct mip4_binding *b = data;
+  sched_cancel(&sim_of(b->ha)->sched, &b->expiry);
+  arp_proxy_del(b->ha->home, b->home_addr);
+  g_free(b);
+}
+
+/* RFC 5944 3.8.2.2: an expired binding is deleted silently. */
+static void binding_expired(struct sched_event *ev) {
+  struct mip4_binding *b = SIM_CONTAINER_OF(ev, struct mip4_binding, expiry);
+  g_hash_table_remove(b->ha->bindings, GUINT_TO_POINTER(b->home_addr));
+}
+
+static void bind(struct mip4_ha *ha, const struct mip4_rrq *r,
+                 uint16_t lifetime) {
+  struct mip4_binding *b =
+      g_hash_table_lookup(ha->bindings, GUINT_TO_POINTER(r->home_addr));
+  bool fresh = !b;
+  if (fresh) {
+    b = g_new0(struct mip4_binding, 1);
+    b->ha = ha;
+    b->home_addr = r->home_addr;
+    sched_event_init(&b->expiry, binding_expired);
+    g_hash_table_insert(ha->bindings, GUINT_TO_POINTER(r->home_addr), b);
+  }
+  b->coa = r->coa;
+  b->ident = r->ident;
+  b->lifetime = lifetime;
+  b->encap = (r->flags & MIP4_RRQ_M)   ? ENCAP_MINIMAL
+             : (r->flags & MIP4_RRQ_G) ? ENCAP_GRE
+                                       : ENCAP_IPIP;
+  b->reverse = r->flags & MIP4_RRQ_T;
+  if (lifetime != 0xffff)
+    sched_in(&sim_of(ha)->sched, &b->expiry, (int64_t)lifetime * SIM_S);
+  else
+    sched_cancel(&sim_of(ha)->sched, &b->expiry);
+  if (fresh)
+    start_proxy(ha, r->home_addr);
+}
+
+/* ---- registration ------------------------------------------------------ */
+
+static void reply(struct mip4_ha *ha, const struct mip4_rrq *r,
+                  const struct udp_rx *rx, uint8_t code, uint16_t lifetime,
+                  uint64_t ident, const struct mip4_sa *sa) {
+  struct mip4_rrp p = {.code = code, .lifetime = lifetime,
+                       .home_addr = r->home_addr, .home_agent = ha->addr,
+                       .ident = ident};
+  g_autoptr(GByteArray) msg = g_byte_array_new();
+  mip4_rrp_append(msg, &p);
+  if (sa)
+    mip4_ext_append_auth(msg, MIP4_EXT_MH_AUTH, sa->spi, sa->alg, sa->key,
+                         sa->key_len);
+  if (r->lifetime == 0)
+    ha->cnt.haDeRegRepliesSent++;
+  else
+    ha->cnt.haRegRepliesSent++;
+  /* Always to where the request came from (RFC 5944 3.8.3). */
+  mip4_send_udp(ha->owner, msg, ha->addr, rx->src.v4, rx->sport, 64, NULL);
+}
+
+static void deny(struct mip4_ha *ha, const struct mip4_rrq *r,
+                 const struct udp_rx *rx, uint8_t code,
+                 const struct mip4_sa *sa, uint64_t *counter) {
+  (*counter)++;
+  ha->cnt.haServiceRequestsDenied++;
+  reply(ha, r, rx, code, 0, r->ident, sa);
+}
+
+void mip4_ha_rx(struct mip4_ha *ha, const uint8_t *msg, size_t len,
+                const struct udp_rx *rx) {
+  struct mip4_rrq r;
+  struct mip4_reg_exts exts;
+  if (mip4_rrq_decode(msg, len, &r, &exts) != MIP4_OK) {
+    ha->cnt.haPoorlyFormedRequest++;
+    return;
+  }
+  if (r.lifetime == 0)
+    ha->cnt.haDeRegRequestsReceived++;
+  else
+    ha->cnt.haRegRequestsReceived++;
+  struct mip4_ha_client *c = client(ha, r.home_addr);
+  if (!c || !exts.mh_auth.present)
+    return; /* no association: silently discarded (RFC 5944 3.8.2.1) */
+  const struct mip4_sa *sa = &c->sa;
+  if (exts.mh_auth.spi != sa->spi ||
+      !mip4_auth_verify(msg, len, exts.mh_auth.off, sa->alg, sa->key,
+                        sa->key_len)) {
+    deny(ha, &r, rx, MIP4_HA_MN_AUTH_FAILED, sa,
+         &ha->cnt.haMNAuthenticationFailure);
+    return;
+  }
+  /* Timestamps (RFC 5944 5.7.1): close to our clock and newer than the
+   * last accepted; a 133 carries our time in the high half. */
+  int64_t now = sim_now(sim_of(ha));
+  uint64_t ours = mip4_ntp_from_time(now, 0);
+  int64_t skew = mip4_ntp_diff(r.ident, ours);
+  if (skew > ha->replay_tolerance || skew < -ha->replay_tolerance ||
+      (c->last_ident && mip4_ntp_diff(r.ident, c->last_ident) <= 0)) {
+    ha->cnt.haIDMismatch++;
+    ha->cnt.haServiceRequestsDenied++;
+    reply(ha, &r, rx, MIP4_HA_ID_MISMATCH, 0,
+          mip4_ident_make(mip4_ident_high(ours), mip4_ident_low(r.ident)), sa);
+    return;
+  }
+  if (r.flags & MIP4_RRQ_RESERVED) {
+    deny(ha, &r, rx, MIP4_HA_POORLY_FORMED_REQUEST, sa,
+         &ha->cnt.haPoorlyFormedRequest);
+    return;
+  }
+  if (((r.flags & MIP4_RRQ_M) && !ha->minimal) ||
+      ((r.flags & MIP4_RRQ_G) && !ha->gre)) {
+    deny(ha, &r, rx, MIP4_HA_ENCAP_UNAVAILABLE, sa,
+         &ha->cnt.haEncapsulationUnavailable);
+    return;
+  }
+  if ((r.flags & MIP4_RRQ_T) && !ha->reverse_tunnel) {
+    deny(ha, &r, rx, MIP4_HA_REVERSE_TUNNEL_UNAVAILABLE, sa,
+         &ha->cnt.haReverseTunnelUnavailable);
+    return;
+  }
+  c->last_ident = r.ident;
+  uint16_t lifetime = MIN(r.lifetime, ha->max_lifetime);
+  if (r.lifetime == 0) {
+    /* Deregistration: drop the binding before replying, so that a reply
+     * to a node back home is not itself tunnelled away. */
+    if (g_hash_table_remove(ha->bindings, GUINT_TO_POINTER(r.home_addr)) &&
+        r.coa == r.home_addr)
+      announce(ha, r.home_addr); /* the node's own MAC is its again */
+  } else {
+    bind(ha, &r, lifetime);
+  }
+  ha->cnt.haServiceRequestsAccepted++;
+  if (r.flags & MIP4_RRQ_S)
+    ha->cnt.haMultiBindingUnsupported++;
+  reply(ha, &r, rx, MIP4_REPLY_ACCEPTED_NO_SIMULTANEOUS, lifetime, r.ident,
+        sa);
+}
+
+/* ---- data path --------------------------------------------------------- */
+
+static bool tunnel_to(struct mip4_ha *ha, struct pkt *pkt,
+                      const struct mip4_binding *b, bool forwarding) {
+  struct node *node = ha->owner->node;
+  switch (encap_push(pkt, b->encap, ha->addr, b->coa, IP_DEFAULT_TTL,
+                     node->ip4_next_id++, forwarding)) {
+  case ENCAP_OK:
+    ha->cnt.haTunnelledPackets++;
+    ip_output(node, pkt);
+    return true;
+  case ENCAP_TTL_EXPIRED:
+    icmp_send_error(node, pkt, ICMP_TIME_EXCEEDED, 0, 0);
+    sim_drop(node->sim, node, NULL, pkt, DROP_TTL_EXPIRED);
+    return true;
+  case ENCAP_NOT_POSSIBLE:
+  case ENCAP_MALFORMED:
+    break;
+  }
+  sim_drop(node->sim, node, NULL, pkt, DROP_MALFORMED);
+  return true;
+}
+
+/* Packets for an absent mobile node, from anywhere but its own tunnel
+ * (RFC 5944 4.2.3: never tunnel back what came from the care-of
+ * address). */
+static const struct mip4_binding *intercepts(struct mip4_ha *ha,
+                                             const struct pkt *pkt) {
+  if (pkt->len < IP4_HLEN || (pkt->data[0] >> 4) != 4)
+    return NULL;
+  const struct mip4_binding *b =
+      mip4_ha_binding(ha, load_be32(pkt->data + IP4_OFF_DST));
+  if (!b || load_be32(pkt->data + IP4_OFF_SRC) == b->coa)
+    return NULL;
+  return b;
+}
+
+static enum ip_verdict pre_routing(void *ctx, struct node *node,
+                                   struct pkt *pkt, struct iface *in,
+                                   struct iface *out) {
+  struct mip4_ha *ha = ctx;
+  const struct mip4_binding *b = intercepts(ha, pkt);
+  if (!b)
+    return IP_ACCEPT;
+  tunnel_to(ha, pkt, b, true);
+  return IP_STOLEN;
+}
+
+static enum ip_verdict local_out(void *ctx, struct node *node,
+                                 struct pkt *pkt, struct iface *in,
+                                 struct iface *out) {
+  struct mip4_ha *ha = ctx;
+  if (pkt->len >= IP4_HLEN && (pkt->data[0] >> 4) == 4 &&
+      encap_is_tunnel(pkt->data[IP4_OFF_PROTO]))
+    return IP_ACCEPT; /* already a tunnel packet */
+  const struct mip4_binding *b = intercepts(ha, pkt);
+  if (!b)
+    return IP_ACCEPT;
+  tunnel_to(ha, pkt, b, false);
+  return IP_STOLEN;
+}
+
+bool mip4_ha_tunnel_rx(struct mip4_ha *ha, struct pkt *pkt) {
+  uint32_t src, dst;
+  enum encap_kind kind;
+  if (!mip4_ha_owns(ha, load_be32(pkt->data + IP4_OFF_DST)))
+    return false;
+  if (!encap_pop(pkt, &src, &dst, &kind))
+    return false;
+  /* Only a mobile node's reverse tunnel from its registered care-of
+   * address is accepted. */
+  const struct mip4_binding *b =
+      mip4_ha_binding(ha, load_be32(pkt->data + IP4_OFF_SRC));
+  struct node *node = ha->owner->node;
+  if (!b || b->coa != src || !b->reverse) {
+    sim_drop(node->sim, node, NULL, pkt, DROP_FILTERED);
+    return true;
+  }
+  ha->cnt.haReverseTunnelledPackets++;
+  ip_output(node, pkt);
+  return true;
+}
+
+/* ---- life cycle -------------------------------------------------------- */
+
+struct mip4_ha *mip4_ha_new(struct mip4_node *owner, struct iface *home,
+                            int64_t advert_interval) {
+  struct mip4_ha *ha = g_new0(struct mip4_ha, 1);
+  ha->owner = owner;
+  ha->home = home;
+  ha->addr = iface_addr(home, 4)->addr.v4;
+  ha->max_lifetime = 1800;
+  ha->reverse_tunnel = true;
+  ha->replay_tolerance = 7 * SIM_S;
+  ha->clients = g_array_new(FALSE, TRUE, sizeof(struct mip4_ha_client));
+  ha->bindings = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                       binding_free);
+  ha->gratuitous_due = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+  sched_event_init(&ha->gratuitous, gratuitous_tick);
+  mip4_advertiser_init(&ha->adv, owner, home, advert_interval);
+  owner->ha = ha;
+  return ha;
+}
+
+void mip4_ha_add_client(struct mip4_ha *ha, uint32_t home_addr,
+                        const struct mip4_sa *sa) {
+  struct mip4_ha_client c = {.home_addr = home_addr, .sa = *sa};
+  g_array_append_val(ha->clients, c);
+}
+
+void mip4_ha_start(struct mip4_ha *ha) {
+  struct node *node = ha->owner->node;
+  ha->adv.flags |= MIP4_ADV_H | (ha->minimal ? MIP4_ADV_M : 0) |
+                   (ha->gre ? MIP4_ADV_G : 0) |
+                   (ha->reverse_tunnel ? MIP4_ADV_T : 0);
+  ha->adv.max_lifetime = ha->max_lifetime;
+  mip4_advertiser_start(&ha->adv);
+  ip_hook_add(node, IP_HOOK_PRE_ROUTING, pre_routing, ha);
+  ip_hook_add(node, IP_HOOK_LOCAL_OUT, local_out, ha);
+}
+
+void mip4_ha_free(struct mip4_ha *ha) {
+  struct sim *sim = sim_of(ha);
+  mip4_advertiser_stop(&ha->adv);
+  sched_cancel(&sim->sched, &ha->gratuitous);
+  g_hash_table_destroy(ha->bindings);
+  g_array_free(ha->clients, TRUE);
+  g_array_free(ha->gratuitous_due, TRUE);
+  g_free(ha);
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What the files of the Mobile IPv4 module share: per-node state, the
+ * security associations, counters named after the RFC 2006 MIB, and the
+ * helpers that put messages on the wire.  Other modules use mip4.h. */
+#ifndef MIPSIM_MIP4_INTERNAL_H
+#define MIPSIM_MIP4_INTERNAL_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocols/encap/encap.h"
+#include "protocols/mip4/packets.h"
+#include "sim/app.h"
+#include "sim/sched.h"
+
+struct sim;
+struct node;
+struct iface;
+struct pkt;
+struct udp_rx;
+
+/* A mobility security association (RFC 5944 3.5.1). */
+struct mip4_sa {
+  uint32_t spi;
+  enum mip4_auth_alg alg;
+  uint8_t key[64];
+  size_t key_len;
+};
+
+/* One node's Mobile IPv4 roles: a node may be home and foreign agent at
+ * once; tunnels arriving at it are dispatched to the role they are for. */
+struct mip4_node {
+  struct app app;
+  struct node *node;
+  struct mip4_ha *ha;
+  struct mip4_fa *fa;
+  struct mip4_mn *mn;
+};
+
+/* The per-node state of node, created on first use. */
+struct mip4_node *mip4_node_of(struct sim *sim, struct node *node);
+
+/* ---- agents (agent.c) ---- */
+
+/* Advertising on one interface, shared by home and foreign agents. */
+struct mip4_advertiser {
+  struct mip4_node *owner;
+  struct iface *iface;
+  int64_t interval;
+  uint16_t flags;          /* MIP4_ADV_* */
+  uint16_t max_lifetime;   /* registration lifetime accepted, s */
+  uint32_t coa;            /* 0: none (a home agent only) */
+  uint16_t seq;
+  struct sched_event tick;
+};
+
+void mip4_advertiser_init(struct mip4_advertiser *adv, struct mip4_node *owner,
+                          struct iface *iface, int64_t interval);
+void mip4_advertiser_start(struct mip4_advertiser *adv);
+void mip4_advertiser_stop(struct mip4_advertiser *adv);
+/* Answer a solicitation at once on the interface it came in on. */
+void mip4_advertise_now(struct mip4_advertiser *adv);
+
+/* ---- sending (node.c) ---- */
+
+/* A registration message (payload bytes) over UDP from src:434 to
+ * dst:dport, counted in signalling.tsv under its message name.  oif
+ * non-NULL: straight out of that interface to dst on-link. */
+void mip4_send_udp(struct mip4_node *mn, const GByteArray *msg, uint32_t src,
+                   uint32_t dst, uint16_t dport, uint8_t ttl,
+                   struct iface *oif);
+
+/* Decodes an authentication key given in hex ("0x" optional). */
+gboolean mip4_parse_key(const char *text, struct mip4_sa *sa);
+
+/* ---- roles ---- */
+
+struct mip4_ha;
+struct mip4_fa;
+struct mip4_mn;
+
+void mip4_ha_start(struct mip4_ha *ha);
+void mip4_ha_free(struct mip4_ha *ha);
+void mip4_fa_start(struct mip4_fa *fa);
+void mip4_fa_free(struct mip4_fa *fa);
+void mip4_mn_start(struct mip4_mn *mn);
+void mip4_mn_free(struct mip4_mn *mn);
+
+/* Registration messages for a node, by role. */
+void mip4_ha_rx(struct mip4_ha *ha, const uint8_t *msg, size_t len,
+                const struct udp_rx *rx);
+void mip4_fa_rx(struct mip4_fa *fa, const uint8_t *msg, size_t len,
+                const struct udp_rx *rx);
+void mip4_mn_rx(struct mip4_mn *mn, const uint8_t *msg, size_t len,
+                const struct udp_rx *rx);
+/* A tunnel packet addressed to the node (data at the outer header);
+ * true if the role took it. */
+bool mip4_fa_tunnel_rx(struct mip4_fa *fa, struct pkt *pkt);
+bool mip4_ha_tunnel_rx(struct mip4_ha *ha, struct pkt *pkt);
+/* Is addr this role's own address (where its messages go)? */
+bool mip4_ha_owns(const struct mip4_ha *ha, uint32_t addr);
+bool mip4_fa_owns(const struct mip4_fa *fa, uint32_t addr);
+
+#endif

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The Mobile IPv4 state of one node: its roles, the UDP port 434 and
+ * tunnel demultiplexing between them, and the sending of registration
+ * messages. */
+#include <string.h>
+
+#include "protocols/mip4/fa.h"
+#include "protocols/mip4/ha.h"
+#include "protocols/mip4/internal.h"
+#include "protocols/mip4/mn.h"
+#include "sim/iface.h"
+#include "sim/inet.h"
+#include "sim/ip.h"
+#include "sim/module.h"
+#include "sim/node.h"
+#include "sim/pkt.h"
+#include "sim/signalling.h"
+#include "sim/sim.h"
+#include "sim/udp.h"
+
+static void roles_start(struct app *app) {
+  struct mip4_node *m = (struct mip4_node *)app;
+  if (m->ha)
+    mip4_ha_start(m->ha);
+  if (m->fa)
+    mip4_fa_start(m->fa);
+  if (m->mn)
+    mip4_mn_start(m->mn);
+}
+
+static void roles_free(struct app *app) {
+  struct mip4_node *m = (struct mip4_node *)app;
+  if (m->ha)
+    mip4_ha_free(m->ha);
+  if (m->fa)
+    mip4_fa_free(m->fa);
+  if (m->mn)
+    mip4_mn_free(m->mn);
+  g_free(app->name);
+  g_free(m);
+}
+
+static const struct app_ops mip4_node_ops = {
+    .kind = "mip4",
+    .start = roles_start,
+    .free = roles_free,
+};
+
+/* Registration messages: requests to a home agent's address go to it,
+ * other requests to the foreign agent that hears them; replies to the
+ * foreign agent that relayed the request, or to the mobile node. */
+static void port434_rx(void *ctx, struct node *node, struct pkt *pkt,
+                       const struct udp_rx *rx) {
+  struct mip4_node *m = ctx;
+  uint8_t type = pkt->len ? pkt->data[0] : 0;
+  uint32_t dst = rx->dst.v4;
+  if (rx->dst.family == 4) {
+    if (type == MIP4_MSG_RRQ) {
+      if (m->ha && mip4_ha_owns(m->ha, dst))
+        mip4_ha_rx(m->ha, pkt->data, pkt->len, rx);
+      else if (m->fa)
+        mip4_fa_rx(m->fa, pkt->data, pkt->len, rx);
+    } else if (type == MIP4_MSG_RRP) {
+      if (m->fa && mip4_fa_owns(m->fa, dst))
+        mip4_fa_rx(m->fa, pkt->data, pkt->len, rx);
+      else if (m->mn)
+        mip4_mn_rx(m->mn, pkt->data, pkt->len, rx);
+    }
+  }
+  pkt_free(pkt);
+}
+
+static void tunnel_rx(void *ctx, struct node *node, struct pkt *pkt,
+                      struct iface *in) {
+  struct mip4_node *m = ctx;
+  if (m->fa && mip4_fa_tunnel_rx(m->fa, pkt))
+    return;
+  if (m->ha && mip4_ha_tunnel_rx(m->ha, pkt))
+    return;
+  sim_drop(node->sim, node, NULL, pkt, DROP_UNREACHABLE);
+}
+
+/* mip4_counters.tsv: every counter of every role, one per row, so that
+ * roles with different counters share one table. */
+static char *counters_table(const struct sim *sim, void *ctx) {
+  GString *s = g_string_new("node\trole\tcounter\tvalue\n");
+  for (guint i = 0; i < sim->apps->len; i++) {
+    const struct app *a = g_ptr_array_index(sim->apps, i);
+    if (a->ops != &mip4_node_ops)
+      continue;
+    const struct mip4_node *m = (const struct mip4_node *)a;
+    const char *name = m->node->name;
+#define ROW(role, c)                                                           \
+  g_string_append_printf(s, "%s\t%s\t%s\t%" G_GUINT64_FORMAT "\n", name,       \
+                         role, #c, cnt->c);
+#define HA_ROW(c) ROW("home-agent", c)
+#define FA_ROW(c) ROW("foreign-agent", c)
+#define MN_ROW(c) ROW("mobile-node", c)
+    if (m->ha) {
+      const struct mip4_ha_counters *cnt = &m->ha->cnt;
+      MIP4_HA_COUNTERS(HA_ROW)
+    }
+    if (m->fa) {
+      const struct mip4_fa_counters *cnt = &m->fa->cnt;
+      MIP4_FA_COUNTERS(FA_ROW)
+    }
+    if (m->mn) {
+      const struct mip4_mn_counters *cnt = &m->mn->cnt;
+      MIP4_MN_COUNTERS(MN_ROW)
+    }
+#undef ROW
+#undef HA_ROW
+#undef FA_ROW
+#undef MN_ROW
+  }
+  return g_string_free(s, FALSE);
+}
+
+struct mip4_node *mip4_node_of(struct sim *sim, struct node *node) {
+  bool first = true;
+  for (guint i = 0; i < sim->apps->len; i++) {
+    struct app *a = g_ptr_array_index(sim->apps, i);
+    if (a->ops != &mip4_node_ops)
+      continue;
+    if (a->node == node)
+      return (struct mip4_node *)a;
+    first = false;
+  }
+  if (first)
+    sim_add_table(sim, "mip4_counters.tsv", counters_table, NULL);
+  struct mip4_node *m = g_new0(struct mip4_node, 1);
+  m->app = (struct app){.ops = &mip4_node_ops, .sim = sim, .node = node,
+                        .name = g_strdup_printf("mip4/%s", node->name)};
+  m->node = node;
+  udp_bind(node, MIP4_PORT, port434_rx, m);
+  ip_proto_register(node, 4, IPPROTO_NUM_IPIP, tunnel_rx, m);
+  ip_proto_register(node, 4, IPPROTO_NUM_MINENC, tunnel_rx, m);
+  ip_proto_register(node, 4, IPPROTO_NUM_GRE, tunnel_rx, m);
+  app_register(sim, &m->app);
+  return m;
+}
+
+void mip4_send_udp(struct mip4_node *m, const GByteArray *msg, uint32_t src,
+                   uint32_t dst, uint16_t dport, uint8_t ttl,
+                   struct iface *oif) {
+  struct node *node = m->node;
+  struct pkt *p = pkt_new(&node->sim->pool, msg->len);
+  memcpy(p->data, msg->data, msg->len);
+  /* Counted at the IP layer: payload + UDP + IPv4 headers. */
+  const char *name = msg->data[0] == MIP4_MSG_RRQ ? "registration_request"
+                                                  : "registration_reply";
+  signalling_count(node, name, msg->len + UDP_HLEN + IP4_HLEN);
+  struct ip_addr from = addr_v4(src), to = addr_v4(dst);
+  uint16_t len = (uint16_t)(p->len + UDP_HLEN);
+  uint8_t *u = pkt_push(p, UDP_HLEN);
+  put_be16(u, MIP4_PORT);
+  put_be16(u + 2, dport);
+  put_be16(u + 4, len);
+  put_be16(u + 6, 0);
+  uint16_t csum = inet_pseudo_checksum(&from, &to, IPPROTO_NUM_UDP, u, len);
+  put_be16(u + 6, csum ? csum : 0xffff);
+  struct ip_tx tx = {.src = from, .dst = to, .proto = IPPROTO_NUM_UDP,
+                     .ttl = ttl};
+  if (oif)
+    ip_send_via(node, p, &tx, oif, NULL);
+  else
+    ip_send(node, p, &tx);
+}
+
+gboolean mip4_parse_key(const char *text, struct mip4_sa *sa) {
+  if (g_str_has_prefix(text, "0x") || g_str_has_prefix(text, "0X"))
+    text += 2;
+  size_t n = strlen(text);
+  if (n == 0 || n % 2 != 0 || n / 2 > sizeof sa->key)
+    return FALSE;
+  for (size_t i = 0; i < n / 2; i++) {
+    int hi = g_ascii_xdigit_value(text[2 * i]);
+    int lo = g_ascii_xdigit_value(text[2 * i + 1]);
+    if (hi < 0 || lo < 0)
+      return FALSE;
+    sa->key[i] = (uint8_t)(hi << 4 | lo);
+  }
+  sa->key_len = n / 2;
+  return TRUE;
+}

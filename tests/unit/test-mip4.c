@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Mobile IPv4 end to end: registration through foreign agents, triangle
+ * routing delays derived from the topology, the handoff interruption,
+ * authentication and replay failures, lifetime expiry, return home, the
+ * retransmission schedule, encapsulation sizes and reverse tunnelling
+ * through an ingress filter. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "protocols/mip4/fa.h"
+#include "protocols/mip4/ha.h"
+#include "protocols/mip4/mn.h"
+#include "sim/arp.h"
+#include "sim/cell.h"
+#include "sim/fault.h"
+#include "sim/flow.h"
+#include "sim/iface.h"
+#include "sim/inet.h"
+#include "sim/link.h"
+#include "sim/node.h"
+#include "sim/radio.h"
+#include "sim/sim.h"
+#include "sim/traffic.h"
+#include "sim/units.h"
+
+#define CORE_BPS 100000000ULL
+#define CELL_BPS 11000000ULL
+#define PAYLOAD 512
+#define HOA "10.1.0.10"
+
+/*      cn --10ms-- core --5ms-- ha ==home LAN== (bridge c0)
+ *                   |  \
+ *                  7ms  9ms
+ *                   |     \
+ *                  fa1     fa2
+ *                  (c1)    (c2)
+ * Every point-to-point link is 100 Mb/s; cells are 11 Mb/s, 1 us. */
+struct world {
+  struct sim *sim;
+  struct node *cn, *core, *ha, *fa1, *fa2, *mn;
+  struct link *l_cn, *l_ha, *l_fa1, *l_fa2, *home;
+  struct cell *c0, *c1, *c2;
+  struct iface *radio;
+  struct mip4_ha *h;
+  struct mip4_fa *f1, *f2;
+  struct mip4_mn *m;
+};
+
+static const uint8_t KEY[16] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+                                0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
+
+static struct ip_addr ip(const char *t) {
+  struct ip_addr a;
+  assert_true(addr_parse(t, &a, NULL));
+  return a;
+}
+
+static void addr(struct iface *i, const char *t) {
+  struct prefix p;
+  assert_true(prefix_parse(t, &p, NULL));
+  iface_add_addr(i, &p);
+}
+
+static struct link *p2p(struct sim *sim, const char *name, struct node *a,
+                        const char *aa, struct node *b, const char *ba,
+                        int64_t delay) {
+  struct link *l = link_new(sim, name, LINK_P2P, CORE_BPS, delay);
+  addr(iface_new(a, l), aa);
+  addr(iface_new(b, l), ba);
+  return l;
+}
+
+static struct cell *cell(struct sim *sim, const char *name, double x) {
+  struct link *l = link_new(sim, name, LINK_LAN, CELL_BPS, SIM_US);
+  return cell_new(sim, name, (struct vec2){x, 0}, 100, l);
+}
+
+static struct mip4_sa sa_with(const uint8_t *key) {
+  struct mip4_sa sa = {.spi = 256, .alg = MIP4_AUTH_HMAC_MD5, .key_len = 16};
+  memcpy(sa.key, key, 16);
+  return sa;
+}
+
+static struct world world_new(const uint8_t *mn_key) {
+  struct world w;
+  struct sim *sim = w.sim = sim_new("mip4", 1, 0);
+  sim->duration = 60 * SIM_S;
+  w.cn = node_new(sim, "cn", false);
+  w.core = node_new(sim, "core", true);
+  w.ha = node_new(sim, "ha", true);
+  w.fa1 = node_new(sim, "fa1", true);
+  w.fa2 = node_new(sim, "fa2", true);
+  w.mn = node_new(sim, "mn", false);
+  w.l_cn = p2p(sim, "l-cn", w.cn, "10.0.0.2/30", w.core, "10.0.0.1/30",
+               10 * SIM_MS);
+  w.l_ha = p2p(sim, "l-ha", w.core, "10.0.1.1/30", w.ha, "10.0.1.2/30",
+               5 * SIM_MS);
+  w.l_fa1 = p2p(sim, "l-fa1", w.core, "10.0.2.1/30", w.fa1, "10.0.2.2/30",
+                7 * SIM_MS);
+  w.l_fa2 = p2p(sim, "l-fa2", w.core, "10.0.3.1/30", w.fa2, "10.0.3.2/30",
+                9 * SIM_MS);
+  w.home = link_new(sim, "home", LINK_LAN, CORE_BPS, SIM_US);
+  struct iface *ha_home = iface_new(w.ha, w.home);
+  addr(ha_home, "10.1.0.1/24");
+  w.c0 = cell(sim, "c0", 0);
+  cell_bridge(w.c0, w.home);
+  w.c1 = cell(sim, "c1", 1000);
+  addr(iface_new(w.fa1, w.c1->link), "10.2.0.1/24");
+  w.c2 = cell(sim, "c2", 2000);
+  addr(iface_new(w.fa2, w.c2->link), "10.3.0.1/24");
+  w.radio = radio_new(w.mn, "wlan", ASSOC_NEAREST, 0, 50 * SIM_MS);
+  addr(w.radio, HOA "/24");
+  radio_add_move(w.radio, 0, w.c0);
+
+  struct mip4_sa sa = sa_with(KEY);
+  w.h = mip4_ha_new(mip4_node_of(sim, w.ha), ha_home, SIM_S);
+  mip4_ha_add_client(w.h, ip(HOA).v4, &sa);
+  w.f1 = mip4_fa_new(mip4_node_of(sim, w.fa1), node_iface_on(w.fa1, w.c1->link),
+                     SIM_S);
+  w.f2 = mip4_fa_new(mip4_node_of(sim, w.fa2), node_iface_on(w.fa2, w.c2->link),
+                     SIM_S);
+  struct mip4_sa mn_sa = sa_with(mn_key);
+  w.m = mip4_mn_new(mip4_node_of(sim, w.mn), w.radio, ip(HOA).v4, 24,
+                    ip("10.1.0.1").v4, &mn_sa);
+  return w;
+}
+
+static struct flow *cbr_to_mn(struct world *w, int64_t interval) {
+  struct cbr_config cfg = {.name = "cn-to-mn", .from = w->cn, .sink = w->mn,
+                           .dst = ip(HOA), .port = 40000, .size = PAYLOAD,
+                           .interval = interval, .start = SIM_S};
+  assert_true(cbr_new(w->sim, &cfg, NULL));
+  return g_ptr_array_index(w->sim->flows, w->sim->flows->len - 1);
+}
+
+static int64_t tx(uint64_t bytes, uint64_t bps) {
+  return units_tx_time(bytes, bps);
+}
+
+/* Collects the one-way delays of the flow's packets that arrived between
+ * two times, through a sink observer would be heavier: read them from the
+ * flow, whose delays are in arrival order. */
+static void test_triangle_delay(void **state) {
+  (void)state;
+  struct world w = world_new(KEY);
+  radio_add_move(w.radio, 5 * SIM_S, w.c1);
+  w.sim->duration = 10 * SIM_S;
+  struct flow *f = cbr_to_mn(&w, 10 * SIM_MS);
+  sim_run(w.sim, 0, NULL, NULL);
+  /* At home (1 s to 5 s): cn -> core -> ha -> home LAN -> bridge -> c0. */
+  uint64_t ip_len = PAYLOAD + 8 + 20;
+  int64_t home = tx(ip_len, CORE_BPS) + 10 * SIM_MS +
+                 tx(ip_len, CORE_BPS) + 5 * SIM_MS +
+                 tx(ip_len + 14, CORE_BPS) + SIM_US +
+                 tx(ip_len + 14, CELL_BPS) + SIM_US;
+  /* Registered at fa1: cn -> core -> ha, tunnelled (+20) ha -> core ->
+   * fa1, then delivered on c1: d(CN,HA) + d(HA,FA) + d(FA,MN). */
+  int64_t triangle = tx(ip_len, CORE_BPS) + 10 * SIM_MS +
+                     tx(ip_len, CORE_BPS) + 5 * SIM_MS +
+                     tx(ip_len + 20, CORE_BPS) + 5 * SIM_MS +
+                     tx(ip_len + 20, CORE_BPS) + 7 * SIM_MS +
+                     tx(ip_len + 14, CELL_BPS) + SIM_US;
+  assert_true(w.m->state == MIP4_MN_REGISTERED);
+  assert_non_null(mip4_ha_binding(w.h, ip(HOA).v4));
+  assert_int_equal(mip4_ha_binding(w.h, ip(HOA).v4)->coa, ip("10.2.0.1").v4);
+  /* Every delivered packet took one of the two paths; the steady state of
+   * each shows as the extremes. */
+  assert_int_equal(flow_delay_percentile(f, 0.0), home);
+  assert_int_equal(flow_delay_percentile(f, 1.0), triangle);
+  guint at_home = 0, away = 0;
+  for (guint i = 0; i < f->delays->len; i++) {
+    int64_t d = g_array_index(f->delays, int64_t, i);
+    at_home += d == home;
+    away += d == triangle;
+  }
+  /* The first packet at home waits for ARP; all others are one of the two. */
+  assert_int_equal(at_home + away + 1, f->received);
+  assert_true(away > 400);
+  sim_free(w.sim);
+}
+
+/* One handoff's interruption: from leaving the old cell to the first data
+ * packet through the new care-of address. */
+static double interruption(struct sim *sim, int row) {
+  const struct handoff *h = &g_array_index(sim->handoffs, struct handoff,
+                                           (guint)row);
+  guint col;
+  for (col = 0; col < sim->handoff_columns->len; col++)
+    if (strcmp(g_ptr_array_index(sim->handoff_columns, col),
+               "first_data_s") == 0)
+      break;
+  gint64 key = (gint64)row << 16 | col;
+  const double *v = g_hash_table_lookup(sim->handoff_values, &key);
+  assert_non_null(v);
+  return *v - (double)h->start / 1e9;
+}
+
+/* Without solicitation the node waits for the next advertisement: with a
+ * 1 s interval half a second on average.  Then layer 2 (50 ms), the
+ * registration round trip mn -> fa -> ha -> fa -> mn, and the wait for
+ * the next CBR packet (5 ms on average at one per 10 ms) plus its trip
+ * from the home agent. */
+static void test_handoff_interruption_mean(void **state) {
+  (void)state;
+  struct world w = world_new(KEY);
+  w.m->solicit_on_attach = false;
+  /* Alternate between c1 and c2 every 3.37 s, so handoffs fall at all
+   * phases of the advertisement period. */
+  int handoffs = 60;
+  for (int k = 0; k < handoffs; k++)
+    radio_add_move(w.radio, 2 * SIM_S + k * 3370 * SIM_MS,
+                   k % 2 ? w.c2 : w.c1);
+  w.sim->duration = 2 * SIM_S + handoffs * 3370 * SIM_MS + 2 * SIM_S;
+  cbr_to_mn(&w, 10 * SIM_MS);
+  sim_run(w.sim, 0, NULL, NULL);
+  /* The registration request and reply are ~78 and ~50 bytes: their
+   * serialization is small but counted approximately; the propagation is
+   * exact: mn-fa (1 us) + fa-core-ha and back (2 x 12 or 14 ms). */
+  double sum = 0;
+  int n = 0;
+  for (int row = 0; row < (int)w.sim->handoffs->len; row++) {
+    const struct handoff *h =
+        &g_array_index(w.sim->handoffs, struct handoff, (guint)row);
+    if (!h->from)
+      continue; /* from home: the first one is excluded */
+    sum += interruption(w.sim, row);
+    n++;
+  }
+  assert_true(n >= handoffs - 2);
+  double mean = sum / n;
+  /* Registration RTT: 2 x (7 + 5) ms via fa1 or 2 x (9 + 5) via fa2, ~26 ms
+   * averaged; then the next packet from cn reaches the mobile node via the
+   * home agent: 15 ms to ha + 12 or 14 ms on: ~28 ms, plus 5 ms waiting. */
+  double expect = 0.050 + 0.5 + 0.026 + 0.005 + 0.028;
+  /* The advertisement wait is uniform over 1 s: its mean over ~59
+   * handoffs has a standard deviation of 0.289 / sqrt(59) = 38 ms. */
+  assert_true(fabs(mean - expect) < 0.12);
+  sim_free(w.sim);
+}
+
+static void test_wrong_key_denied(void **state) {
+  (void)state;
+  uint8_t wrong[16];
+  memcpy(wrong, KEY, 16);
+  wrong[0] ^= 1;
+  struct world w = world_new(wrong);
+  radio_add_move(w.radio, 5 * SIM_S, w.c1);
+  w.sim->duration = 10 * SIM_S;
+  struct flow *f = cbr_to_mn(&w, 10 * SIM_MS);
+  sim_run(w.sim, 0, NULL, NULL);
+  /* The home agent refuses with 131, signing the reply with the key it
+   * knows, which the node cannot verify: it discards the reply and goes
+   * on trying (RFC 5944 3.6.2.1). */
+  assert_true(w.h->cnt.haMNAuthenticationFailure >= 1);
+  assert_int_equal(w.h->cnt.haMNAuthenticationFailure,
+                   w.m->cnt.mnRepliesHAAuthenticationFailure);
+  assert_int_equal(w.h->cnt.haServiceRequestsAccepted, 0);
+  assert_true(w.m->state == MIP4_MN_REGISTERING);
+  assert_null(mip4_ha_binding(w.h, ip(HOA).v4));
+  /* Nothing reaches the node after it left home. */
+  assert_true(f->received < 420);
+  sim_free(w.sim);
+}
+
+static void test_clock_skew_resynchronised(void **state) {
+  (void)state;
+  struct world w = world_new(KEY);
+  w.m->clock_offset = -60 * SIM_S; /* outside the 7 s tolerance */
+  radio_add_move(w.radio, 5 * SIM_S, w.c1);
+  w.sim->duration = 10 * SIM_S;
+  sim_run(w.sim, 0, NULL, NULL);
+  assert_int_equal(w.h->cnt.haIDMismatch, 1);
+  assert_int_equal(w.m->cnt.mnRegRequestsDeniedByHADueToID, 1);
+  assert_true(w.m->state == MIP4_MN_REGISTERED);
+  assert_non_null(mip4_ha_binding(w.h, ip(HOA).v4));
+  sim_free(w.sim);
+}
+
+/* The node registers with a 4 s lifetime, then falls into a gap with no
+ * coverage: nobody renews, the binding and the visitor entry expire, and
+ * the correspondent's packets stop reaching anyone. */
+static void test_lifetime_expiry(void **state) {
+  (void)state;
+  struct world w = world_new(KEY);
+  w.m->lifetime = 4;
+  radio_add_move(w.radio, 5 * SIM_S, w.c1);
+  w.sim->duration = 7 * SIM_S;
+  sim_run(w.sim, 0, NULL, NULL);
+  assert_non_null(mip4_ha_binding(w.h, ip(HOA).v4));
+  assert_non_null(mip4_fa_visitor(w.f1, ip(HOA).v4));
+  /* Cut the node off: its radio goes down with the cell. */
+  link_set_up(w.c1->link, false);
+  w.sim->duration = 14 * SIM_S;
+  sched_run(&w.sim->sched, 14 * SIM_S, NULL);
+  assert_null(mip4_ha_binding(w.h, ip(HOA).v4));
+  assert_null(mip4_fa_visitor(w.f1, ip(HOA).v4));
+  sim_free(w.sim);
+}
+
+static void test_return_home(void **state) {
+  (void)state;
+  struct world w = world_new(KEY);
+  radio_add_move(w.radio, 5 * SIM_S, w.c1);
+  radio_add_move(w.radio, 10 * SIM_S, w.c0);
+  w.sim->duration = 15 * SIM_S;
+  struct flow *f = cbr_to_mn(&w, 10 * SIM_MS);
+  sim_run(w.sim, 0, NULL, NULL);
+  assert_true(w.m->state == MIP4_MN_AT_HOME);
+  assert_int_equal(w.m->cnt.mnDeRegRequestsSent, 1);
+  assert_true(w.m->cnt.mnGratuitousARPsSend >= 1);
+  assert_null(mip4_ha_binding(w.h, ip(HOA).v4));
+  assert_false(arp_is_proxied(node_iface_on(w.ha, w.home), ip(HOA).v4));
+  /* Home again, packets take the home path: the last one's delay. */
+  uint64_t ip_len = PAYLOAD + 8 + 20;
+  int64_t home = tx(ip_len, CORE_BPS) + 10 * SIM_MS +
+                 tx(ip_len, CORE_BPS) + 5 * SIM_MS +
+                 tx(ip_len + 14, CORE_BPS) + SIM_US +
+                 tx(ip_len + 14, CELL_BPS) + SIM_US;
+  assert_int_equal(g_array_index(f->delays, int64_t, f->delays->len - 1),
+                   home);
+  sim_free(w.sim);
+}
+
+/* The home agent is unreachable: the node's requests go out at 0, 1, 3
+ * and 7 s after the first (intervals doubling from 1 s), each a new
+ * registration with a larger Identification; 7 s after the last one the
+ * foreign agent gives up with code 78. */
+struct rrq_times {
+  struct observer obs;
+  GArray *times;
+  const struct link *link;
+  int replies78;
+};
+
+static void watch(void *ctx, const struct link *link, const struct pkt *pkt) {
+  struct rrq_times *t = ctx;
+  if (link != t->link || pkt->len < 14 + 20 + 8 + 1)
+    return;
+  const uint8_t *udp = pkt->data + 14 + 20;
+  if (load_be16(udp + 2) != MIP4_PORT)
+    return;
+  int64_t now = sim_now(link->sim);
+  if (udp[8] == MIP4_MSG_RRQ)
+    g_array_append_val(t->times, now);
+  else if (udp[8] == MIP4_MSG_RRP && udp[9] == MIP4_FA_REGISTRATION_TIMEOUT)
+    t->replies78++;
+}
+
+static void test_retransmission_backoff(void **state) {
+  (void)state;
+  struct world w = world_new(KEY);
+  radio_add_move(w.radio, 5 * SIM_S, w.c1);
+  fault_node_at(w.sim, w.ha, 4 * SIM_S, false);
+  w.sim->duration = 30 * SIM_S;
+  struct rrq_times t = {.times = g_array_new(FALSE, FALSE, sizeof(int64_t)),
+                        .link = w.c1->link};
+  t.obs = (struct observer){.ctx = &t, .on_wire = watch};
+  sim_observe(w.sim, &t.obs);
+  w.c1->link->traced = true;
+  sim_run(w.sim, 0, NULL, NULL);
+  assert_int_equal(t.times->len, 4);
+  /* The first request waited for ARP to resolve the agent (a 60-byte
+   * request and reply on the cell); the retransmissions did not. */
+  int64_t arp = 2 * (tx(60, CELL_BPS) + SIM_US);
+  for (guint i = 1; i < 4; i++) {
+    int64_t gap = g_array_index(t.times, int64_t, i) -
+                  g_array_index(t.times, int64_t, i - 1);
+    assert_int_equal(gap, (int64_t)(1 << (i - 1)) * SIM_S - (i == 1 ? arp : 0));
+  }
+  assert_int_equal(t.replies78, 1);
+  assert_true(w.m->state == MIP4_MN_DENIED);
+  g_array_free(t.times, TRUE);
+  sim_free(w.sim);
+}
+
+/* The tunnelled packets on the link to fa1 are exactly the header size
+ * bigger than the original: 20 (IP in IP), 12 (minimal, the home agent
+ * not being the originator), 24 (GRE). */
+struct sizes {
+  struct observer obs;
+  const struct link *link;
+  uint32_t biggest;
+};
+
+static void size_watch(void *ctx, const struct link *link,
+                       const struct pkt *pkt) {
+  struct sizes *s = ctx;
+  if (link == s->link && pkt->len > s->biggest)
+    s->biggest = pkt->len;
+}
+
+static void run_encap(enum encap_kind kind, uint32_t overhead) {
+  struct world w = world_new(KEY);
+  w.h->minimal = w.h->gre = w.f1->minimal = w.f1->gre = true;
+  w.m->encap = kind;
+  radio_add_move(w.radio, 5 * SIM_S, w.c1);
+  w.sim->duration = 8 * SIM_S;
+  struct flow *f = cbr_to_mn(&w, 10 * SIM_MS);
+  struct sizes s = {.link = w.l_fa1};
+  s.obs = (struct observer){.ctx = &s, .on_wire = size_watch};
+  sim_observe(w.sim, &s.obs);
+  w.l_fa1->traced = true;
+  sim_run(w.sim, 0, NULL, NULL);
+  assert_int_equal(mip4_ha_binding(w.h, ip(HOA).v4)->encap, kind);
+  assert_int_equal(s.biggest, PAYLOAD + 8 + 20 + overhead);
+  assert_true(f->received > 600);
+  sim_free(w.sim);
+}
+
+static void test_encapsulation_sizes(void **state) {
+  (void)state;
+  run_encap(ENCAP_IPIP, 20);
+  run_encap(ENCAP_MINIMAL, 12);
+  run_encap(ENCAP_GRE, 24);
+}
+
+/* The core router filters ingress on its link from fa1: the mobile node's
+ * packets, sourced from its home address, are dropped there unless
+ * reverse tunnelled through its home agent. */
+static uint64_t uplink_received(bool reverse) {
+  struct world w = world_new(KEY);
+  node_iface_on(w.core, w.l_fa1)->ingress_filter = true;
+  w.m->reverse_tunnel = reverse;
+  radio_add_move(w.radio, 2 * SIM_S, w.c1);
+  w.sim->duration = 10 * SIM_S;
+  struct cbr_config cfg = {.name = "mn-to-cn", .from = w.mn, .sink = w.cn,
+                           .dst = ip("10.0.0.2"), .port = 40001,
+                           .size = 100, .interval = 100 * SIM_MS,
+                           .start = 5 * SIM_S, .stop = 9 * SIM_S};
+  assert_true(cbr_new(w.sim, &cfg, NULL));
+  sim_run(w.sim, 0, NULL, NULL);
+  struct flow *f = g_ptr_array_index(w.sim->flows, 0);
+  assert_int_equal(f->sent, 40);
+  if (!reverse)
+    assert_int_equal(w.core->cnt.drops[DROP_INGRESS_FILTER], 40);
+  else
+    assert_int_equal(w.f1->cnt.faReverseTunnelledPackets, 40);
+  uint64_t got = f->received;
+  sim_free(w.sim);
+  return got;
+}
+
+static void test_reverse_tunnel_through_ingress_filter(void **state) {
+  (void)state;
+  assert_int_equal(uplink_received(false), 0);
+  assert_int_equal(uplink_received(true), 40);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_triangle_delay),
+      cmocka_unit_test(test_handoff_interruption_mean),
+      cmocka_unit_test(test_wrong_key_denied),
+      cmocka_unit_test(test_clock_skew_resynchronised),
+      cmocka_unit_test(test_lifetime_expiry),
+      cmocka_unit_test(test_return_home),
+      cmocka_unit_test(test_retransmission_backoff),
+      cmocka_unit_test(test_encapsulation_sizes),
+      cmocka_unit_test(test_reverse_tunnel_through_ingress_filter),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
