@@ -140,7 +140,7 @@ static char *handoffs_table(const struct sim *sim) {
       gint64 key = (gint64)i << 16 | c;
       const double *v = g_hash_table_lookup(sim->handoff_values, &key);
       if (v)
-        g_string_append_printf(s, "\t%.9f", *v);
+        g_string_append_printf(s, "\t%.12g", *v);
       else
         g_string_append(s, "\t-");
     }

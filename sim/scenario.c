@@ -19,6 +19,7 @@
 #include "iface.h"
 #include "link.h"
 #include "mobility.h"
+#include "module.h"
 #include "node.h"
 #include "radio.h"
 #include "route.h"
@@ -606,6 +607,12 @@ static gboolean cannot_load(const struct loader *ld, const xmlNode *n,
               "of mipsim cannot load it");
 }
 
+/* Children of <host> and <router> that belong to a protocol module are
+ * configured by it, once the whole topology exists (load_modules). */
+static bool is_module_element(const xmlNode *n) {
+  return module_find((const char *)n->name) != NULL;
+}
+
 /* Elements that take no child elements in our schema. */
 static gboolean no_children(const struct loader *ld, const xmlNode *n,
                             GError **error) {
@@ -673,8 +680,28 @@ static gboolean load_node(struct loader *ld, xmlNode *n, GError **error) {
   bool router = strcmp((const char *)n->name, "router") == 0;
   d->obj = node_new(ld->sim, name, router);
   /* A host's children are movement and radios, loaded once the cells
-   * exist (load_mobile). */
-  return !router || no_children(ld, n, error);
+   * exist (load_mobile); a router's are protocol modules'. */
+  if (router)
+    for (const xmlNode *c = n->children; c; c = c->next)
+      if (c->type == XML_ELEMENT_NODE && !is_module_element(c))
+        return cannot_load(ld, c, error);
+  return TRUE;
+}
+
+/* The protocol modules' elements inside a node, in document order. */
+static gboolean load_modules(struct loader *ld, xmlNode *n, GError **error) {
+  struct node *node = ref_node(ld, n, "name", error);
+  if (!node)
+    return FALSE;
+  struct module_ctx ctx = {.path = ld->path};
+  for (xmlNode *c = n->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE || !is_module_element(c))
+      continue;
+    const struct module *m = module_find((const char *)c->name);
+    if (!m->configure(ld->sim, node, c, &ctx, error))
+      return FALSE;
+  }
+  return TRUE;
 }
 
 /* ---- <link>, <lan> ---- */
@@ -1301,7 +1328,7 @@ static gboolean load_mobile(struct loader *ld, xmlNode *n, GError **error) {
   const xmlNode *movement = NULL;
   for (xmlNode *c = n->children; c; c = c->next) {
     if (c->type != XML_ELEMENT_NODE || is_element(c, "wireless") ||
-        is_element(c, "move"))
+        is_element(c, "move") || is_module_element(c))
       continue;
     size_t i = 0;
     while (i < G_N_ELEMENTS(movements) &&
@@ -1812,6 +1839,7 @@ enum pass {
   PASS_CELLS,
   PASS_RADIOS,
   PASS_ROUTES,
+  PASS_MODULES,
   PASS_TRAFFIC,
   PASS_FAULTS,
   PASS_COUNT
@@ -1832,6 +1860,8 @@ static const struct {
     {"cell", PASS_CELLS, load_cell},
     {"host", PASS_RADIOS, load_mobile},
     {"route", PASS_ROUTES, load_route},
+    {"host", PASS_MODULES, load_modules},
+    {"router", PASS_MODULES, load_modules},
     {"cbr", PASS_TRAFFIC, load_cbr},
     {"onoff", PASS_TRAFFIC, load_cbr},
     {"ping", PASS_TRAFFIC, load_ping},

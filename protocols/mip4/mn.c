@@ -84,8 +84,10 @@ static void send_solicitation(struct mip4_mn *mn) {
 
 static void solicit_tick(struct sched_event *ev) {
   struct mip4_mn *mn = SIM_CONTAINER_OF(ev, struct mip4_mn, solicit);
-  if (mn->agent.valid)
-    return; /* an agent was heard: stop soliciting */
+  /* The agent known before a link change says nothing of the new link:
+   * solicit until an advertisement is heard on it. */
+  if (!mn->soliciting)
+    return;
   send_solicitation(mn);
   if (++mn->solicits >= SOLICIT_FAST && mn->solicit_interval < SOLICIT_MAX_INTERVAL)
     mn->solicit_interval *= 2;
@@ -93,6 +95,7 @@ static void solicit_tick(struct sched_event *ev) {
 }
 
 static void start_soliciting(struct mip4_mn *mn) {
+  mn->soliciting = true;
   mn->solicits = 0;
   mn->solicit_interval = SIM_S;
   sched_cancel(&sim_of(mn)->sched, &mn->solicit);
@@ -229,6 +232,7 @@ static bool on_advert(void *ctx, struct node *node, struct pkt *pkt,
     return false;
   pkt_free(pkt);
   mn->cnt.mnAdvertisementsReceived++;
+  mn->soliciting = false;
   uint8_t plen = adv.prefix_lengths ? adv.routers[0].prefix_len : 32;
   uint32_t router = adv.routers[0].addr;
   struct mip4_agent_info a = {
@@ -298,12 +302,12 @@ void mip4_mn_rx(struct mip4_mn *mn, const uint8_t *msg, size_t len,
   case MIP4_REPLY_ACCEPTED_NO_SIMULTANEOUS:
     mn->cnt.mnRegRequestsAccepted++;
     annotate(mn, "reg_reply_s");
+    mn->await_first_data = true;
     if (mn->state == MIP4_MN_DEREGISTERING) {
       mn->state = MIP4_MN_AT_HOME;
       return;
     }
     mn->state = MIP4_MN_REGISTERED;
-    mn->await_first_data = true;
     /* The lifetime runs from when the request was sent (RFC 5944
      * 3.6.1.3); renew after nine tenths of it. */
     if (p.lifetime != 0xffff)
@@ -334,16 +338,48 @@ void mip4_mn_rx(struct mip4_mn *mn, const uint8_t *msg, size_t len,
   }
 }
 
+struct mip4_mn_flow {
+  uint32_t last_seq;
+  int row; /* the handoff whose gap was counted */
+};
+
+/* Packets the handoff cost a flow: the sequence numbers skipped between
+ * the last packet before it and the first one after. */
+static void count_gap(struct mip4_mn *mn, const struct pkt *pkt) {
+  gpointer key = GUINT_TO_POINTER(pkt->meta.flow);
+  struct mip4_mn_flow *f = g_hash_table_lookup(mn->flows, key);
+  if (!f) {
+    f = g_new0(struct mip4_mn_flow, 1);
+    f->row = mn->handoff_row;
+    g_hash_table_insert(mn->flows, key, f);
+  } else if (f->row != mn->handoff_row && pkt->meta.seq > f->last_seq) {
+    f->row = mn->handoff_row;
+    mn->handoff_lost += pkt->meta.seq - f->last_seq - 1;
+    handoff_annotate(sim_of(mn), mn->handoff_row, "lost_pkts",
+                     (double)mn->handoff_lost);
+  }
+  if (pkt->meta.seq > f->last_seq)
+    f->last_seq = pkt->meta.seq;
+}
+
 /* The first data packet after a registration: the end of the handoff as
  * the applications see it. */
 static enum ip_verdict local_in(void *ctx, struct node *node,
                                 struct pkt *pkt, struct iface *in,
                                 struct iface *out) {
   struct mip4_mn *mn = ctx;
-  if (mn->await_first_data && pkt->meta.flow != 0) {
+  if (pkt->meta.flow == 0)
+    return IP_ACCEPT;
+  if (mn->await_first_data && mn->handoff_row >= 0) {
     mn->await_first_data = false;
+    const struct handoff *h = &g_array_index(sim_of(mn)->handoffs,
+                                             struct handoff,
+                                             (guint)mn->handoff_row);
     annotate(mn, "first_data_s");
+    handoff_annotate(sim_of(mn), mn->handoff_row, "latency_ms",
+                     (double)(now_of(mn) - h->start) / 1e6);
   }
+  count_gap(mn, pkt);
   return IP_ACCEPT;
 }
 
@@ -353,6 +389,7 @@ static void on_radio(void *ctx, struct iface *iface, struct cell *cell,
   if (iface != mn->iface || !up)
     return;
   mn->handoff_row = radio_last_handoff(iface);
+  mn->handoff_lost = 0;
   mn->await_advert = true;
   mn->await_first_data = false;
   if (mn->solicit_on_attach)
@@ -375,6 +412,8 @@ struct mip4_mn *mip4_mn_new(struct mip4_node *owner, struct iface *radio,
   mn->encap = ENCAP_IPIP;
   mn->state = MIP4_MN_AT_HOME;
   mn->handoff_row = -1;
+  mn->flows = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                    g_free);
   sched_event_init(&mn->agent_expiry, agent_expired);
   sched_event_init(&mn->retx, retransmit);
   sched_event_init(&mn->renew, renew);
@@ -397,5 +436,6 @@ void mip4_mn_free(struct mip4_mn *mn) {
   sched_cancel(s, &mn->retx);
   sched_cancel(s, &mn->renew);
   sched_cancel(s, &mn->solicit);
+  g_hash_table_destroy(mn->flows);
   g_free(mn);
 }

@@ -68,11 +68,16 @@ struct mip4_mn {
   /* Solicitation (RFC 5944 2.4): three at one per second, then doubling
    * up to a minute. */
   struct sched_event solicit;
+  bool soliciting;              /* until an advertisement is heard */
   unsigned solicits;
   int64_t solicit_interval;
   /* The current handoff, for handoffs.tsv. */
   int handoff_row;
   bool await_advert, await_first_data;
+  /* Per flow received: the last sequence number and the handoff row it
+   * was counted for, so that the gap across a handoff is its loss. */
+  GHashTable *flows;            /* flow id -> struct mip4_mn_flow */
+  uint64_t handoff_lost;
   struct mip4_mn_counters cnt;
 };
 

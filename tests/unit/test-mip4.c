@@ -185,20 +185,28 @@ static void test_triangle_delay(void **state) {
   sim_free(w.sim);
 }
 
+/* A module's column of handoffs.tsv for a row; NAN if unset. */
+static double handoff_value(struct sim *sim, int row, const char *column) {
+  for (guint col = 0; col < sim->handoff_columns->len; col++) {
+    if (strcmp(g_ptr_array_index(sim->handoff_columns, col), column) != 0)
+      continue;
+    gint64 key = (gint64)row << 16 | col;
+    const double *v = g_hash_table_lookup(sim->handoff_values, &key);
+    return v ? *v : NAN;
+  }
+  return NAN;
+}
+
 /* One handoff's interruption: from leaving the old cell to the first data
  * packet through the new care-of address. */
 static double interruption(struct sim *sim, int row) {
   const struct handoff *h = &g_array_index(sim->handoffs, struct handoff,
                                            (guint)row);
-  guint col;
-  for (col = 0; col < sim->handoff_columns->len; col++)
-    if (strcmp(g_ptr_array_index(sim->handoff_columns, col),
-               "first_data_s") == 0)
-      break;
-  gint64 key = (gint64)row << 16 | col;
-  const double *v = g_hash_table_lookup(sim->handoff_values, &key);
-  assert_non_null(v);
-  return *v - (double)h->start / 1e9;
+  double first = handoff_value(sim, row, "first_data_s");
+  assert_false(isnan(first));
+  assert_true(fabs(handoff_value(sim, row, "latency_ms") / 1e3 -
+                   (first - (double)h->start / 1e9)) < 1e-9);
+  return first - (double)h->start / 1e9;
 }
 
 /* Without solicitation the node waits for the next advertisement: with a
@@ -324,6 +332,12 @@ static void test_return_home(void **state) {
                  tx(ip_len + 14, CELL_BPS) + SIM_US;
   assert_int_equal(g_array_index(f->delays, int64_t, f->delays->len - 1),
                    home);
+  /* The packets the two handoffs cost are exactly the flow's losses. */
+  assert_int_equal(w.sim->handoffs->len, 2);
+  double lost = handoff_value(w.sim, 0, "lost_pkts") +
+                handoff_value(w.sim, 1, "lost_pkts");
+  assert_true(flow_lost(f) > 0);
+  assert_true(lost == (double)flow_lost(f));
   sim_free(w.sim);
 }
 
