@@ -66,8 +66,18 @@ static gboolean scale_value(__uint128_t mant, int exp10, uint64_t scale,
       return FALSE;
     v *= 10;
   }
-  for (; exp10 < 0; exp10++)
-    v = (v + 5) / 10;
+  /* One rounding to nearest: dividing by ten a digit at a time would round
+   * twice ("1.49ns" to 1.5 and then 2).  Past 10^38 the quotient of any
+   * 128-bit value rounds to zero. */
+  if (exp10 < -38) {
+    v = 0;
+  } else if (exp10 < 0) {
+    __uint128_t d = 1;
+    for (; exp10 < 0; exp10++)
+      d *= 10;
+    __uint128_t r = v % d;
+    v = v / d + (r >= d - r);
+  }
   if (v > INT64_MAX)
     return FALSE;
   *out = (uint64_t)v;
