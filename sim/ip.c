@@ -456,7 +456,10 @@ void ip_input(struct iface *in, struct pkt *pkt) {
     return;
   struct ip_addr src, dst;
   ip_packet_addrs(pkt, &src, &dst);
-  if (in->ingress_filter && !iface_on_link(in, &src)) {
+  /* A host without an address yet sends from 0.0.0.0 to 255.255.255.255
+   * (DHCP, RFC 2131 4.1): nothing to check, and never forwarded. */
+  bool unconfigured = src.family == 4 && src.v4 == 0 && dst.v4 == 0xffffffffu;
+  if (in->ingress_filter && !unconfigured && !iface_on_link(in, &src)) {
     struct nexthop back;
     if (!route_lookup(node, &src, &back) || back.oif != in) {
       sim_drop(node->sim, node, NULL, pkt, DROP_INGRESS_FILTER);

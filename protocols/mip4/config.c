@@ -190,6 +190,7 @@ static gboolean configure_ha(struct sim *sim, struct node *node,
   if (!get_lifetime(el, "max-lifetime", &ha->max_lifetime, ctx, error) ||
       !get_encaps(el, &ha->minimal, &ha->gre, ctx, error) ||
       !get_bool(el, "reverse-tunnel", &ha->reverse_tunnel) ||
+      !get_bool(el, "simultaneous", &ha->simultaneous) ||
       !get_time(el, "replay-tolerance", &ha->replay_tolerance, ctx, error))
     return FALSE;
   const struct prefix *own = iface_addr(home, 4);
@@ -282,7 +283,9 @@ static gboolean configure_mn(struct sim *sim, struct node *node,
   }
   return get_lifetime(el, "lifetime", &mn->lifetime, ctx, error) &&
          get_bool(el, "solicit-on-attach", &mn->solicit_on_attach) &&
-         get_bool(el, "reverse-tunnel", &mn->reverse_tunnel);
+         get_bool(el, "reverse-tunnel", &mn->reverse_tunnel) &&
+         get_bool(el, "simultaneous", &mn->simultaneous) &&
+         get_bool(el, "broadcast", &mn->broadcast);
 }
 
 const struct module mip4_home_agent_module = {

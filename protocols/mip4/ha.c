@@ -92,31 +92,88 @@ static void start_proxy(struct mip4_ha *ha, uint32_t home_addr) {
 
 /* ---- bindings ---------------------------------------------------------- */
 
-static void binding_free(gpointer data) {
-  struct mip4_binding *b = data;
+static void binding_free(struct mip4_binding *b) {
   sched_cancel(&sim_of(b->ha)->sched, &b->expiry);
-  arp_proxy_del(b->ha->home, b->home_addr);
   g_free(b);
+}
+
+/* The hash table's destructor: the whole list of a home address. */
+static void bindings_free(gpointer data) {
+  struct mip4_binding *b = data;
+  if (b)
+    arp_proxy_del(b->ha->home, b->home_addr);
+  while (b) {
+    struct mip4_binding *next = b->next;
+    binding_free(b);
+    b = next;
+  }
+}
+
+/* Removes the binding of coa (every binding if coa is 0).  The list is
+ * stolen from the table while it changes, so that the table's destructor
+ * (which ends proxy ARP) runs only when no binding is left. */
+static void unbind(struct mip4_ha *ha, uint32_t home_addr, uint32_t coa) {
+  gpointer key = GUINT_TO_POINTER(home_addr);
+  struct mip4_binding *head = g_hash_table_lookup(ha->bindings, key);
+  if (!head)
+    return;
+  if (!coa) {
+    g_hash_table_remove(ha->bindings, key);
+    return;
+  }
+  g_hash_table_steal(ha->bindings, key);
+  for (struct mip4_binding **p = &head; *p; p = &(*p)->next) {
+    if ((*p)->coa == coa) {
+      struct mip4_binding *gone = *p;
+      *p = gone->next;
+      binding_free(gone);
+      break;
+    }
+  }
+  if (head)
+    g_hash_table_insert(ha->bindings, key, head);
+  else
+    arp_proxy_del(ha->home, home_addr);
 }
 
 /* RFC 5944 3.8.2.2: an expired binding is deleted silently. */
 static void binding_expired(struct sched_event *ev) {
   struct mip4_binding *b = SIM_CONTAINER_OF(ev, struct mip4_binding, expiry);
-  g_hash_table_remove(b->ha->bindings, GUINT_TO_POINTER(b->home_addr));
+  unbind(b->ha, b->home_addr, b->coa);
 }
 
+/* Adds or renews the binding of the request's care-of address, at the
+ * head of the list.  Without S, or without our support for it, it
+ * replaces all the others (RFC 5944 3.8.3). */
 static void bind(struct mip4_ha *ha, const struct mip4_rrq *r,
                  uint16_t lifetime) {
-  struct mip4_binding *b =
-      g_hash_table_lookup(ha->bindings, GUINT_TO_POINTER(r->home_addr));
-  bool fresh = !b;
-  if (fresh) {
+  gpointer key = GUINT_TO_POINTER(r->home_addr);
+  struct mip4_binding *head = g_hash_table_lookup(ha->bindings, key);
+  bool fresh = !head;
+  bool keep_others = ha->simultaneous && (r->flags & MIP4_RRQ_S);
+  if (head)
+    g_hash_table_steal(ha->bindings, key);
+  struct mip4_binding *b = NULL, *rest = NULL, **tail = &rest;
+  for (struct mip4_binding *x = head, *next; x; x = next) {
+    next = x->next;
+    x->next = NULL;
+    if (x->coa == r->coa) {
+      b = x;
+    } else if (keep_others) {
+      *tail = x;
+      tail = &x->next;
+    } else {
+      binding_free(x);
+    }
+  }
+  if (!b) {
     b = g_new0(struct mip4_binding, 1);
     b->ha = ha;
     b->home_addr = r->home_addr;
     sched_event_init(&b->expiry, binding_expired);
-    g_hash_table_insert(ha->bindings, GUINT_TO_POINTER(r->home_addr), b);
   }
+  b->next = rest;
+  g_hash_table_insert(ha->bindings, key, b);
   b->coa = r->coa;
   b->ident = r->ident;
   b->lifetime = lifetime;
@@ -124,6 +181,8 @@ static void bind(struct mip4_ha *ha, const struct mip4_rrq *r,
              : (r->flags & MIP4_RRQ_G) ? ENCAP_GRE
                                        : ENCAP_IPIP;
   b->reverse = r->flags & MIP4_RRQ_T;
+  b->broadcast = r->flags & MIP4_RRQ_B;
+  b->decapsulates = r->flags & MIP4_RRQ_D;
   if (lifetime != 0xffff)
     sched_in(&sim_of(ha)->sched, &b->expiry, (int64_t)lifetime * SIM_S);
   else
@@ -216,19 +275,26 @@ void mip4_ha_rx(struct mip4_ha *ha, const uint8_t *msg, size_t len,
   c->last_ident = r.ident;
   uint16_t lifetime = MIN(r.lifetime, ha->max_lifetime);
   if (r.lifetime == 0) {
-    /* Deregistration: drop the binding before replying, so that a reply
-     * to a node back home is not itself tunnelled away. */
-    if (g_hash_table_remove(ha->bindings, GUINT_TO_POINTER(r.home_addr)) &&
-        r.coa == r.home_addr)
+    /* Deregistration, of every care-of address from home or of one
+     * (RFC 5944 3.8.3), before replying, so that a reply to a node back
+     * home is not itself tunnelled away. */
+    bool home = r.coa == r.home_addr;
+    bool had = mip4_ha_binding(ha, r.home_addr) != NULL;
+    unbind(ha, r.home_addr, home ? 0 : r.coa);
+    if (home && had)
       announce(ha, r.home_addr); /* the node's own MAC is its again */
   } else {
     bind(ha, &r, lifetime);
   }
   ha->cnt.haServiceRequestsAccepted++;
-  if (r.flags & MIP4_RRQ_S)
+  if ((r.flags & MIP4_RRQ_S) && !ha->simultaneous)
     ha->cnt.haMultiBindingUnsupported++;
-  reply(ha, &r, rx, MIP4_REPLY_ACCEPTED_NO_SIMULTANEOUS, lifetime, r.ident,
-        sa);
+  /* Code 0 from a home agent that keeps simultaneous bindings, 1 from one
+   * that does not, whatever the S flag (RFC 5944 3.8.3.2). */
+  reply(ha, &r, rx,
+        ha->simultaneous ? MIP4_REPLY_ACCEPTED
+                         : MIP4_REPLY_ACCEPTED_NO_SIMULTANEOUS,
+        lifetime, r.ident, sa);
 }
 
 /* ---- data path --------------------------------------------------------- */
@@ -263,19 +329,72 @@ static const struct mip4_binding *intercepts(struct mip4_ha *ha,
     return NULL;
   const struct mip4_binding *b =
       mip4_ha_binding(ha, load_be32(pkt->data + IP4_OFF_DST));
-  if (!b || load_be32(pkt->data + IP4_OFF_SRC) == b->coa)
-    return NULL;
+  uint32_t src = load_be32(pkt->data + IP4_OFF_SRC);
+  for (const struct mip4_binding *x = b; x; x = x->next)
+    if (src == x->coa)
+      return NULL;
   return b;
+}
+
+/* One copy per care-of address (simultaneous bindings, RFC 5944 4.2.3);
+ * the last binding gets the packet itself. */
+static void tunnel_all(struct mip4_ha *ha, struct pkt *pkt,
+                       const struct mip4_binding *b, bool forwarding) {
+  for (; b->next; b = b->next)
+    tunnel_to(ha, pkt_clone(pkt), b, forwarding);
+  tunnel_to(ha, pkt, b, forwarding);
+}
+
+static bool home_broadcast(const struct mip4_ha *ha, const struct pkt *pkt,
+                           const struct iface *in) {
+  if (in != ha->home || pkt->len < IP4_HLEN || (pkt->data[0] >> 4) != 4)
+    return false;
+  uint32_t dst = load_be32(pkt->data + IP4_OFF_DST);
+  const struct prefix *p = iface_addr(ha->home, 4);
+  return dst == 0xffffffffu ||
+         (p->len < 31 && (dst | v4_mask(p->len)) == 0xffffffffu &&
+          ((dst ^ p->addr.v4) & v4_mask(p->len)) == 0);
+}
+
+/* B flag (RFC 5944 4.3): a broadcast on the home network goes to each
+ * mobile node that asked for them, encapsulated first to its home address
+ * so that a foreign agent delivers it to that node alone (a co-located
+ * care-of address gets it directly), then tunnelled to the care-of
+ * address.  The original goes on to the home agent's own stack. */
+static void forward_broadcast(struct mip4_ha *ha, const struct pkt *pkt) {
+  struct node *node = ha->owner->node;
+  GHashTableIter it;
+  gpointer value;
+  g_hash_table_iter_init(&it, ha->bindings);
+  while (g_hash_table_iter_next(&it, NULL, &value)) {
+    for (const struct mip4_binding *b = value; b; b = b->next) {
+      if (!b->broadcast)
+        continue;
+      struct pkt *copy = pkt_clone(pkt);
+      if (!b->decapsulates &&
+          encap_push(copy, ENCAP_IPIP, ha->addr, b->home_addr, IP_DEFAULT_TTL,
+                     node->ip4_next_id++, false) != ENCAP_OK) {
+        pkt_free(copy);
+        continue;
+      }
+      ha->cnt.haBroadcastsTunnelled++;
+      tunnel_to(ha, copy, b, false);
+    }
+  }
 }
 
 static enum ip_verdict pre_routing(void *ctx, struct node *node,
                                    struct pkt *pkt, struct iface *in,
                                    struct iface *out) {
   struct mip4_ha *ha = ctx;
+  if (home_broadcast(ha, pkt, in)) {
+    forward_broadcast(ha, pkt);
+    return IP_ACCEPT;
+  }
   const struct mip4_binding *b = intercepts(ha, pkt);
   if (!b)
     return IP_ACCEPT;
-  tunnel_to(ha, pkt, b, true);
+  tunnel_all(ha, pkt, b, true);
   return IP_STOLEN;
 }
 
@@ -289,7 +408,7 @@ static enum ip_verdict local_out(void *ctx, struct node *node,
   const struct mip4_binding *b = intercepts(ha, pkt);
   if (!b)
     return IP_ACCEPT;
-  tunnel_to(ha, pkt, b, false);
+  tunnel_all(ha, pkt, b, false);
   return IP_STOLEN;
 }
 
@@ -300,12 +419,14 @@ bool mip4_ha_tunnel_rx(struct mip4_ha *ha, struct pkt *pkt) {
     return false;
   if (!encap_pop(pkt, &src, &dst, &kind))
     return false;
-  /* Only a mobile node's reverse tunnel from its registered care-of
-   * address is accepted. */
+  /* Only a mobile node's reverse tunnel from one of its registered
+   * care-of addresses is accepted. */
   const struct mip4_binding *b =
       mip4_ha_binding(ha, load_be32(pkt->data + IP4_OFF_SRC));
+  while (b && b->coa != src)
+    b = b->next;
   struct node *node = ha->owner->node;
-  if (!b || b->coa != src || !b->reverse) {
+  if (!b || !b->reverse) {
     sim_drop(node->sim, node, NULL, pkt, DROP_FILTERED);
     return true;
   }
@@ -327,7 +448,7 @@ struct mip4_ha *mip4_ha_new(struct mip4_node *owner, struct iface *home,
   ha->replay_tolerance = 7 * SIM_S;
   ha->clients = g_array_new(FALSE, TRUE, sizeof(struct mip4_ha_client));
   ha->bindings = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                       binding_free);
+                                       bindings_free);
   ha->gratuitous_due = g_array_new(FALSE, FALSE, sizeof(uint32_t));
   sched_event_init(&ha->gratuitous, gratuitous_tick);
   mip4_advertiser_init(&ha->adv, owner, home, advert_interval);

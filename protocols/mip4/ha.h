@@ -12,14 +12,19 @@ struct mip4_ha_client {
   uint64_t last_ident;     /* the last accepted Identification */
 };
 
+/* One care-of address of a home address; with simultaneous bindings a
+ * home address has several, in a list. */
 struct mip4_binding {
   struct mip4_ha *ha;
+  struct mip4_binding *next;
   uint32_t home_addr;
   uint32_t coa;
   uint64_t ident;
   uint16_t lifetime;         /* granted, s */
   enum encap_kind encap;
   bool reverse;              /* reverse tunnel accepted */
+  bool broadcast;            /* B: home broadcasts are tunnelled too */
+  bool decapsulates;         /* D: a co-located care-of address */
   struct sched_event expiry;
 };
 
@@ -33,7 +38,7 @@ struct mip4_binding {
   X(haPoorlyFormedRequest) X(haRegRepliesSent) X(haDeRegRepliesSent)          \
   X(haGratuitiousARPsSent) X(haEncapsulationUnavailable)                      \
   X(haReverseTunnelUnavailable) X(haTunnelledPackets)                         \
-  X(haReverseTunnelledPackets)
+  X(haReverseTunnelledPackets) X(haBroadcastsTunnelled)
 
 struct mip4_ha_counters {
 #define MIP4_FIELD(name) uint64_t name;
@@ -48,10 +53,11 @@ struct mip4_ha {
   struct mip4_advertiser adv;
   uint16_t max_lifetime;     /* s */
   bool reverse_tunnel;       /* offers RFC 3024 reverse tunnelling */
+  bool simultaneous;         /* keeps several care-of addresses (S) */
   bool minimal, gre;         /* encapsulations offered besides IP-in-IP */
   int64_t replay_tolerance;  /* timestamps: allowed clock difference */
   GArray *clients;           /* struct mip4_ha_client */
-  GHashTable *bindings;      /* home address -> struct mip4_binding */
+  GHashTable *bindings;      /* home address -> first struct mip4_binding */
   struct sched_event gratuitous; /* repeats of gratuitous ARP */
   GArray *gratuitous_due;    /* home addresses to announce again */
   struct mip4_ha_counters cnt;
@@ -61,7 +67,7 @@ struct mip4_ha *mip4_ha_new(struct mip4_node *owner, struct iface *home,
                             int64_t advert_interval);
 void mip4_ha_add_client(struct mip4_ha *ha, uint32_t home_addr,
                         const struct mip4_sa *sa);
-/* The binding of a home address, or NULL. */
+/* The latest binding of a home address (the head of its list), or NULL. */
 const struct mip4_binding *mip4_ha_binding(const struct mip4_ha *ha,
                                            uint32_t home_addr);
 

@@ -98,6 +98,7 @@ void mip4_mn_rx(struct mip4_mn *mn, const uint8_t *msg, size_t len,
  * true if the role took it. */
 bool mip4_fa_tunnel_rx(struct mip4_fa *fa, struct pkt *pkt);
 bool mip4_ha_tunnel_rx(struct mip4_ha *ha, struct pkt *pkt);
+bool mip4_mn_tunnel_rx(struct mip4_mn *mn, struct pkt *pkt);
 /* Is addr this role's own address (where its messages go)? */
 bool mip4_ha_owns(const struct mip4_ha *ha, uint32_t addr);
 bool mip4_fa_owns(const struct mip4_fa *fa, uint32_t addr);

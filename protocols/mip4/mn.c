@@ -122,6 +122,10 @@ static void send_request(struct mip4_mn *mn) {
   if (!dereg) {
     if (mn->reverse_tunnel && (a->flags & MIP4_ADV_T))
       r.flags |= MIP4_RRQ_T;
+    if (mn->simultaneous)
+      r.flags |= MIP4_RRQ_S;
+    if (mn->broadcast)
+      r.flags |= MIP4_RRQ_B;
     if (mn->encap == ENCAP_MINIMAL && (a->flags & MIP4_ADV_M))
       r.flags |= MIP4_RRQ_M;
     if (mn->encap == ENCAP_GRE && (a->flags & MIP4_ADV_G))
@@ -263,6 +267,20 @@ static bool on_advert(void *ctx, struct node *node, struct pkt *pkt,
     use_agent(mn, &a);
   else
     mn->other = a;
+  return true;
+}
+
+/* Tunnels that end at the node itself: home broadcasts the home agent
+ * encapsulated to the home address (B flag).  The inner packet enters the
+ * node's IP layer as if received on the radio. */
+bool mip4_mn_tunnel_rx(struct mip4_mn *mn, struct pkt *pkt) {
+  if (load_be32(pkt->data + IP4_OFF_DST) != mn->home_addr)
+    return false;
+  uint32_t src, dst;
+  enum encap_kind kind;
+  if (!encap_pop(pkt, &src, &dst, &kind))
+    return false;
+  ip_input(mn->iface, pkt);
   return true;
 }
 

@@ -53,6 +53,8 @@ struct mip4_mn {
   bool eager;                   /* prefix-based move detection */
   bool solicit_on_attach;       /* link-layer attach as a hint */
   bool reverse_tunnel;
+  bool simultaneous;            /* S: keep earlier care-of addresses */
+  bool broadcast;               /* B: receive home broadcasts */
   enum encap_kind encap;
   struct mip4_agent_info agent; /* the agent in use */
   struct mip4_agent_info other; /* lazy: another one heard meanwhile */

@@ -77,6 +77,8 @@ static void tunnel_rx(void *ctx, struct node *node, struct pkt *pkt,
     return;
   if (m->ha && mip4_ha_tunnel_rx(m->ha, pkt))
     return;
+  if (m->mn && mip4_mn_tunnel_rx(m->mn, pkt))
+    return;
   sim_drop(node->sim, node, NULL, pkt, DROP_UNREACHABLE);
 }
 

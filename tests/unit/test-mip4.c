@@ -290,6 +290,49 @@ static void test_clock_skew_resynchronised(void **state) {
   sim_free(w.sim);
 }
 
+/* A registration request captured on its way to the home agent and sent
+ * again later is refused with 133, the binding left as it was. */
+struct capture_rrq {
+  struct observer obs;
+  const struct link *link;
+  GByteArray *rrq;
+};
+
+static void capture_first_rrq(void *ctx, const struct link *link,
+                              const struct pkt *pkt) {
+  struct capture_rrq *c = ctx;
+  if (link != c->link || c->rrq->len || pkt->len < IP4_HLEN + 8 + 1)
+    return;
+  const uint8_t *udp = pkt->data + IP4_HLEN;
+  if (load_be16(udp + 2) == MIP4_PORT && udp[8] == MIP4_MSG_RRQ)
+    g_byte_array_append(c->rrq, udp + 8, pkt->len - IP4_HLEN - 8);
+}
+
+static void test_replayed_request(void **state) {
+  (void)state;
+  struct world w = world_new(KEY);
+  radio_add_move(w.radio, 5 * SIM_S, w.c1);
+  w.sim->duration = 8 * SIM_S;
+  struct capture_rrq c = {.link = w.l_ha, .rrq = g_byte_array_new()};
+  c.obs = (struct observer){.ctx = &c, .on_wire = capture_first_rrq};
+  sim_observe(w.sim, &c.obs);
+  w.l_ha->traced = true;
+  sim_run(w.sim, 0, NULL, NULL);
+  const struct mip4_binding *b = mip4_ha_binding(w.h, ip(HOA).v4);
+  assert_non_null(b);
+  uint64_t ident = b->ident;
+  assert_true(c.rrq->len > 0);
+  assert_int_equal(w.h->cnt.haIDMismatch, 0);
+  /* An attacker on the path replays it from the foreign agent's side. */
+  mip4_send_udp(mip4_node_of(w.sim, w.fa1), c.rrq, ip("10.2.0.1").v4,
+                ip("10.1.0.1").v4, MIP4_PORT, 64, NULL);
+  sched_run(&w.sim->sched, 9 * SIM_S, NULL);
+  assert_int_equal(w.h->cnt.haIDMismatch, 1);
+  assert_int_equal(mip4_ha_binding(w.h, ip(HOA).v4)->ident, ident);
+  g_byte_array_free(c.rrq, TRUE);
+  sim_free(w.sim);
+}
+
 /* The node registers with a 4 s lifetime, then falls into a gap with no
  * coverage: nobody renews, the binding and the visitor entry expire, and
  * the correspondent's packets stop reaching anyone. */
@@ -466,17 +509,82 @@ static void test_reverse_tunnel_through_ingress_filter(void **state) {
   assert_int_equal(uplink_received(true), 40);
 }
 
+/* With S and a home agent that keeps simultaneous bindings, the node's
+ * care-of addresses at fa1 and then fa2 are both bound, and each packet
+ * from the correspondent is tunnelled to both (RFC 5944 4.2.3); code 0
+ * says so.  Without support, the second replaces the first (code 1). */
+static void run_simultaneous(bool supported, guint want_bindings) {
+  struct world w = world_new(KEY);
+  w.h->simultaneous = supported;
+  w.m->simultaneous = true;
+  radio_add_move(w.radio, 3 * SIM_S, w.c1);
+  radio_add_move(w.radio, 6 * SIM_S, w.c2);
+  w.sim->duration = 10 * SIM_S;
+  cbr_to_mn(&w, 10 * SIM_MS);
+  sim_run(w.sim, 0, NULL, NULL);
+  guint n = 0;
+  for (const struct mip4_binding *b = mip4_ha_binding(w.h, ip(HOA).v4); b;
+       b = b->next)
+    n++;
+  assert_int_equal(n, want_bindings);
+  assert_int_equal(w.h->cnt.haMultiBindingUnsupported, supported ? 0 : 2);
+  /* At 100 packets/s, fa1 carries the flow from the home agent's first
+   * binding (3 s + 50 ms layer 2 + ~12 ms to the home agent) to the
+   * second (6.06 s): about 300 packets.  If both bindings are kept fa1
+   * goes on getting copies until the end at 10 s: about 700.  (Its
+   * visitor entry lives on for the lifetime.) */
+  if (supported)
+    assert_true(w.f1->cnt.faDecapsulatedPackets > 650);
+  else
+    assert_true(w.f1->cnt.faDecapsulatedPackets < 310);
+  sim_free(w.sim);
+}
+
+static void test_simultaneous_bindings(void **state) {
+  (void)state;
+  run_simultaneous(true, 2);
+  run_simultaneous(false, 1);
+}
+
+/* B: a broadcast on the home network reaches the node away, encapsulated
+ * to its home address inside the tunnel to its care-of address. */
+static void test_home_broadcast(void **state) {
+  (void)state;
+  for (int asked = 0; asked < 2; asked++) {
+    struct world w = world_new(KEY);
+    struct node *h = node_new(w.sim, "home-host", false);
+    addr(iface_new(h, w.home), "10.1.0.30/24");
+    w.m->broadcast = asked;
+    radio_add_move(w.radio, 2 * SIM_S, w.c1);
+    w.sim->duration = 8 * SIM_S;
+    struct cbr_config cfg = {.name = "bcast", .from = h, .sink = w.mn,
+                             .dst = ip("10.1.0.255"), .port = 40005,
+                             .size = 64, .interval = 100 * SIM_MS,
+                             .start = 4 * SIM_S, .stop = 7 * SIM_S};
+    assert_true(cbr_new(w.sim, &cfg, NULL));
+    sim_run(w.sim, 0, NULL, NULL);
+    struct flow *f = g_ptr_array_index(w.sim->flows, 0);
+    assert_int_equal(f->sent, 30);
+    assert_int_equal(f->received, asked ? 30 : 0);
+    assert_int_equal(w.h->cnt.haBroadcastsTunnelled, asked ? 30 : 0);
+    sim_free(w.sim);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_triangle_delay),
       cmocka_unit_test(test_handoff_interruption_mean),
       cmocka_unit_test(test_wrong_key_denied),
       cmocka_unit_test(test_clock_skew_resynchronised),
+      cmocka_unit_test(test_replayed_request),
       cmocka_unit_test(test_lifetime_expiry),
       cmocka_unit_test(test_return_home),
       cmocka_unit_test(test_retransmission_backoff),
       cmocka_unit_test(test_encapsulation_sizes),
       cmocka_unit_test(test_reverse_tunnel_through_ingress_filter),
+      cmocka_unit_test(test_simultaneous_bindings),
+      cmocka_unit_test(test_home_broadcast),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

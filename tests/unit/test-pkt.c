@@ -250,8 +250,10 @@ static void test_clone(void **state) {
   pkt_free(p);
   assert_filled(c->data + 1, 199, 11 + 7);
 
-  /* A packet whose headroom is used up clones with full headroom. */
-  pkt_push(c, c->head);
+  /* A packet whose headroom is used up clones with full headroom.  (Pushed
+   * bytes are the caller's to write.) */
+  uint32_t pushed = c->head;
+  fill(pkt_push(c, pushed), pushed, 200);
   assert_int_equal(c->head, 0);
   struct pkt *d = pkt_clone(c);
   assert_true(d->head >= PKT_HEADROOM);
@@ -317,8 +319,12 @@ static void test_get_in_bounds(void **state) {
  * sum with the size wraps around. */
 static void test_get_out_of_bounds(void **state) {
   (void)state;
-  static const uint8_t b[] = {1, 2, 3, 4, 5, 6, 7, 8};
-  const size_t len = sizeof b;
+  static const uint8_t arr[] = {1, 2, 3, 4, 5, 6, 7, 8};
+  /* Hidden from the compiler, which would otherwise warn about the reads
+   * past the array on the paths the checks make unreachable. */
+  const uint8_t *volatile hidden = arr;
+  const uint8_t *b = hidden;
+  const size_t len = sizeof arr;
   uint8_t v8 = 0x5a;
   uint16_t v16 = 0x5a5a;
   uint32_t v32 = 0x5a5a5a5a;
@@ -413,7 +419,7 @@ static void test_pool_reuse(void **state) {
   pkt_free(cl);
   pkt_free(b);
   assert_int_equal(pool->live_count, 0);
-  assert_int_equal(pool->allocated, 7);
+  assert_int_equal(pool->allocated, 6);
 }
 
 /* Many packets freed in an arbitrary order: the live list stays whole,
