@@ -15,6 +15,7 @@
 
 #include "addr.h"
 #include "cell.h"
+#include "dhcp.h"
 #include "fault.h"
 #include "iface.h"
 #include "link.h"
@@ -607,10 +608,19 @@ static gboolean cannot_load(const struct loader *ld, const xmlNode *n,
               "of mipsim cannot load it");
 }
 
+/* Children of <host> and <router> that are kernel services (DHCP),
+ * loaded by the loader itself once the radios exist (load_dhcp).  No
+ * protocol module may claim their names. */
+static bool is_service_element(const xmlNode *n) {
+  return n->type == XML_ELEMENT_NODE &&
+         (strcmp((const char *)n->name, "dhcp-server") == 0 ||
+          strcmp((const char *)n->name, "dhcp-client") == 0);
+}
+
 /* Children of <host> and <router> that belong to a protocol module are
  * configured by it, once the whole topology exists (load_modules). */
 static bool is_module_element(const xmlNode *n) {
-  return module_find((const char *)n->name) != NULL;
+  return !is_service_element(n) && module_find((const char *)n->name) != NULL;
 }
 
 /* Elements that take no child elements in our schema. */
@@ -683,7 +693,8 @@ static gboolean load_node(struct loader *ld, xmlNode *n, GError **error) {
    * exist (load_mobile); a router's are protocol modules'. */
   if (router)
     for (const xmlNode *c = n->children; c; c = c->next)
-      if (c->type == XML_ELEMENT_NODE && !is_module_element(c))
+      if (c->type == XML_ELEMENT_NODE && !is_module_element(c) &&
+          !is_service_element(c))
         return cannot_load(ld, c, error);
   return TRUE;
 }
@@ -1328,7 +1339,8 @@ static gboolean load_mobile(struct loader *ld, xmlNode *n, GError **error) {
   const xmlNode *movement = NULL;
   for (xmlNode *c = n->children; c; c = c->next) {
     if (c->type != XML_ELEMENT_NODE || is_element(c, "wireless") ||
-        is_element(c, "move") || is_module_element(c))
+        is_element(c, "move") || is_module_element(c) ||
+        is_service_element(c))
       continue;
     size_t i = 0;
     while (i < G_N_ELEMENTS(movements) &&
@@ -1353,6 +1365,128 @@ static gboolean load_mobile(struct loader *ld, xmlNode *n, GError **error) {
   for (xmlNode *c = n->children; c; c = c->next)
     if (is_element(c, "wireless") && !check_radio(ld, c, node, error))
       return FALSE;
+  return TRUE;
+}
+
+/* ---- <dhcp-server>, <dhcp-client>: children of <router> and <host> ---- */
+
+/* The interface of node on the link named by attribute "link". */
+static struct iface *dhcp_link_iface(const struct loader *ld,
+                                     const xmlNode *n, struct node *node,
+                                     GError **error) {
+  struct link *link = ref_link(ld, n, "link", error);
+  if (!link)
+    return NULL;
+  struct iface *iface = node_iface_on(node, link);
+  if (!iface)
+    fail(ld, n, error, "link: %s is not attached to %s", node->name,
+         link->name);
+  return iface;
+}
+
+/* An IPv4 address attribute; absent leaves *out alone. */
+static gboolean get_ipv4(const struct loader *ld, const xmlNode *n,
+                         const char *name, uint32_t *out, GError **error) {
+  g_autofree char *v = attr(n, name);
+  if (!v)
+    return TRUE;
+  struct ip_addr a;
+  g_autoptr(GError) local = NULL;
+  if (!addr_parse(v, &a, &local))
+    return value_error(ld, n, name, local, error);
+  if (a.family != 4)
+    return fail(ld, n, error, "%s: '%s' is not an IPv4 address", name, v);
+  *out = a.v4;
+  return TRUE;
+}
+
+static gboolean load_dhcp_server(struct loader *ld, xmlNode *n,
+                                 struct node *node, GError **error) {
+  if (!node->router)
+    return fail(ld, n, error, "%s is a host; a DHCP server runs on a router",
+                node->name);
+  uint32_t first = 0, last = 0, router = 0;
+  int64_t lease = DHCP_DEFAULT_LEASE;
+  if (!NEED(ld, n, error, "link", "first", "last"))
+    return FALSE;
+  struct iface *iface = dhcp_link_iface(ld, n, node, error);
+  if (!iface || !get_ipv4(ld, n, "first", &first, error) ||
+      !get_ipv4(ld, n, "last", &last, error) ||
+      !get_ipv4(ld, n, "router", &router, error) ||
+      !get_time(ld, n, "lease", &lease, error))
+    return FALSE;
+  /* No address the scenario gives an interface may be leased. */
+  GHashTableIter it;
+  gpointer key, line;
+  g_hash_table_iter_init(&it, ld->addrs);
+  while (first <= last && g_hash_table_iter_next(&it, &key, &line)) {
+    struct ip_addr a;
+    if (addr_parse(key, &a, NULL) && a.family == 4 && a.v4 >= first &&
+        a.v4 <= last) {
+      g_autofree char *f = attr(n, "first"), *l = attr(n, "last");
+      return fail(ld, n, error, "the pool %s-%s holds %s, the address of "
+                  "the interface on line %ld", f, l, (const char *)key,
+                  (long)GPOINTER_TO_SIZE(line));
+    }
+  }
+  g_autoptr(GError) local = NULL;
+  struct dhcp_server *s =
+      dhcp_server_new(node, iface, first, last, lease, &local);
+  if (!s || (has_attr(n, "router") &&
+             !dhcp_server_set_router(s, router, &local)))
+    return fail(ld, n, error, "%s", local->message);
+  return TRUE;
+}
+
+static gboolean load_dhcp_client(struct loader *ld, xmlNode *n,
+                                 struct node *node, GError **error) {
+  if (node->router)
+    return fail(ld, n, error, "%s is a router; a DHCP client runs on a host",
+                node->name);
+  bool wireless = has_attr(n, "wireless"), wired = has_attr(n, "link");
+  if (wireless == wired)
+    return fail(ld, n, error, "give either wireless (a radio of %s) or link "
+                "(a link it is attached to)", node->name);
+  struct iface *iface;
+  if (wireless) {
+    g_autofree char *name = attr(n, "wireless");
+    iface = find_radio(ld, node, name, NULL);
+    if (!iface)
+      return fail(ld, n, error, "wireless: %s has no <wireless> named '%s'",
+                  node->name, name);
+  } else {
+    iface = dhcp_link_iface(ld, n, node, error);
+    if (!iface)
+      return FALSE;
+  }
+  const struct prefix *p = iface_addr(iface, 4);
+  if (p) {
+    char text[ADDR_STRLEN];
+    return fail(ld, n, error, "%s already has the IPv4 address %s/%u; the "
+                "interface of a DHCP client has none of its own",
+                iface->name, addr_format(&p->addr, text), p->len);
+  }
+  /* With the checks above, and port 68 free of flows until the traffic
+   * pass, only a second client for the interface fails here. */
+  if (!dhcp_client_new(iface, NULL, NULL, NULL))
+    return fail(ld, n, error, "%s already has a DHCP client", iface->name);
+  return TRUE;
+}
+
+/* The DHCP elements of a <host> or <router>, in document order. */
+static gboolean load_dhcp(struct loader *ld, xmlNode *n, GError **error) {
+  struct node *node = ref_node(ld, n, "name", error);
+  if (!node)
+    return FALSE;
+  for (xmlNode *c = n->children; c; c = c->next) {
+    if (!is_service_element(c))
+      continue;
+    gboolean ok = strcmp((const char *)c->name, "dhcp-server") == 0
+                      ? load_dhcp_server(ld, c, node, error)
+                      : load_dhcp_client(ld, c, node, error);
+    if (!ok)
+      return FALSE;
+  }
   return TRUE;
 }
 
@@ -1829,7 +1963,8 @@ static gboolean load_fault(struct loader *ld, xmlNode *n, GError **error) {
 /* Top-level elements are handled in passes, so that references may point
  * forward: every node exists before a link attaches it, every LAN before a
  * cell bridges onto it, every cell before a host moves into it, every
- * address before a route or flow resolves it.  An element may have a
+ * address before a route or flow resolves it, every radio and interface
+ * address before a DHCP server or client uses it.  An element may have a
  * handler in several passes.  Elements that protocol modules add to the
  * schema's scenario.content need an entry here too. */
 enum pass {
@@ -1839,6 +1974,7 @@ enum pass {
   PASS_CELLS,
   PASS_RADIOS,
   PASS_ROUTES,
+  PASS_SERVICES,
   PASS_MODULES,
   PASS_TRAFFIC,
   PASS_FAULTS,
@@ -1860,6 +1996,8 @@ static const struct {
     {"cell", PASS_CELLS, load_cell},
     {"host", PASS_RADIOS, load_mobile},
     {"route", PASS_ROUTES, load_route},
+    {"host", PASS_SERVICES, load_dhcp},
+    {"router", PASS_SERVICES, load_dhcp},
     {"host", PASS_MODULES, load_modules},
     {"router", PASS_MODULES, load_modules},
     {"cbr", PASS_TRAFFIC, load_cbr},

@@ -31,14 +31,18 @@ struct sched_event {
   uint32_t slot; /* heap index + 1; 0 when not pending */
 };
 
+/* The key of a heap slot. */
 struct sched_entry {
   int64_t time;
   uint64_t seq;
-  struct sched_event *ev;
 };
 
 struct sched {
+  /* Keys and events of the slots in parallel arrays: the four siblings
+   * that a sift compares share one cache line of keys, and only the event
+   * of the one it moves is read. */
   struct sched_entry *heap;
+  struct sched_event **evs;
   uint32_t len;
   uint32_t cap;
   /* The root slot was popped but not yet refilled: the next schedule (the

@@ -102,6 +102,19 @@ static gboolean get_v4(const xmlNode *el, const char *name, uint32_t *out,
   return TRUE;
 }
 
+/* "timestamps" (the default) or "nonces". */
+static gboolean get_replay(const xmlNode *el, bool *nonces,
+                           const struct module_ctx *ctx, GError **error) {
+  g_autofree char *v = attr(el, "replay");
+  *nonces = v && strcmp(v, "nonces") == 0;
+  if (v && !*nonces && strcmp(v, "timestamps") != 0) {
+    module_error(error, ctx, el, "replay: '%s' is not timestamps or nonces",
+                 v);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 /* The security association of a <mobile> or <mobile-node> element. */
 static gboolean get_sa(const xmlNode *el, struct mip4_sa *sa,
                        const struct module_ctx *ctx, GError **error) {
@@ -199,15 +212,16 @@ static gboolean configure_ha(struct sim *sim, struct node *node,
       continue;
     uint32_t hoa;
     struct mip4_sa sa = {0};
+    bool nonces;
     if (!get_v4(c, "home-address", &hoa, true, ctx, error) ||
-        !get_sa(c, &sa, ctx, error))
+        !get_sa(c, &sa, ctx, error) || !get_replay(c, &nonces, ctx, error))
       return FALSE;
     if (((hoa ^ own->addr.v4) & v4_mask(own->len)) != 0) {
       module_error(error, ctx, c, "home-address: not on the home agent's "
                    "subnet of its link");
       return FALSE;
     }
-    mip4_ha_add_client(ha, hoa, &sa);
+    mip4_ha_add_client(ha, hoa, &sa, nonces);
   }
   return TRUE;
 }
@@ -281,7 +295,8 @@ static gboolean configure_mn(struct sim *sim, struct node *node,
                  "or gre", encap);
     return FALSE;
   }
-  return get_lifetime(el, "lifetime", &mn->lifetime, ctx, error) &&
+  return get_replay(el, &mn->nonces, ctx, error) &&
+         get_lifetime(el, "lifetime", &mn->lifetime, ctx, error) &&
          get_bool(el, "solicit-on-attach", &mn->solicit_on_attach) &&
          get_bool(el, "reverse-tunnel", &mn->reverse_tunnel) &&
          get_bool(el, "simultaneous", &mn->simultaneous) &&

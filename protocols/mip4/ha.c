@@ -193,9 +193,19 @@ static void bind(struct mip4_ha *ha, const struct mip4_rrq *r,
 
 /* ---- registration ------------------------------------------------------ */
 
+/* With nonces every reply hands the node a fresh nonce in the high half
+ * of the Identification, the one its next request must carry (RFC 5944
+ * 5.7.2). */
 static void reply(struct mip4_ha *ha, const struct mip4_rrq *r,
                   const struct udp_rx *rx, uint8_t code, uint16_t lifetime,
-                  uint64_t ident, const struct mip4_sa *sa) {
+                  uint64_t ident, struct mip4_ha_client *c) {
+  const struct mip4_sa *sa = c ? &c->sa : NULL;
+  if (c && c->nonces) {
+    do
+      c->nonce = (uint32_t)rng_u64(&ha->nonces);
+    while (c->nonce == 0);
+    ident = mip4_ident_make(c->nonce, mip4_ident_low(r->ident));
+  }
   struct mip4_rrp p = {.code = code, .lifetime = lifetime,
                        .home_addr = r->home_addr, .home_agent = ha->addr,
                        .ident = ident};
@@ -214,10 +224,10 @@ static void reply(struct mip4_ha *ha, const struct mip4_rrq *r,
 
 static void deny(struct mip4_ha *ha, const struct mip4_rrq *r,
                  const struct udp_rx *rx, uint8_t code,
-                 const struct mip4_sa *sa, uint64_t *counter) {
+                 struct mip4_ha_client *c, uint64_t *counter) {
   (*counter)++;
   ha->cnt.haServiceRequestsDenied++;
-  reply(ha, r, rx, code, 0, r->ident, sa);
+  reply(ha, r, rx, code, 0, r->ident, c);
 }
 
 void mip4_ha_rx(struct mip4_ha *ha, const uint8_t *msg, size_t len,
@@ -239,36 +249,43 @@ void mip4_ha_rx(struct mip4_ha *ha, const uint8_t *msg, size_t len,
   if (exts.mh_auth.spi != sa->spi ||
       !mip4_auth_verify(msg, len, exts.mh_auth.off, sa->alg, sa->key,
                         sa->key_len)) {
-    deny(ha, &r, rx, MIP4_HA_MN_AUTH_FAILED, sa,
+    deny(ha, &r, rx, MIP4_HA_MN_AUTH_FAILED, c,
          &ha->cnt.haMNAuthenticationFailure);
     return;
   }
   /* Timestamps (RFC 5944 5.7.1): close to our clock and newer than the
-   * last accepted; a 133 carries our time in the high half. */
+   * last accepted; a 133 carries our time in the high half.  Nonces
+   * (5.7.2): the high half is the nonce we gave last; a 133 carries a new
+   * one (reply() puts it there). */
   int64_t now = sim_now(sim_of(ha));
   uint64_t ours = mip4_ntp_from_time(now, 0);
   int64_t skew = mip4_ntp_diff(r.ident, ours);
-  if (skew > ha->replay_tolerance || skew < -ha->replay_tolerance ||
-      (c->last_ident && mip4_ntp_diff(r.ident, c->last_ident) <= 0)) {
+  bool fresh = c->nonces
+                   ? c->nonce != 0 && mip4_ident_high(r.ident) == c->nonce
+                   : skew <= ha->replay_tolerance &&
+                         skew >= -ha->replay_tolerance &&
+                         (!c->last_ident ||
+                          mip4_ntp_diff(r.ident, c->last_ident) > 0);
+  if (!fresh) {
     ha->cnt.haIDMismatch++;
     ha->cnt.haServiceRequestsDenied++;
     reply(ha, &r, rx, MIP4_HA_ID_MISMATCH, 0,
-          mip4_ident_make(mip4_ident_high(ours), mip4_ident_low(r.ident)), sa);
+          mip4_ident_make(mip4_ident_high(ours), mip4_ident_low(r.ident)), c);
     return;
   }
   if (r.flags & MIP4_RRQ_RESERVED) {
-    deny(ha, &r, rx, MIP4_HA_POORLY_FORMED_REQUEST, sa,
+    deny(ha, &r, rx, MIP4_HA_POORLY_FORMED_REQUEST, c,
          &ha->cnt.haPoorlyFormedRequest);
     return;
   }
   if (((r.flags & MIP4_RRQ_M) && !ha->minimal) ||
       ((r.flags & MIP4_RRQ_G) && !ha->gre)) {
-    deny(ha, &r, rx, MIP4_HA_ENCAP_UNAVAILABLE, sa,
+    deny(ha, &r, rx, MIP4_HA_ENCAP_UNAVAILABLE, c,
          &ha->cnt.haEncapsulationUnavailable);
     return;
   }
   if ((r.flags & MIP4_RRQ_T) && !ha->reverse_tunnel) {
-    deny(ha, &r, rx, MIP4_HA_REVERSE_TUNNEL_UNAVAILABLE, sa,
+    deny(ha, &r, rx, MIP4_HA_REVERSE_TUNNEL_UNAVAILABLE, c,
          &ha->cnt.haReverseTunnelUnavailable);
     return;
   }
@@ -294,7 +311,7 @@ void mip4_ha_rx(struct mip4_ha *ha, const uint8_t *msg, size_t len,
   reply(ha, &r, rx,
         ha->simultaneous ? MIP4_REPLY_ACCEPTED
                          : MIP4_REPLY_ACCEPTED_NO_SIMULTANEOUS,
-        lifetime, r.ident, sa);
+        lifetime, r.ident, c);
 }
 
 /* ---- data path --------------------------------------------------------- */
@@ -452,13 +469,17 @@ struct mip4_ha *mip4_ha_new(struct mip4_node *owner, struct iface *home,
   ha->gratuitous_due = g_array_new(FALSE, FALSE, sizeof(uint32_t));
   sched_event_init(&ha->gratuitous, gratuitous_tick);
   mip4_advertiser_init(&ha->adv, owner, home, advert_interval);
+  g_autofree char *stream = g_strdup_printf("mip4/%s/nonces",
+                                            owner->node->name);
+  sim_rng(owner->node->sim, &ha->nonces, stream);
   owner->ha = ha;
   return ha;
 }
 
 void mip4_ha_add_client(struct mip4_ha *ha, uint32_t home_addr,
-                        const struct mip4_sa *sa) {
-  struct mip4_ha_client c = {.home_addr = home_addr, .sa = *sa};
+                        const struct mip4_sa *sa, bool nonces) {
+  struct mip4_ha_client c = {.home_addr = home_addr, .sa = *sa,
+                             .nonces = nonces};
   g_array_append_val(ha->clients, c);
 }
 

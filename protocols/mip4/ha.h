@@ -9,7 +9,9 @@
 struct mip4_ha_client {
   uint32_t home_addr;
   struct mip4_sa sa;
-  uint64_t last_ident;     /* the last accepted Identification */
+  bool nonces;             /* replay protection by nonces, not timestamps */
+  uint32_t nonce;          /* nonces: the one the node must use next */
+  uint64_t last_ident;     /* timestamps: the last accepted one */
 };
 
 /* One care-of address of a home address; with simultaneous bindings a
@@ -58,6 +60,7 @@ struct mip4_ha {
   int64_t replay_tolerance;  /* timestamps: allowed clock difference */
   GArray *clients;           /* struct mip4_ha_client */
   GHashTable *bindings;      /* home address -> first struct mip4_binding */
+  struct rng nonces;        /* the nonces it hands out */
   struct sched_event gratuitous; /* repeats of gratuitous ARP */
   GArray *gratuitous_due;    /* home addresses to announce again */
   struct mip4_ha_counters cnt;
@@ -66,7 +69,7 @@ struct mip4_ha {
 struct mip4_ha *mip4_ha_new(struct mip4_node *owner, struct iface *home,
                             int64_t advert_interval);
 void mip4_ha_add_client(struct mip4_ha *ha, uint32_t home_addr,
-                        const struct mip4_sa *sa);
+                        const struct mip4_sa *sa, bool nonces);
 /* The latest binding of a home address (the head of its list), or NULL. */
 const struct mip4_binding *mip4_ha_binding(const struct mip4_ha *ha,
                                            uint32_t home_addr);

@@ -12,6 +12,7 @@
 #include "protocols/encap/encap.h"
 #include "protocols/mip4/packets.h"
 #include "sim/app.h"
+#include "sim/rng.h"
 #include "sim/sched.h"
 
 struct sim;

@@ -105,6 +105,8 @@ static void start_soliciting(struct mip4_mn *mn) {
 /* ---- registration ------------------------------------------------------ */
 
 static uint64_t next_ident(struct mip4_mn *mn) {
+  if (mn->nonces) /* the agent's nonce and a fresh one of ours */
+    return mip4_ident_make(mn->nonce, (uint32_t)rng_u64(&mn->rng));
   uint64_t id = mip4_ntp_from_time(now_of(mn) + mn->clock_offset, 0);
   /* Strictly increasing (RFC 5944 5.7.1), even within one nanosecond. */
   if (mn->ident && mip4_ntp_diff(id, mn->ident) <= 0)
@@ -112,7 +114,10 @@ static uint64_t next_ident(struct mip4_mn *mn) {
   return id;
 }
 
-static void send_request(struct mip4_mn *mn) {
+/* A new request, or (fresh false) a retransmission: with timestamps a
+ * retransmission is a new request, with nonces the same one resent
+ * (RFC 5944 3.6.3). */
+static void send_request(struct mip4_mn *mn, bool fresh) {
   bool dereg = mn->state == MIP4_MN_DEREGISTERING;
   const struct mip4_agent_info *a = &mn->agent;
   struct mip4_rrq r = {.lifetime = dereg ? 0 : mn->asked,
@@ -131,7 +136,8 @@ static void send_request(struct mip4_mn *mn) {
     if (mn->encap == ENCAP_GRE && (a->flags & MIP4_ADV_G))
       r.flags |= MIP4_RRQ_G;
   }
-  mn->ident = next_ident(mn);
+  if (fresh || !mn->nonces)
+    mn->ident = next_ident(mn);
   r.ident = mn->ident;
   g_autoptr(GByteArray) msg = g_byte_array_new();
   mip4_rrq_append(msg, &r);
@@ -152,7 +158,7 @@ static void send_request(struct mip4_mn *mn) {
 static void retransmit(struct sched_event *ev) {
   struct mip4_mn *mn = SIM_CONTAINER_OF(ev, struct mip4_mn, retx);
   mn->cnt.mnRegRequestsRetransmitted++;
-  send_request(mn);
+  send_request(mn, false);
   /* Each interval at least doubles, up to the lifetime asked for. */
   int64_t cap = (int64_t)(mn->asked ? mn->asked : 1) * SIM_S;
   mn->retx_interval = MIN(2 * mn->retx_interval, MAX(cap, RETX_INITIAL));
@@ -164,7 +170,7 @@ static void begin(struct mip4_mn *mn, enum mip4_mn_state state) {
   mn->state = state;
   sched_cancel(&sim->sched, &mn->renew);
   mn->retx_interval = RETX_INITIAL;
-  send_request(mn);
+  send_request(mn, true);
   annotate(mn, "reg_sent_s");
   sched_in(&sim->sched, &mn->retx, mn->retx_interval);
 }
@@ -306,6 +312,8 @@ void mip4_mn_rx(struct mip4_mn *mn, const uint8_t *msg, size_t len,
     mn->cnt.mnRepliesHAAuthenticationFailure++;
     return;
   }
+  if (from_ha)
+    mn->nonce = mip4_ident_high(p.ident); /* for the next request */
   if (mn->state != MIP4_MN_REGISTERING &&
       mn->state != MIP4_MN_DEREGISTERING)
     return;
@@ -334,10 +342,12 @@ void mip4_mn_rx(struct mip4_mn *mn, const uint8_t *msg, size_t len,
     return;
   case MIP4_HA_ID_MISMATCH: {
     mn->cnt.mnRegRequestsDeniedByHADueToID++;
-    /* The high half is the home agent's clock, in whole seconds. */
-    uint64_t ours = mip4_ntp_from_time(now_of(mn) + mn->clock_offset, 0);
-    mn->clock_offset += ((int64_t)mip4_ident_high(p.ident) -
-                         (int64_t)mip4_ident_high(ours)) * SIM_S;
+    if (!mn->nonces) {
+      /* The high half is the home agent's clock, in whole seconds. */
+      uint64_t ours = mip4_ntp_from_time(now_of(mn) + mn->clock_offset, 0);
+      mn->clock_offset += ((int64_t)mip4_ident_high(p.ident) -
+                           (int64_t)mip4_ident_high(ours)) * SIM_S;
+    }
     begin(mn, mn->state);
     return;
   }
@@ -430,6 +440,9 @@ struct mip4_mn *mip4_mn_new(struct mip4_node *owner, struct iface *radio,
   mn->encap = ENCAP_IPIP;
   mn->state = MIP4_MN_AT_HOME;
   mn->handoff_row = -1;
+  g_autofree char *stream = g_strdup_printf("mip4/%s/nonces",
+                                            owner->node->name);
+  sim_rng(owner->node->sim, &mn->rng, stream);
   mn->flows = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                     g_free);
   sched_event_init(&mn->agent_expiry, agent_expired);

@@ -61,6 +61,9 @@ struct mip4_mn {
   struct sched_event agent_expiry;
   enum mip4_mn_state state;
   /* The registration in progress or in force. */
+  bool nonces;                  /* replay protection by nonces */
+  uint32_t nonce;               /* the home agent's latest nonce */
+  struct rng rng;               /* the low halves of nonce idents */
   uint64_t ident;
   int64_t clock_offset;         /* learnt from a 133 reply */
   uint16_t asked;               /* lifetime in the request */

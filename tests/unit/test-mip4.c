@@ -120,7 +120,7 @@ static struct world world_new(const uint8_t *mn_key) {
 
   struct mip4_sa sa = sa_with(KEY);
   w.h = mip4_ha_new(mip4_node_of(sim, w.ha), ha_home, SIM_S);
-  mip4_ha_add_client(w.h, ip(HOA).v4, &sa);
+  mip4_ha_add_client(w.h, ip(HOA).v4, &sa, false);
   w.f1 = mip4_fa_new(mip4_node_of(sim, w.fa1), node_iface_on(w.fa1, w.c1->link),
                      SIM_S);
   w.f2 = mip4_fa_new(mip4_node_of(sim, w.fa2), node_iface_on(w.fa2, w.c2->link),
@@ -287,6 +287,32 @@ static void test_clock_skew_resynchronised(void **state) {
   assert_int_equal(w.m->cnt.mnRegRequestsDeniedByHADueToID, 1);
   assert_true(w.m->state == MIP4_MN_REGISTERED);
   assert_non_null(mip4_ha_binding(w.h, ip(HOA).v4));
+  sim_free(w.sim);
+}
+
+/* With nonces (RFC 5944 5.7.2) the node's first request carries none: the
+ * home agent answers 133 with one, and the next request, carrying it, is
+ * accepted; every later reply brings a new nonce, so a replayed request
+ * fails. */
+static void test_nonces(void **state) {
+  (void)state;
+  struct world w = world_new(KEY);
+  struct mip4_ha_client *c =
+      &g_array_index(w.h->clients, struct mip4_ha_client, 0);
+  c->nonces = true;
+  w.m->nonces = true;
+  radio_add_move(w.radio, 5 * SIM_S, w.c1);
+  radio_add_move(w.radio, 9 * SIM_S, w.c2);
+  w.sim->duration = 12 * SIM_S;
+  sim_run(w.sim, 0, NULL, NULL);
+  /* One resynchronisation, then the two registrations go through. */
+  assert_int_equal(w.h->cnt.haIDMismatch, 1);
+  assert_int_equal(w.m->cnt.mnRegRequestsDeniedByHADueToID, 1);
+  assert_int_equal(w.h->cnt.haServiceRequestsAccepted, 2);
+  assert_true(w.m->state == MIP4_MN_REGISTERED);
+  assert_int_equal(mip4_ha_binding(w.h, ip(HOA).v4)->coa, ip("10.3.0.1").v4);
+  /* The node holds the nonce of the last reply, which the agent expects. */
+  assert_int_equal(w.m->nonce, c->nonce);
   sim_free(w.sim);
 }
 
@@ -578,6 +604,7 @@ int main(void) {
       cmocka_unit_test(test_wrong_key_denied),
       cmocka_unit_test(test_clock_skew_resynchronised),
       cmocka_unit_test(test_replayed_request),
+      cmocka_unit_test(test_nonces),
       cmocka_unit_test(test_lifetime_expiry),
       cmocka_unit_test(test_return_home),
       cmocka_unit_test(test_retransmission_backoff),
