@@ -711,9 +711,10 @@ static gboolean check_pool_end(const struct iface *iface,
   char t[ADDR_STRLEN], net[ADDR_STRLEN];
   struct ip_addr x = addr_v4(a);
   struct prefix n = prefix_network(p);
+  fmt4(a, t);
   if (!prefix_contains(p, &x))
     return config_error(error, "the pool's %s address %s is not on the "
-                        "subnet %s/%u of %s", which, fmt4(a, t),
+                        "subnet %s/%u of %s", which, t,
                         addr_format(&n.addr, net), p->len, iface->name);
   if (p->len <= 30) {
     uint32_t host = a & ~v4_mask(p->len);
@@ -1183,8 +1184,6 @@ struct dhcp_client *dhcp_client_new(struct iface *iface, dhcp_bound_fn on_bound,
                                     dhcp_lost_fn on_lost, void *ctx) {
   g_return_val_if_fail(iface != NULL, NULL);
   struct node *node = iface->node;
-  if (iface_addr(iface, 4))
-    return NULL;
   struct dhcp_node *dn = dhcp_node_of(node);
   for (guint i = 0; i < dn->clients->len; i++)
     if (((struct dhcp_client *)g_ptr_array_index(dn->clients, i))->iface ==

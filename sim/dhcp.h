@@ -25,10 +25,11 @@
  *    unanswered REQUESTs the client starts over with a DISCOVER.  The
  *    transaction ids come from the same stream.
  *  - Lease times are measured by the client from when it sent its
- *    latest REQUEST, by the server from its ACK; the client renews by unicast at T1 = lease / 2 and
- *    rebinds by broadcast at T2 = 7/8 lease, retransmitting after half the
- *    remaining time but at least 60 s (RFC 2131 4.4.5); at the end of the
- *    lease it drops the address and starts over.
+ *    latest REQUEST, by the server from its ACK.  The client renews by
+ *    unicast at T1 = lease / 2 and rebinds by broadcast at T2 = 7/8
+ *    lease, retransmitting after half the remaining time but at least
+ *    60 s (RFC 2131 4.4.5); at the end of the lease it drops the address
+ *    and starts over.
  *  - The server picks, in order: the address the client has or had, the
  *    address it asks for, a never-leased address (lowest first), then the
  *    lowest address whose lease ended.  An OFFERed address is held for
@@ -156,13 +157,14 @@ typedef void (*dhcp_bound_fn)(void *ctx, struct iface *iface, uint32_t addr,
  * its default route too. */
 typedef void (*dhcp_lost_fn)(void *ctx, struct iface *iface, uint32_t addr);
 
-/* A client for iface, which must have no IPv4 address of its own.  A radio
- * starts each time it joins a cell and drops its address when it leaves
- * one; a wired interface starts when the run starts.  The default route of
- * the node follows the interface bound last.  Callbacks may be NULL.  The
- * client belongs to the run.  NULL if iface has an IPv4 address or a
- * client already, or if UDP port 68 of the node is taken by another
- * service. */
+/* A client for iface.  A radio starts each time it joins a cell and drops
+ * its address when it leaves one; a wired interface starts when the run
+ * starts.  The leased address is added after any the interface has (a
+ * Mobile IP home address, say), which stay its source address; the
+ * default route of the node follows the interface bound last.  Callbacks
+ * may be NULL.  Create clients before the run starts.  The client belongs
+ * to the run.  NULL if iface has a client already, or if UDP port 68 of
+ * the node is taken by another service. */
 struct dhcp_client *dhcp_client_new(struct iface *iface, dhcp_bound_fn on_bound,
                                     dhcp_lost_fn on_lost, void *ctx);
 /* Gives the address back (RELEASE, unicast to the server), drops it and

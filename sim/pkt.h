@@ -84,7 +84,7 @@ uint8_t *pkt_put(struct pkt *p, uint32_t n);
 /* Bounds-checked reads: false when off + size exceeds len. */
 static inline bool get_u8(const uint8_t *b, size_t len, size_t off,
                           uint8_t *v) {
-  if (off + 1 > len)
+  if (off >= len)
     return false;
   *v = b[off];
   return true;

@@ -1415,19 +1415,26 @@ static gboolean load_dhcp_server(struct loader *ld, xmlNode *n,
       !get_ipv4(ld, n, "router", &router, error) ||
       !get_time(ld, n, "lease", &lease, error))
     return FALSE;
-  /* No address the scenario gives an interface may be leased. */
+  /* No address the scenario gives an interface may be leased; name the
+   * first defined of those the pool holds. */
   GHashTableIter it;
   gpointer key, line;
+  const char *taken = NULL;
+  long taken_line = 0;
   g_hash_table_iter_init(&it, ld->addrs);
   while (first <= last && g_hash_table_iter_next(&it, &key, &line)) {
     struct ip_addr a;
+    long at = (long)GPOINTER_TO_SIZE(line);
     if (addr_parse(key, &a, NULL) && a.family == 4 && a.v4 >= first &&
-        a.v4 <= last) {
-      g_autofree char *f = attr(n, "first"), *l = attr(n, "last");
-      return fail(ld, n, error, "the pool %s-%s holds %s, the address of "
-                  "the interface on line %ld", f, l, (const char *)key,
-                  (long)GPOINTER_TO_SIZE(line));
+        a.v4 <= last && (!taken || at < taken_line)) {
+      taken = key;
+      taken_line = at;
     }
+  }
+  if (taken) {
+    g_autofree char *f = attr(n, "first"), *l = attr(n, "last");
+    return fail(ld, n, error, "the pool %s-%s holds %s, the address of the "
+                "interface on line %ld", f, l, taken, taken_line);
   }
   g_autoptr(GError) local = NULL;
   struct dhcp_server *s =

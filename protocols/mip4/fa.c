@@ -252,6 +252,11 @@ static enum ip_verdict pre_routing(void *ctx, struct node *node,
   if (!v || !v->reverse || dst == fa->coa || (dst >> 28) == 0xe ||
       dst == 0xffffffffu)
     return IP_ACCEPT;
+  if (!tunnel_fits(fa->owner->tunnels, pkt, v->home_agent,
+                   encap_overhead(v->encap, false))) {
+    sim_drop(node->sim, node, NULL, pkt, DROP_TOO_BIG);
+    return IP_STOLEN;
+  }
   switch (encap_push(pkt, v->encap, fa->coa, v->home_agent, IP_DEFAULT_TTL,
                      node->ip4_next_id++, true)) {
   case ENCAP_OK:

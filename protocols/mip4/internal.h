@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "protocols/encap/encap.h"
+#include "protocols/encap/tunnel.h"
 #include "protocols/mip4/packets.h"
 #include "sim/app.h"
 #include "sim/rng.h"
@@ -37,6 +38,7 @@ struct mip4_node {
   struct mip4_ha *ha;
   struct mip4_fa *fa;
   struct mip4_mn *mn;
+  struct tunnel_state *tunnels; /* MTUs of the tunnels it starts */
 };
 
 /* The per-node state of node, created on first use. */

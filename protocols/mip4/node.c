@@ -36,6 +36,7 @@ static void roles_free(struct app *app) {
     mip4_fa_free(m->fa);
   if (m->mn)
     mip4_mn_free(m->mn);
+  tunnel_state_free(m->tunnels);
   g_free(app->name);
   g_free(m);
 }
@@ -134,6 +135,7 @@ struct mip4_node *mip4_node_of(struct sim *sim, struct node *node) {
   m->app = (struct app){.ops = &mip4_node_ops, .sim = sim, .node = node,
                         .name = g_strdup_printf("mip4/%s", node->name)};
   m->node = node;
+  m->tunnels = tunnel_state_new(node);
   udp_bind(node, MIP4_PORT, port434_rx, m);
   ip_proto_register(node, 4, IPPROTO_NUM_IPIP, tunnel_rx, m);
   ip_proto_register(node, 4, IPPROTO_NUM_MINENC, tunnel_rx, m);

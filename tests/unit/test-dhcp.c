@@ -194,10 +194,8 @@ static void test_lan_exchange(void **state) {
   struct bound_log b = {0};
   struct dhcp_client *c = dhcp_client_new(hif, on_bound, on_lost, &b);
   assert_non_null(c);
-  /* One client per interface; and an interface with an address of its
-   * own has no use for one. */
+  /* One client per interface. */
   assert_null(dhcp_client_new(hif, NULL, NULL, NULL));
-  assert_null(dhcp_client_new(l.rif, NULL, NULL, NULL));
   sim_run(l.sim, SIM_S, NULL, NULL);
 
   /* DISCOVER, OFFER, REQUEST, ACK: four 342-byte frames one after the
@@ -622,6 +620,35 @@ static void test_server_config_errors(void **state) {
   sim_free(l.sim);
 }
 
+/* An interface that has an address already (a Mobile IP home address,
+ * say) gets the lease beside it; the old one stays first, the source of
+ * its packets, and stays when the lease goes. */
+static void test_beside_existing_address(void **state) {
+  (void)state;
+  struct lan l = lan_new(600 * SIM_S, "10.1.0.100", "10.1.0.199");
+  struct iface *hif = lan_host(&l, "h");
+  struct prefix home = pfx("10.9.0.10/24");
+  iface_add_addr(hif, &home);
+  struct checkpoint k = {.server = l.server};
+  k.c1 = dhcp_client_new(hif, NULL, NULL, NULL);
+  assert_non_null(k.c1);
+  sched_event_init(&k.release, fire_release);
+  sched_at(&l.sim->sched, &k.release, 10 * SIM_S);
+  sim_run(l.sim, 20 * SIM_S, NULL, NULL);
+  assert_int_equal(event(l.sim, 0)->kind, DHCP_EV_BOUND);
+  assert_int_equal(event(l.sim, 0)->time,
+                   4 * frame_time(DHCP_FRAME, LAN_BPS, LAN_DELAY));
+  assert_int_equal(event(l.sim, 0)->addr, v4("10.1.0.100"));
+  /* Released at 10 s, and the server got the RELEASE. */
+  assert_int_equal(n_events(l.sim), 3);
+  assert_int_equal(event(l.sim, 2)->kind, DHCP_EV_RELEASED);
+  assert_ptr_equal(event(l.sim, 2)->iface, l.rif);
+  assert_int_equal(dhcp_server_bound(l.server), 0);
+  assert_int_equal(hif->addrs->len, 1);
+  assert_int_equal(iface_addr(hif, 4)->addr.v4, v4("10.9.0.10"));
+  sim_free(l.sim);
+}
+
 /* A server that gives no router: no default route. */
 static void test_no_router_option(void **state) {
   (void)state;
@@ -787,6 +814,7 @@ int main(void) {
       cmocka_unit_test(test_server_answers),
       cmocka_unit_test(test_server_config_errors),
       cmocka_unit_test(test_no_router_option),
+      cmocka_unit_test(test_beside_existing_address),
       cmocka_unit_test(test_radio_two_cells),
       cmocka_unit_test(test_point_to_point),
   };

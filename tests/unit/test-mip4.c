@@ -597,6 +597,37 @@ static void test_home_broadcast(void **state) {
   }
 }
 
+/* A TCP transfer to the node away, whose tunnel crosses a 1280-byte link
+ * (core to fa1).  The correspondent's 1500-byte segments do not fit the
+ * tunnel: the home agent answers "fragmentation needed" with 1480 (its own
+ * link less 20), then, once the core router reports 1280 from inside the
+ * tunnel, with 1260; the correspondent shrinks its segments and the
+ * transfer completes.  Without the tunnel's soft state the core's error
+ * would end at the home agent and the transfer would stall. */
+static void test_tcp_through_tunnel_pmtu(void **state) {
+  (void)state;
+  struct world w = world_new(KEY);
+  w.l_fa1->mtu = 1280;
+  radio_add_move(w.radio, 2 * SIM_S, w.c1);
+  w.sim->duration = 20 * SIM_S;
+  struct tcp_bulk_config cfg = {.name = "bulk", .from = w.cn, .sink = w.mn,
+                                .dst = ip(HOA), .port = 40010,
+                                .start = 5 * SIM_S, .bytes = 200000};
+  assert_true(tcp_bulk_new(w.sim, &cfg, NULL));
+  sim_run(w.sim, 0, NULL, NULL);
+  struct tcp_app_report rep;
+  assert_true(tcp_app_report(w.sim, "bulk", &rep));
+  assert_int_equal(rep.delivered, 200000);
+  assert_int_equal(rep.corrupt, 0);
+  /* The sender ends with 1260 - 40 bytes of payload per segment. */
+  assert_int_equal(rep.client.mss, 1220);
+  /* Each too-big segment in flight was answered, at either limit. */
+  assert_true(w.ha->cnt.drops[DROP_TOO_BIG] >= 2);
+  assert_int_equal(w.ha->cnt.icmp_errors_sent,
+                   w.ha->cnt.drops[DROP_TOO_BIG]);
+  sim_free(w.sim);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_triangle_delay),
@@ -612,6 +643,7 @@ int main(void) {
       cmocka_unit_test(test_reverse_tunnel_through_ingress_filter),
       cmocka_unit_test(test_simultaneous_bindings),
       cmocka_unit_test(test_home_broadcast),
+      cmocka_unit_test(test_tcp_through_tunnel_pmtu),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,12 +18,14 @@
 #include "sim/sim.h"
 
 #include "sim/cell.h"
+#include "sim/dhcp.h"
 #include "sim/flow.h"
 #include "sim/iface.h"
 #include "sim/link.h"
 #include "sim/mobility.h"
 #include "sim/node.h"
 #include "sim/radio.h"
+#include "sim/results.h"
 #include "sim/route.h"
 #include "sim/scenario.h"
 #include "sim/traffic.h"
@@ -459,6 +461,59 @@ static void test_handoff_scenario(void **state) {
   sim_free(sim);
 }
 
+/* <dhcp-server> and <dhcp-client>: the interfaces start without an
+ * address, get one from the pools during the run, and dhcp.tsv lists the
+ * lease events. */
+static void test_dhcp_scenario(void **state) {
+  (void)state;
+  struct sim *sim = load_ok("tests/scenarios/dhcp.xml", NULL);
+  struct node *laptop = sim_find_node(sim, "laptop");
+  struct node *mn = sim_find_node(sim, "mn");
+  struct iface *lif = node_iface_on(laptop, sim_find_link(sim, "office"));
+  struct iface *w = iface_named(mn, "wlan0");
+  assert_null(iface_addr(lif, 4));
+  assert_null(iface_addr(w, 4));
+  assert_non_null(dhcp_events(sim));
+  assert_int_equal(dhcp_events(sim)->len, 0);
+  sim_run(sim, 0, NULL, NULL);
+  assert_prefix(iface_addr(lif, 4), "10.1.0.100/24");
+  assert_prefix(iface_addr(w, 4), "10.3.0.100/24");
+  /* Bound twice and lost once (mn), bound (laptop), renewed every 30 s
+   * (laptop, 60 s leases) and 20 s (mn in c2, 40 s leases), and r's
+   * binding in c1 lapses. */
+  const GArray *log = dhcp_events(sim);
+  unsigned counts[DHCP_EV_RELEASED + 1] = {0};
+  for (guint i = 0; i < log->len; i++) {
+    const struct dhcp_event *e = &g_array_index(log, struct dhcp_event, i);
+    if (i > 0)
+      assert_true(e->time >= g_array_index(log, struct dhcp_event, i - 1).time);
+    counts[e->kind]++;
+  }
+  assert_int_equal(counts[DHCP_EV_BOUND], 3);
+  assert_int_equal(counts[DHCP_EV_LOST], 1);
+  assert_int_equal(counts[DHCP_EV_RENEWED], 3 + 4);
+  assert_int_equal(counts[DHCP_EV_EXPIRED], 1);
+  g_autofree char *dir = g_dir_make_tmp("mipsim-test-dhcp-XXXXXX", NULL);
+  assert_non_null(dir);
+  assert_true(results_write(sim, dir, NULL));
+  g_autofree char *path = g_build_filename(dir, "dhcp.tsv", NULL);
+  g_autofree char *text = NULL;
+  assert_true(g_file_get_contents(path, &text, NULL, NULL));
+  assert_true(g_str_has_prefix(
+      text, "node\tiface\ttime_s\tevent\taddress\tlease_s\n"
+            "laptop\tlaptop/office\t0.000113440\tbound\t10.1.0.100\t60\n"));
+  assert_non_null(strstr(text, "r\tr/c1\t40.000749184\texpired\t"
+                               "10.2.0.100\t40\n"));
+  g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+  const char *name;
+  while ((name = g_dir_read_name(d))) {
+    g_autofree char *file = g_build_filename(dir, name, NULL);
+    g_remove(file);
+  }
+  g_rmdir(dir);
+  sim_free(sim);
+}
+
 /* Distances and speeds, which only scenarios use, parse like the other
  * quantities but into doubles, and may be negative (coordinates). */
 static void test_units_distance_speed(void **state) {
@@ -672,6 +727,25 @@ static const struct bad_case {
      "on line 15"},
     {"tcp-unknown-attribute.xml", MIPSIM_SCENARIO_ERROR_SCHEMA, 14,
      "Invalid attribute ttl for element tcp-bulk"},
+    {"dhcp-pool-outside-subnet.xml", MIPSIM_SCENARIO_ERROR_INVALID, 4,
+     "dhcp-server: the pool's first address 10.3.0.100 is not on the "
+     "subnet 10.1.0.0/24 of r/office"},
+    {"dhcp-pool-holds-address.xml", MIPSIM_SCENARIO_ERROR_INVALID, 4,
+     "dhcp-server: the pool 10.1.0.2-10.1.0.50 holds 10.1.0.10, the address "
+     "of the interface on line 12"},
+    {"dhcp-client-has-address.xml", MIPSIM_SCENARIO_ERROR_INVALID, 7,
+     "dhcp-client: laptop/office already has the IPv4 address "
+     "10.1.0.20/24"},
+    {"dhcp-server-not-attached.xml", MIPSIM_SCENARIO_ERROR_INVALID, 4,
+     "dhcp-server: link: r is not attached to lab"},
+    {"dhcp-lease-fraction.xml", MIPSIM_SCENARIO_ERROR_INVALID, 5,
+     "dhcp-server: the lease must be a whole number of seconds"},
+    {"dhcp-client-both.xml", MIPSIM_SCENARIO_ERROR_SCHEMA, 6,
+     "Invalid attribute link for element dhcp-client"},
+    {"dhcp-unknown-radio.xml", MIPSIM_SCENARIO_ERROR_INVALID, 6,
+     "dhcp-client: wireless: mn has no <wireless> named 'wlan1'"},
+    {"dhcp-two-clients.xml", MIPSIM_SCENARIO_ERROR_INVALID, 7,
+     "dhcp-client: mn/wlan0 already has a DHCP client"},
 };
 
 static void check_rejected(const char *path, int code, int line,
@@ -1055,6 +1129,7 @@ int main(void) {
       cmocka_unit_test(test_demo),
       cmocka_unit_test(test_good_mobile),
       cmocka_unit_test(test_handoff_scenario),
+      cmocka_unit_test(test_dhcp_scenario),
       cmocka_unit_test(test_units_distance_speed),
       cmocka_unit_test(test_overrides),
       cmocka_unit_test(test_bad_files),
