@@ -406,6 +406,11 @@ static void local_deliver(struct node *node, struct pkt *pkt,
   }
 }
 
+void ip_deliver_local(struct node *node, struct pkt *pkt, struct iface *in) {
+  if (validate(node, pkt))
+    local_deliver(node, pkt, in);
+}
+
 static void forward(struct node *node, struct pkt *pkt, struct iface *in,
                     const struct ip_addr *dst) {
   int version = ip_version(pkt);

@@ -70,6 +70,10 @@ bool ip_select_source(struct node *node, const struct ip_addr *dst,
 
 /* Called by interfaces with pkt->data at the IP header. Consumes pkt. */
 void ip_input(struct iface *in, struct pkt *pkt);
+/* A packet known to be for this node (a tunnel endpoint's inner packet):
+ * validated, then LOCAL_IN and the protocol, whatever its destination
+ * address.  Consumes pkt. */
+void ip_deliver_local(struct node *node, struct pkt *pkt, struct iface *in);
 
 /* Read the addresses of a packet whose data is at its IP header. */
 bool ip_packet_addrs(const struct pkt *pkt, struct ip_addr *src,

@@ -245,7 +245,8 @@ gboolean units_parse_probability(const char *text, double *p,
                                  GError **error) {
   char *end = NULL;
   double v = text ? g_ascii_strtod(text, &end) : 0;
-  if (end && *end == '%') {
+  /* Not after nothing: "%" alone would read as 0. */
+  if (end && end != text && *end == '%') {
     v /= 100.0;
     end++;
   }

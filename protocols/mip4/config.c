@@ -295,6 +295,19 @@ static gboolean configure_mn(struct sim *sim, struct node *node,
                  "or gre", encap);
     return FALSE;
   }
+  g_autofree char *mode = attr(el, "care-of");
+  if (mode && strcmp(mode, "colocated") == 0) {
+    if (!mip4_mn_set_colocated(mn)) {
+      module_error(error, ctx, el, "care-of: %s's radio cannot run a DHCP "
+                   "client (UDP port 68 taken, or a client already)",
+                   node->name);
+      return FALSE;
+    }
+  } else if (mode && strcmp(mode, "foreign-agent") != 0) {
+    module_error(error, ctx, el, "care-of: '%s' is not foreign-agent or "
+                 "colocated", mode);
+    return FALSE;
+  }
   return get_replay(el, &mn->nonces, ctx, error) &&
          get_lifetime(el, "lifetime", &mn->lifetime, ctx, error) &&
          get_bool(el, "solicit-on-attach", &mn->solicit_on_attach) &&

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "sim/arp.h"
+#include "sim/dhcp.h"
 #include "sim/icmp.h"
 #include "sim/iface.h"
 #include "sim/inet.h"
@@ -53,15 +54,50 @@ static void annotate(struct mip4_mn *mn, const char *column) {
 
 /* ---- routes ------------------------------------------------------------ */
 
-/* The node's default router is the agent it uses (RFC 5944 4.2.1). */
+/* Away from home the home subnet is not on the link the node is on: it
+ * keeps its home address as a /32, so that everything, its home agent and
+ * home correspondents included, goes through its default router (RFC 5944
+ * 4.6: no ARP for home addresses away from home). */
+static void home_subnet_on_link(struct mip4_mn *mn, bool on_link) {
+  struct ip_addr hoa = addr_v4(mn->home_addr);
+  struct prefix p = {.addr = hoa, .len = on_link ? mn->home_prefix_len : 32};
+  const struct prefix *cur = iface_addr(mn->iface, 4);
+  if (cur && addr_equal(&cur->addr, &hoa) && cur->len == p.len)
+    return;
+  /* Put back first, so that it stays the interface's first (source)
+   * address ahead of any leased one. */
+  GArray *addrs = mn->iface->addrs;
+  for (guint i = 0; i < addrs->len; i++) {
+    struct prefix *a = &g_array_index(addrs, struct prefix, i);
+    if (addr_equal(&a->addr, &hoa)) {
+      a->len = p.len;
+      route_invalidate(mn->owner->node->sim);
+      return;
+    }
+  }
+}
+
+/* The on-link route to the router of the link the node was on. */
+static void forget_router(struct mip4_mn *mn) {
+  if (!mn->router)
+    return;
+  struct prefix host = {.addr = addr_v4(mn->router), .len = 32};
+  route_del(mn->owner->node, &host);
+  mn->router = 0;
+}
+
+/* The node's default router is the agent it uses (RFC 5944 4.2.1),
+ * reached on the link whatever its address. */
 static void route_via(struct mip4_mn *mn, uint32_t router) {
   struct node *node = mn->owner->node;
   struct prefix all = {.addr = addr_v4(0), .len = 0};
   struct prefix host = {.addr = addr_v4(router), .len = 32};
+  forget_router(mn);
   route_del(node, &all);
   struct ip_addr gw = addr_v4(router);
   route_add(node, &host, mn->iface, NULL);
   route_add(node, &all, mn->iface, &gw);
+  mn->router = router;
 }
 
 /* ---- solicitation ------------------------------------------------------ */
@@ -120,10 +156,15 @@ static uint64_t next_ident(struct mip4_mn *mn) {
 static void send_request(struct mip4_mn *mn, bool fresh) {
   bool dereg = mn->state == MIP4_MN_DEREGISTERING;
   const struct mip4_agent_info *a = &mn->agent;
+  bool colocated = mn->dhcp && !dereg;
   struct mip4_rrq r = {.lifetime = dereg ? 0 : mn->asked,
                        .home_addr = mn->home_addr,
                        .home_agent = mn->home_agent,
-                       .coa = dereg ? mn->home_addr : a->coa};
+                       .coa = dereg       ? mn->home_addr
+                              : colocated ? mn->colocated
+                                          : a->coa};
+  if (colocated)
+    r.flags |= MIP4_RRQ_D;
   if (!dereg) {
     if (mn->reverse_tunnel && (a->flags & MIP4_ADV_T))
       r.flags |= MIP4_RRQ_T;
@@ -150,7 +191,13 @@ static void send_request(struct mip4_mn *mn, bool fresh) {
     mn->cnt.mnRegRequestsSent++;
   /* Through the foreign agent, or straight to the home agent from home;
    * TTL 255 lets the agent check the request came from its link (RFC
-   * 3024 3.2). */
+   * 3024 3.2).  With a co-located address, straight to the home agent
+   * from that address, routed by the visited network (RFC 5944 3.6). */
+  if (colocated) {
+    mip4_send_udp(mn->owner, msg, mn->colocated, mn->home_agent, MIP4_PORT,
+                  255, NULL);
+    return;
+  }
   uint32_t to = dereg ? mn->home_agent : a->addr;
   mip4_send_udp(mn->owner, msg, mn->home_addr, to, MIP4_PORT, 255, mn->iface);
 }
@@ -176,19 +223,48 @@ static void begin(struct mip4_mn *mn, enum mip4_mn_state state) {
 }
 
 static void register_with_agent(struct mip4_mn *mn) {
-  uint16_t max = mn->agent.max_lifetime ? mn->agent.max_lifetime : 1800;
+  uint16_t max = mn->agent.max_lifetime && !mn->dhcp
+                     ? mn->agent.max_lifetime
+                     : 1800;
   mn->asked = MIN(mn->lifetime, max);
   begin(mn, MIP4_MN_REGISTERING);
 }
 
 static void renew(struct sched_event *ev) {
   struct mip4_mn *mn = SIM_CONTAINER_OF(ev, struct mip4_mn, renew);
-  if (mn->agent.valid && !mn->agent.home)
+  if (mn->dhcp ? mn->colocated != 0 : mn->agent.valid && !mn->agent.home)
     register_with_agent(mn);
+}
+
+/* A lease on a visited link is the move itself: the new care-of
+ * address.  One on the home subnet is no move. */
+static void on_leased(void *ctx, struct iface *iface, uint32_t addr,
+                      uint8_t plen, uint32_t router, int64_t lease) {
+  struct mip4_mn *mn = ctx;
+  mn->colocated = addr;
+  if (((addr ^ mn->home_addr) & v4_mask(mn->home_prefix_len)) == 0)
+    return;
+  forget_router(mn); /* the lease brought its own default route */
+  home_subnet_on_link(mn, false);
+  annotate(mn, "detected_s");
+  mn->cnt.mnMoveFromFAToFA++;
+  register_with_agent(mn);
+}
+
+static void on_lease_lost(void *ctx, struct iface *iface, uint32_t addr) {
+  struct mip4_mn *mn = ctx;
+  if (mn->colocated == addr)
+    mn->colocated = 0;
+}
+
+bool mip4_mn_set_colocated(struct mip4_mn *mn) {
+  mn->dhcp = dhcp_client_new(mn->iface, on_leased, on_lease_lost, mn);
+  return mn->dhcp != NULL;
 }
 
 static void go_home(struct mip4_mn *mn) {
   mn->cnt.mnMoveFromFAToHA++;
+  home_subnet_on_link(mn, true);
   route_via(mn, mn->home_agent);
   /* RFC 5944 4.6: the node's own MAC is the home address's again. */
   arp_announce(mn->iface, mn->home_addr, mn->iface->mac);
@@ -217,6 +293,7 @@ static void use_agent(struct mip4_mn *mn, const struct mip4_agent_info *a) {
     mn->cnt.mnMoveFromHAToFA++;
   else
     mn->cnt.mnMoveFromFAToFA++;
+  home_subnet_on_link(mn, false);
   route_via(mn, a->addr);
   register_with_agent(mn);
 }
@@ -263,6 +340,8 @@ static bool on_advert(void *ctx, struct node *node, struct pkt *pkt,
   }
   if (!a.home && !(adv.flags & MIP4_ADV_F))
     return true; /* a home agent of another network offers us nothing */
+  if (!a.home && mn->dhcp)
+    return true; /* co-located: the lease, not the agents, tells moves */
   bool moved;
   if (mn->eager)
     moved = !mn->agent.valid || mn->agent.prefix_len != plen ||
@@ -276,17 +355,19 @@ static bool on_advert(void *ctx, struct node *node, struct pkt *pkt,
   return true;
 }
 
-/* Tunnels that end at the node itself: home broadcasts the home agent
- * encapsulated to the home address (B flag).  The inner packet enters the
- * node's IP layer as if received on the radio. */
+/* Tunnels that end at the node itself: its co-located care-of address
+ * (D flag), or home broadcasts the home agent encapsulated to the home
+ * address (B flag).  The inner packet is the node's own, whatever its
+ * destination (a home broadcast is not on the link the node is on). */
 bool mip4_mn_tunnel_rx(struct mip4_mn *mn, struct pkt *pkt) {
-  if (load_be32(pkt->data + IP4_OFF_DST) != mn->home_addr)
+  uint32_t to = load_be32(pkt->data + IP4_OFF_DST);
+  if (to != mn->home_addr && (to == 0 || to != mn->colocated))
     return false;
   uint32_t src, dst;
   enum encap_kind kind;
   if (!encap_pop(pkt, &src, &dst, &kind))
     return false;
-  ip_input(mn->iface, pkt);
+  ip_deliver_local(mn->owner->node, pkt, mn->iface);
   return true;
 }
 

@@ -53,10 +53,16 @@ struct mip4_mn {
   bool eager;                   /* prefix-based move detection */
   bool solicit_on_attach;       /* link-layer attach as a hint */
   bool reverse_tunnel;
+  /* Co-located care-of address: one leased by DHCP on the visited link;
+   * the node registers with its home agent directly and decapsulates its
+   * tunnel itself (D flag). */
+  struct dhcp_client *dhcp;     /* NULL: foreign agent care-of address */
+  uint32_t colocated;           /* the address leased, 0 while none */
   bool simultaneous;            /* S: keep earlier care-of addresses */
   bool broadcast;               /* B: receive home broadcasts */
   enum encap_kind encap;
   struct mip4_agent_info agent; /* the agent in use */
+  uint32_t router;              /* the default router set, 0: none */
   struct mip4_agent_info other; /* lazy: another one heard meanwhile */
   struct sched_event agent_expiry;
   enum mip4_mn_state state;
@@ -89,5 +95,8 @@ struct mip4_mn {
 struct mip4_mn *mip4_mn_new(struct mip4_node *owner, struct iface *radio,
                             uint32_t home_addr, uint8_t home_prefix_len,
                             uint32_t home_agent, const struct mip4_sa *sa);
+/* Use co-located care-of addresses from DHCP; false if the radio cannot
+ * have a DHCP client. */
+bool mip4_mn_set_colocated(struct mip4_mn *mn);
 
 #endif

@@ -18,6 +18,7 @@
 #include "protocols/mip4/mn.h"
 #include "sim/arp.h"
 #include "sim/cell.h"
+#include "sim/dhcp.h"
 #include "sim/fault.h"
 #include "sim/flow.h"
 #include "sim/iface.h"
@@ -628,6 +629,42 @@ static void test_tcp_through_tunnel_pmtu(void **state) {
   sim_free(w.sim);
 }
 
+/* A co-located care-of address: fa1 runs a DHCP server instead of being
+ * a foreign agent; the node leases 10.2.0.100 there, registers from it
+ * straight with its home agent (D flag), and decapsulates its tunnel
+ * itself.  Back home it deregisters as usual. */
+static void test_colocated(void **state) {
+  (void)state;
+  struct world w = world_new(KEY);
+  g_hash_table_remove_all(w.f1->visitors);
+  mip4_node_of(w.sim, w.fa1)->fa = NULL; /* fa1 is no foreign agent */
+  mip4_fa_free(w.f1);
+  struct dhcp_server *srv = dhcp_server_new(
+      w.fa1, node_iface_on(w.fa1, w.c1->link), ip("10.2.0.100").v4,
+      ip("10.2.0.199").v4, 600 * SIM_S, NULL);
+  assert_non_null(srv);
+  assert_true(mip4_mn_set_colocated(w.m));
+  radio_add_move(w.radio, 3 * SIM_S, w.c1);
+  radio_add_move(w.radio, 10 * SIM_S, w.c0);
+  w.sim->duration = 14 * SIM_S;
+  struct flow *f = cbr_to_mn(&w, 10 * SIM_MS);
+  sim_run(w.sim, 8 * SIM_S, NULL, NULL);
+  const struct mip4_binding *b = mip4_ha_binding(w.h, ip(HOA).v4);
+  assert_non_null(b);
+  assert_int_equal(b->coa, ip("10.2.0.100").v4);
+  assert_true(b->decapsulates);
+  assert_int_equal(w.m->colocated, ip("10.2.0.100").v4);
+  uint64_t before = f->received;
+  sched_run(&w.sim->sched, 14 * SIM_S, NULL);
+  assert_true(w.m->state == MIP4_MN_AT_HOME);
+  assert_null(mip4_ha_binding(w.h, ip(HOA).v4));
+  /* Away (3 s to 10 s) the flow went on: 100 packets a second, less the
+   * handoff (layer 2, the DHCP exchange and the registration). */
+  assert_true(before > 650);
+  assert_true(f->received > before + 350);
+  sim_free(w.sim);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_triangle_delay),
@@ -644,6 +681,7 @@ int main(void) {
       cmocka_unit_test(test_simultaneous_bindings),
       cmocka_unit_test(test_home_broadcast),
       cmocka_unit_test(test_tcp_through_tunnel_pmtu),
+      cmocka_unit_test(test_colocated),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
