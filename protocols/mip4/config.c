@@ -149,6 +149,29 @@ static gboolean get_sa(const xmlNode *el, struct mip4_sa *sa,
   return TRUE;
 }
 
+/* An <agent address="..."> or <mobile home-address="..."> child: a
+ * security association with that peer, appended to peers. */
+static gboolean get_peer(const xmlNode *el, const char *key_attr,
+                         GArray *peers, const struct module_ctx *ctx,
+                         GError **error) {
+  struct mip4_peer_sa p = {0};
+  if (!get_v4(el, key_attr, &p.addr, true, ctx, error) ||
+      !get_sa(el, &p.sa, ctx, error))
+    return FALSE;
+  if (mip4_peer_sa(peers, p.addr)) {
+    module_error(error, ctx, el, "%s: a second association with the same "
+                 "peer", key_attr);
+    return FALSE;
+  }
+  g_array_append_val(peers, p);
+  return TRUE;
+}
+
+static bool is_named(const xmlNode *n, const char *name) {
+  return n->type == XML_ELEMENT_NODE &&
+         strcmp((const char *)n->name, name) == 0;
+}
+
 /* The node's interface on the link (or cell) named by the attribute. */
 static struct iface *get_iface(struct sim *sim, struct node *node,
                                const xmlNode *el, const char *name,
@@ -208,7 +231,12 @@ static gboolean configure_ha(struct sim *sim, struct node *node,
     return FALSE;
   const struct prefix *own = iface_addr(home, 4);
   for (xmlNode *c = el->children; c; c = c->next) {
-    if (c->type != XML_ELEMENT_NODE)
+    if (is_named(c, "agent")) {
+      if (!get_peer(c, "address", ha->agent_sas, ctx, error))
+        return FALSE;
+      continue;
+    }
+    if (!is_named(c, "mobile"))
       continue;
     uint32_t hoa;
     struct mip4_sa sa = {0};
@@ -239,6 +267,14 @@ static gboolean configure_fa(struct sim *sim, struct node *node,
     return FALSE;
   }
   struct mip4_fa *fa = mip4_fa_new(m, iface, interval);
+  for (xmlNode *c = el->children; c; c = c->next) {
+    if (is_named(c, "agent") &&
+        !get_peer(c, "address", fa->agent_sas, ctx, error))
+      return FALSE;
+    if (is_named(c, "mobile") &&
+        !get_peer(c, "home-address", fa->mobile_sas, ctx, error))
+      return FALSE;
+  }
   return get_lifetime(el, "max-lifetime", &fa->max_lifetime, ctx, error) &&
          get_encaps(el, &fa->minimal, &fa->gre, ctx, error) &&
          get_bool(el, "reverse-tunnel", &fa->reverse_tunnel) &&
@@ -295,6 +331,10 @@ static gboolean configure_mn(struct sim *sim, struct node *node,
                  "or gre", encap);
     return FALSE;
   }
+  for (xmlNode *c = el->children; c; c = c->next)
+    if (is_named(c, "agent") &&
+        !get_peer(c, "address", mn->agent_sas, ctx, error))
+      return FALSE;
   g_autofree char *mode = attr(el, "care-of");
   if (mode && strcmp(mode, "colocated") == 0) {
     if (!mip4_mn_set_colocated(mn)) {

@@ -50,6 +50,16 @@ static void to_mobile(struct mip4_fa *fa, const GByteArray *msg,
   mip4_send_udp(fa->owner, msg, fa->coa, home_addr, port, 64, fa->iface);
 }
 
+/* Appends the Mobile-Foreign authenticator when the node and this agent
+ * share an association (RFC 5944 3.7.3.2). */
+static void sign_for_mobile(const struct mip4_fa *fa, GByteArray *msg,
+                            uint32_t home_addr) {
+  const struct mip4_sa *sa = mip4_peer_sa(fa->mobile_sas, home_addr);
+  if (sa)
+    mip4_ext_append_auth(msg, MIP4_EXT_MF_AUTH, sa->spi, sa->alg, sa->key,
+                         sa->key_len);
+}
+
 static void deny(struct mip4_fa *fa, const struct mip4_rrq *r,
                  uint16_t port, uint8_t code, uint16_t lifetime,
                  uint64_t *counter) {
@@ -59,7 +69,15 @@ static void deny(struct mip4_fa *fa, const struct mip4_rrq *r,
                        .ident = r->ident};
   g_autoptr(GByteArray) msg = g_byte_array_new();
   mip4_rrp_append(msg, &p);
+  sign_for_mobile(fa, msg, r->home_addr);
   to_mobile(fa, msg, r->home_addr, port);
+}
+
+/* Is the authentication extension ext present and right for sa? */
+static bool verified(const uint8_t *msg, size_t len, const struct mip4_ext *ext,
+                     const struct mip4_sa *sa) {
+  return ext->present && ext->spi == sa->spi &&
+         mip4_auth_verify(msg, len, ext->off, sa->alg, sa->key, sa->key_len);
 }
 
 static unsigned pending_count(const struct mip4_fa *fa) {
@@ -116,6 +134,14 @@ static void request(struct mip4_fa *fa, const uint8_t *msg, size_t len,
     return;
   }
   uint16_t port = rx->sport;
+  /* With an association, a request without a valid Mobile-Foreign
+   * authenticator is refused (RFC 5944 3.7.2.1). */
+  const struct mip4_sa *mf = mip4_peer_sa(fa->mobile_sas, r.home_addr);
+  if (mf && !verified(msg, len, &exts.mf_auth, mf)) {
+    deny(fa, &r, port, MIP4_FA_MN_AUTH_FAILED, 0,
+         &fa->cnt.faMNAuthenticationFailure);
+    return;
+  }
   if (r.flags & MIP4_RRQ_RESERVED) {
     deny(fa, &r, port, MIP4_FA_POORLY_FORMED_REQUEST, 0,
          &fa->cnt.faPoorlyFormedRequests);
@@ -166,9 +192,14 @@ static void request(struct mip4_fa *fa, const uint8_t *msg, size_t len,
              : (r.flags & MIP4_RRQ_G) ? ENCAP_GRE
                                       : ENCAP_IPIP;
   visitor_arm(v);
-  /* Relayed unchanged: the Mobile-Home authenticator covers it all. */
-  g_autoptr(GByteArray) copy = g_byte_array_sized_new((guint)len);
-  g_byte_array_append(copy, msg, (guint)len);
+  /* Relayed through the Mobile-Home authenticator (what follows it was
+   * for this agent), signed for the home agent when they share an
+   * association and it is no deregistration (RFC 5944 3.7.2.2). */
+  g_autoptr(GByteArray) copy = mip4_msg_through(msg, len, &exts.mh_auth);
+  const struct mip4_sa *fh = mip4_peer_sa(fa->agent_sas, r.home_agent);
+  if (fh && r.lifetime != 0)
+    mip4_ext_append_auth(copy, MIP4_EXT_FH_AUTH, fh->spi, fh->alg, fh->key,
+                         fh->key_len);
   fa->cnt.faRegRequestsRelayed++;
   mip4_send_udp(fa->owner, copy, fa->coa, r.home_agent, MIP4_PORT, 64, NULL);
 }
@@ -186,6 +217,20 @@ static void reply(struct mip4_fa *fa, const uint8_t *msg, size_t len) {
   if (!v || !v->pending ||
       mip4_ident_low(v->ident) != mip4_ident_low(p.ident))
     return;
+  /* A reply the home agent should have signed and did not is dropped,
+   * and the node told 68 (RFC 5944 3.7.3.1). */
+  const struct mip4_sa *fh = mip4_peer_sa(fa->agent_sas, p.home_agent);
+  if (fh && p.code <= MIP4_REPLY_ACCEPTED_NO_SIMULTANEOUS &&
+      !verified(msg, len, &exts.fh_auth, fh)) {
+    struct mip4_rrq r = {.home_addr = v->home_addr,
+                         .home_agent = v->home_agent, .ident = v->ident};
+    v->pending = false;
+    uint16_t vport = v->src_port;
+    visitor_arm(v);
+    deny(fa, &r, vport, MIP4_FA_HA_AUTH_FAILED, 0,
+         &fa->cnt.faHAAuthenticationFailure);
+    return;
+  }
   v->pending = false;
   uint16_t port = v->src_port;
   uint32_t home_addr = v->home_addr;
@@ -199,8 +244,8 @@ static void reply(struct mip4_fa *fa, const uint8_t *msg, size_t len) {
                                          (int64_t)granted * SIM_S;
   }
   visitor_arm(v);
-  g_autoptr(GByteArray) copy = g_byte_array_sized_new((guint)len);
-  g_byte_array_append(copy, msg, (guint)len);
+  g_autoptr(GByteArray) copy = mip4_msg_through(msg, len, &exts.mh_auth);
+  sign_for_mobile(fa, copy, home_addr);
   fa->cnt.faRegRepliesRelayed++;
   to_mobile(fa, copy, home_addr, port);
 }
@@ -283,6 +328,8 @@ struct mip4_fa *mip4_fa_new(struct mip4_node *owner, struct iface *iface,
   fa->pending_timeout = 7 * SIM_S;
   fa->visitors = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                        visitor_free);
+  fa->mobile_sas = g_array_new(FALSE, TRUE, sizeof(struct mip4_peer_sa));
+  fa->agent_sas = g_array_new(FALSE, TRUE, sizeof(struct mip4_peer_sa));
   mip4_advertiser_init(&fa->adv, owner, iface, advert_interval);
   owner->fa = fa;
   return fa;
@@ -301,5 +348,7 @@ void mip4_fa_start(struct mip4_fa *fa) {
 void mip4_fa_free(struct mip4_fa *fa) {
   mip4_advertiser_stop(&fa->adv);
   g_hash_table_destroy(fa->visitors);
+  g_array_free(fa->mobile_sas, TRUE);
+  g_array_free(fa->agent_sas, TRUE);
   g_free(fa);
 }

@@ -25,6 +25,7 @@ struct mip4_visitor {
  * spelling), then the ones the MIB lacks. */
 #define MIP4_FA_COUNTERS(X)                                                    \
   X(faRegRequestsReceived) X(faRegRequestsRelayed) X(faInsufficientResource)  \
+  X(faMNAuthenticationFailure) X(faHAAuthenticationFailure)                   \
   X(faRegLifetimeTooLong) X(faPoorlyFormedRequests)                            \
   X(faEncapsulationUnavailable) X(faReverseTunnelUnavailable)                 \
   X(faInvalidCareOfAddress) X(faRegistrationTimeout) X(faRegRepliesRecieved)  \
@@ -47,6 +48,8 @@ struct mip4_fa {
   unsigned max_pending;      /* RFC 5944 3.7.1: typically 5 */
   int64_t pending_timeout;   /* 7 s: then reply 78 */
   GHashTable *visitors;      /* home address -> struct mip4_visitor */
+  GArray *mobile_sas;        /* struct mip4_peer_sa, by home address */
+  GArray *agent_sas;         /* struct mip4_peer_sa, by home agent */
   struct mip4_fa_counters cnt;
 };
 

@@ -214,6 +214,12 @@ static void reply(struct mip4_ha *ha, const struct mip4_rrq *r,
   if (sa)
     mip4_ext_append_auth(msg, MIP4_EXT_MH_AUTH, sa->spi, sa->alg, sa->key,
                          sa->key_len);
+  /* Signed for the foreign agent that relayed it, when they share an
+   * association (RFC 5944 3.8.3.1). */
+  const struct mip4_sa *fh = mip4_peer_sa(ha->agent_sas, rx->src.v4);
+  if (fh)
+    mip4_ext_append_auth(msg, MIP4_EXT_FH_AUTH, fh->spi, fh->alg, fh->key,
+                         fh->key_len);
   if (r->lifetime == 0)
     ha->cnt.haDeRegRepliesSent++;
   else
@@ -273,6 +279,20 @@ void mip4_ha_rx(struct mip4_ha *ha, const uint8_t *msg, size_t len,
           mip4_ident_make(mip4_ident_high(ours), mip4_ident_low(r.ident)), c);
     return;
   }
+  /* A relaying foreign agent we share an association with must have
+   * signed the request (RFC 5944 3.8.2.1); an authenticator from one we
+   * do not know is dropped. */
+  const struct mip4_sa *fh = mip4_peer_sa(ha->agent_sas, rx->src.v4);
+  if (fh && r.lifetime != 0 &&
+      !(exts.fh_auth.present && exts.fh_auth.spi == fh->spi &&
+        mip4_auth_verify(msg, len, exts.fh_auth.off, fh->alg, fh->key,
+                         fh->key_len))) {
+    deny(ha, &r, rx, MIP4_HA_FA_AUTH_FAILED, c,
+         &ha->cnt.haFAAuthenticationFailure);
+    return;
+  }
+  if (!fh && exts.fh_auth.present)
+    return;
   if (r.flags & MIP4_RRQ_RESERVED) {
     deny(ha, &r, rx, MIP4_HA_POORLY_FORMED_REQUEST, c,
          &ha->cnt.haPoorlyFormedRequest);
@@ -469,6 +489,7 @@ struct mip4_ha *mip4_ha_new(struct mip4_node *owner, struct iface *home,
   ha->reverse_tunnel = true;
   ha->replay_tolerance = 7 * SIM_S;
   ha->clients = g_array_new(FALSE, TRUE, sizeof(struct mip4_ha_client));
+  ha->agent_sas = g_array_new(FALSE, TRUE, sizeof(struct mip4_peer_sa));
   ha->bindings = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                        bindings_free);
   ha->gratuitous_due = g_array_new(FALSE, FALSE, sizeof(uint32_t));
@@ -505,6 +526,7 @@ void mip4_ha_free(struct mip4_ha *ha) {
   sched_cancel(&sim->sched, &ha->gratuitous);
   g_hash_table_destroy(ha->bindings);
   g_array_free(ha->clients, TRUE);
+  g_array_free(ha->agent_sas, TRUE);
   g_array_free(ha->gratuitous_due, TRUE);
   g_free(ha);
 }

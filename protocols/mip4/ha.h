@@ -37,6 +37,7 @@ struct mip4_binding {
   X(haRegRequestsReceived) X(haDeRegRequestsReceived)                          \
   X(haServiceRequestsAccepted) X(haServiceRequestsDenied)                      \
   X(haMultiBindingUnsupported) X(haMNAuthenticationFailure) X(haIDMismatch)    \
+  X(haFAAuthenticationFailure)                                                 \
   X(haPoorlyFormedRequest) X(haRegRepliesSent) X(haDeRegRepliesSent)          \
   X(haGratuitiousARPsSent) X(haEncapsulationUnavailable)                      \
   X(haReverseTunnelUnavailable) X(haTunnelledPackets)                         \
@@ -59,6 +60,7 @@ struct mip4_ha {
   bool minimal, gre;         /* encapsulations offered besides IP-in-IP */
   int64_t replay_tolerance;  /* timestamps: allowed clock difference */
   GArray *clients;           /* struct mip4_ha_client */
+  GArray *agent_sas;         /* struct mip4_peer_sa, by foreign agent */
   GHashTable *bindings;      /* home address -> first struct mip4_binding */
   struct rng nonces;        /* the nonces it hands out */
   struct sched_event gratuitous; /* repeats of gratuitous ARP */

@@ -30,6 +30,20 @@ struct mip4_sa {
   size_t key_len;
 };
 
+/* A security association with a peer, by its address (a foreign or home
+ * agent) or its home address (a mobile node seen by a foreign agent). */
+struct mip4_peer_sa {
+  uint32_t addr;
+  struct mip4_sa sa;
+};
+
+/* The association with addr in an array of struct mip4_peer_sa, or NULL. */
+const struct mip4_sa *mip4_peer_sa(const GArray *peers, uint32_t addr);
+/* Copies msg up to the end of the extension ext (the part an
+ * authenticator protects), to relay it without what followed. */
+GByteArray *mip4_msg_through(const uint8_t *msg, size_t len,
+                             const struct mip4_ext *ext);
+
 /* One node's Mobile IPv4 roles: a node may be home and foreign agent at
  * once; tunnels arriving at it are dispatched to the role they are for. */
 struct mip4_node {

@@ -184,6 +184,11 @@ static void send_request(struct mip4_mn *mn, bool fresh) {
   mip4_rrq_append(msg, &r);
   mip4_ext_append_auth(msg, MIP4_EXT_MH_AUTH, mn->sa.spi, mn->sa.alg,
                        mn->sa.key, mn->sa.key_len);
+  const struct mip4_sa *mf =
+      dereg || colocated ? NULL : mip4_peer_sa(mn->agent_sas, a->addr);
+  if (mf) /* after the Mobile-Home one (RFC 5944 3.6.1.3) */
+    mip4_ext_append_auth(msg, MIP4_EXT_MF_AUTH, mf->spi, mf->alg, mf->key,
+                         mf->key_len);
   mn->sent_at = now_of(mn);
   if (dereg)
     mn->cnt.mnDeRegRequestsSent++;
@@ -387,6 +392,14 @@ void mip4_mn_rx(struct mip4_mn *mn, const uint8_t *msg, size_t len,
   /* 64-127 and 194 (RFC 5944 3.4) come from the foreign agent. */
   bool from_ha = p.code < 64 || (p.code >= 128 &&
                                  p.code != MIP4_FA_INVALID_HA_ADDRESS);
+  /* A foreign agent we share an association with signs what it relays. */
+  const struct mip4_sa *mf = mip4_peer_sa(mn->agent_sas, rx->src.v4);
+  if (mf && !(exts.mf_auth.present && exts.mf_auth.spi == mf->spi &&
+              mip4_auth_verify(msg, len, exts.mf_auth.off, mf->alg, mf->key,
+                               mf->key_len))) {
+    mn->cnt.mnRepliesFAAuthenticationFailure++;
+    return;
+  }
   if (from_ha && (!exts.mh_auth.present ||
                   !mip4_auth_verify(msg, len, exts.mh_auth.off, mn->sa.alg,
                                     mn->sa.key, mn->sa.key_len))) {
@@ -526,6 +539,7 @@ struct mip4_mn *mip4_mn_new(struct mip4_node *owner, struct iface *radio,
   sim_rng(owner->node->sim, &mn->rng, stream);
   mn->flows = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                     g_free);
+  mn->agent_sas = g_array_new(FALSE, TRUE, sizeof(struct mip4_peer_sa));
   sched_event_init(&mn->agent_expiry, agent_expired);
   sched_event_init(&mn->retx, retransmit);
   sched_event_init(&mn->renew, renew);
@@ -549,5 +563,6 @@ void mip4_mn_free(struct mip4_mn *mn) {
   sched_cancel(s, &mn->renew);
   sched_cancel(s, &mn->solicit);
   g_hash_table_destroy(mn->flows);
+  g_array_free(mn->agent_sas, TRUE);
   g_free(mn);
 }

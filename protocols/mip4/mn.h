@@ -32,7 +32,8 @@ enum mip4_mn_state {
   X(mnMoveFromFAToFA) X(mnMoveFromFAToHA) X(mnGratuitousARPsSend)              \
   X(mnRegRequestsSent) X(mnDeRegRequestsSent) X(mnRegRepliesRecieved)          \
   X(mnDeRegRepliesRecieved) X(mnRepliesInvalidID)                              \
-  X(mnRepliesHAAuthenticationFailure) X(mnRegRequestsAccepted)                 \
+  X(mnRepliesHAAuthenticationFailure) X(mnRepliesFAAuthenticationFailure)      \
+  X(mnRegRequestsAccepted)                                                     \
   X(mnRegRequestsDeniedByHA) X(mnRegRequestsDeniedByFA)                        \
   X(mnRegRequestsDeniedByHADueToID) X(mnRegRequestsRetransmitted)
 
@@ -49,6 +50,7 @@ struct mip4_mn {
   uint8_t home_prefix_len;
   uint32_t home_agent;
   struct mip4_sa sa;
+  GArray *agent_sas;            /* struct mip4_peer_sa, by foreign agent */
   uint16_t lifetime;            /* asked for, s */
   bool eager;                   /* prefix-based move detection */
   bool solicit_on_attach;       /* link-layer attach as a hint */

@@ -171,6 +171,24 @@ void mip4_send_udp(struct mip4_node *m, const GByteArray *msg, uint32_t src,
     ip_send(node, p, &tx);
 }
 
+const struct mip4_sa *mip4_peer_sa(const GArray *peers, uint32_t addr) {
+  for (guint i = 0; i < peers->len; i++) {
+    const struct mip4_peer_sa *p =
+        &g_array_index(peers, struct mip4_peer_sa, i);
+    if (p->addr == addr)
+      return &p->sa;
+  }
+  return NULL;
+}
+
+GByteArray *mip4_msg_through(const uint8_t *msg, size_t len,
+                             const struct mip4_ext *ext) {
+  size_t n = ext->present ? ext->off + ext->len : len;
+  GByteArray *out = g_byte_array_sized_new((guint)n);
+  g_byte_array_append(out, msg, (guint)n);
+  return out;
+}
+
 gboolean mip4_parse_key(const char *text, struct mip4_sa *sa) {
   if (g_str_has_prefix(text, "0x") || g_str_has_prefix(text, "0X"))
     text += 2;
