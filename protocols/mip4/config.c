@@ -348,6 +348,14 @@ static gboolean configure_mn(struct sim *sim, struct node *node,
                  "colocated", mode);
     return FALSE;
   }
+  g_autofree char *delivery = attr(el, "delivery");
+  if (delivery && strcmp(delivery, "encapsulating") == 0) {
+    mn->encapsulating = true;
+  } else if (delivery && strcmp(delivery, "direct") != 0) {
+    module_error(error, ctx, el, "delivery: '%s' is not direct or "
+                 "encapsulating", delivery);
+    return FALSE;
+  }
   return get_replay(el, &mn->nonces, ctx, error) &&
          get_lifetime(el, "lifetime", &mn->lifetime, ctx, error) &&
          get_bool(el, "solicit-on-attach", &mn->solicit_on_attach) &&

@@ -158,6 +158,13 @@ static void request(struct mip4_fa *fa, const uint8_t *msg, size_t len,
          &fa->cnt.faEncapsulationUnavailable);
     return;
   }
+  /* The Encapsulating Delivery Style extension, only with T (RFC 3024
+   * 3.3): this agent supports both styles. */
+  if (exts.encap_delivery.present && !(r.flags & MIP4_RRQ_T)) {
+    deny(fa, &r, port, MIP4_FA_POORLY_FORMED_REQUEST, 0,
+         &fa->cnt.faPoorlyFormedRequests);
+    return;
+  }
   if ((r.flags & MIP4_RRQ_T) && !fa->reverse_tunnel) {
     deny(fa, &r, port, MIP4_FA_REVERSE_TUNNEL_UNAVAILABLE, 0,
          &fa->cnt.faReverseTunnelUnavailable);
@@ -188,6 +195,7 @@ static void request(struct mip4_fa *fa, const uint8_t *msg, size_t len,
   v->pending = true;
   v->pending_until = sim_now(sim_of(fa)) + fa->pending_timeout;
   v->reverse = r.flags & MIP4_RRQ_T;
+  v->encapsulating = exts.encap_delivery.present;
   v->encap = (r.flags & MIP4_RRQ_M)   ? ENCAP_MINIMAL
              : (r.flags & MIP4_RRQ_G) ? ENCAP_GRE
                                       : ENCAP_IPIP;
@@ -264,6 +272,29 @@ static const struct mip4_visitor *active_visitor(const struct mip4_fa *fa,
   return v && v->active ? v : NULL;
 }
 
+/* Into the tunnel from the care-of address to the visitor's home agent;
+ * consumes pkt. */
+static void reverse_tunnel(struct mip4_fa *fa, struct node *node,
+                           struct pkt *pkt, const struct mip4_visitor *v) {
+  if (!tunnel_fits(fa->owner->tunnels, pkt, v->home_agent,
+                   encap_overhead(v->encap, false))) {
+    sim_drop(node->sim, node, NULL, pkt, DROP_TOO_BIG);
+    return;
+  }
+  switch (encap_push(pkt, v->encap, fa->coa, v->home_agent, IP_DEFAULT_TTL,
+                     node->ip4_next_id++, true)) {
+  case ENCAP_OK:
+    fa->cnt.faReverseTunnelledPackets++;
+    ip_output(node, pkt);
+    return;
+  case ENCAP_TTL_EXPIRED:
+    sim_drop(node->sim, node, NULL, pkt, DROP_TTL_EXPIRED);
+    return;
+  default:
+    sim_drop(node->sim, node, NULL, pkt, DROP_MALFORMED);
+  }
+}
+
 bool mip4_fa_tunnel_rx(struct mip4_fa *fa, struct pkt *pkt) {
   if (!mip4_fa_owns(fa, load_be32(pkt->data + IP4_OFF_DST)))
     return false;
@@ -272,6 +303,15 @@ bool mip4_fa_tunnel_rx(struct mip4_fa *fa, struct pkt *pkt) {
   struct node *node = fa->owner->node;
   if (!encap_pop(pkt, &src, &dst, &kind)) {
     sim_drop(node->sim, node, NULL, pkt, DROP_MALFORMED);
+    return true;
+  }
+  /* Encapsulating delivery style: a visitor's own packet, tunnelled from
+   * its home address to us, goes on in the tunnel to its home agent,
+   * broadcasts included (RFC 3024 5.1). */
+  const struct mip4_visitor *from = active_visitor(fa, src);
+  if (from && from->encapsulating &&
+      load_be32(pkt->data + IP4_OFF_SRC) == src) {
+    reverse_tunnel(fa, node, pkt, from);
     return true;
   }
   if (!active_visitor(fa, load_be32(pkt->data + IP4_OFF_DST))) {
@@ -294,26 +334,13 @@ static enum ip_verdict pre_routing(void *ctx, struct node *node,
   const struct mip4_visitor *v =
       active_visitor(fa, load_be32(pkt->data + IP4_OFF_SRC));
   uint32_t dst = load_be32(pkt->data + IP4_OFF_DST);
-  if (!v || !v->reverse || dst == fa->coa || (dst >> 28) == 0xe ||
-      dst == 0xffffffffu)
+  /* Plain packets of a node using the encapsulating style are routed
+   * normally, not reverse tunnelled (RFC 3024 5.1). */
+  if (!v || !v->reverse || v->encapsulating || dst == fa->coa ||
+      (dst >> 28) == 0xe || dst == 0xffffffffu)
     return IP_ACCEPT;
-  if (!tunnel_fits(fa->owner->tunnels, pkt, v->home_agent,
-                   encap_overhead(v->encap, false))) {
-    sim_drop(node->sim, node, NULL, pkt, DROP_TOO_BIG);
-    return IP_STOLEN;
-  }
-  switch (encap_push(pkt, v->encap, fa->coa, v->home_agent, IP_DEFAULT_TTL,
-                     node->ip4_next_id++, true)) {
-  case ENCAP_OK:
-    fa->cnt.faReverseTunnelledPackets++;
-    ip_output(node, pkt);
-    return IP_STOLEN;
-  case ENCAP_TTL_EXPIRED:
-    sim_drop(node->sim, node, NULL, pkt, DROP_TTL_EXPIRED);
-    return IP_STOLEN;
-  default:
-    return IP_DROP;
-  }
+  reverse_tunnel(fa, node, pkt, v);
+  return IP_STOLEN;
 }
 
 struct mip4_fa *mip4_fa_new(struct mip4_node *owner, struct iface *iface,

@@ -17,6 +17,7 @@ struct mip4_visitor {
   bool active;             /* a registration is in force ... */
   int64_t expires;         /* ... until then (SIM_TIME_MAX: for ever) */
   bool reverse;            /* reverse tunnel its packets */
+  bool encapsulating;      /* it tunnels them to us first (RFC 3024 5.1) */
   enum encap_kind encap;
   struct sched_event timer; /* the earlier of the two deadlines */
 };
@@ -30,7 +31,7 @@ struct mip4_visitor {
   X(faEncapsulationUnavailable) X(faReverseTunnelUnavailable)                 \
   X(faInvalidCareOfAddress) X(faRegistrationTimeout) X(faRegRepliesRecieved)  \
   X(faRegRepliesRelayed) X(faPoorlyFormedReplies) X(faDecapsulatedPackets)     \
-  X(faReverseTunnelledPackets)
+  X(faReverseTunnelledPackets) X(faDeliveryStyleUnsupported)
 
 struct mip4_fa_counters {
 #define MIP4_FIELD(name) uint64_t name;

@@ -473,7 +473,15 @@ bool mip4_ha_tunnel_rx(struct mip4_ha *ha, struct pkt *pkt) {
     return true;
   }
   ha->cnt.haReverseTunnelledPackets++;
-  ip_output(node, pkt);
+  /* A broadcast the node sent home (encapsulating style) goes out on the
+   * home network, which has no route for it. */
+  uint32_t inner_dst = load_be32(pkt->data + IP4_OFF_DST);
+  const struct prefix *home = iface_addr(ha->home, 4);
+  if (inner_dst == 0xffffffffu ||
+      ((inner_dst ^ home->addr.v4) & v4_mask(home->len)) == 0)
+    ip_output_via(node, pkt, ha->home, NULL);
+  else
+    ip_output(node, pkt);
   return true;
 }
 

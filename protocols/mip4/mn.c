@@ -184,6 +184,10 @@ static void send_request(struct mip4_mn *mn, bool fresh) {
   mip4_rrq_append(msg, &r);
   mip4_ext_append_auth(msg, MIP4_EXT_MH_AUTH, mn->sa.spi, mn->sa.alg,
                        mn->sa.key, mn->sa.key_len);
+  /* Between the Mobile-Home and Mobile-Foreign authenticators (RFC 3024
+   * 3.3). */
+  if (mn->encapsulating && (r.flags & MIP4_RRQ_T))
+    mip4_ext_append(msg, MIP4_EXT_ENCAP_DELIVERY, NULL, 0);
   const struct mip4_sa *mf =
       dereg || colocated ? NULL : mip4_peer_sa(mn->agent_sas, a->addr);
   if (mf) /* after the Mobile-Home one (RFC 5944 3.6.1.3) */
@@ -484,6 +488,31 @@ static void count_gap(struct mip4_mn *mn, const struct pkt *pkt) {
     f->last_seq = pkt->meta.seq;
 }
 
+/* Encapsulating delivery style: every packet the node sends from its home
+ * address while registered with reverse tunnelling goes to its foreign
+ * agent inside a tunnel of its own (RFC 3024 5.1), broadcasts too. */
+static enum ip_verdict encapsulate_out(void *ctx, struct node *node,
+                                       struct pkt *pkt, struct iface *in,
+                                       struct iface *out) {
+  struct mip4_mn *mn = ctx;
+  if (!mn->encapsulating || !mn->reverse_tunnel ||
+      mn->state != MIP4_MN_REGISTERED || mn->dhcp ||
+      !(mn->agent.flags & MIP4_ADV_T) || pkt->len < IP4_HLEN ||
+      (pkt->data[0] >> 4) != 4 ||
+      load_be32(pkt->data + IP4_OFF_SRC) != mn->home_addr ||
+      encap_is_tunnel(pkt->data[IP4_OFF_PROTO]) ||
+      pkt->data[IP4_OFF_TTL] == 1) /* link-local: a solicitation */
+    return IP_ACCEPT;
+  uint32_t dst = load_be32(pkt->data + IP4_OFF_DST);
+  if (dst == mn->agent.addr)
+    return IP_ACCEPT; /* to the agent itself (registrations) */
+  if (encap_push(pkt, ENCAP_IPIP, mn->home_addr, mn->agent.addr,
+                 IP_DEFAULT_TTL, node->ip4_next_id++, false) != ENCAP_OK)
+    return IP_DROP;
+  ip_output_via(node, pkt, mn->iface, NULL);
+  return IP_STOLEN;
+}
+
 /* The first data packet after a registration: the end of the handoff as
  * the applications see it. */
 static enum ip_verdict local_in(void *ctx, struct node *node,
@@ -553,6 +582,7 @@ void mip4_mn_start(struct mip4_mn *mn) {
   icmp_register(node, 4, MIP4_ICMP_ADVERT, on_advert, mn);
   radio_listen(node, on_radio, mn);
   ip_hook_add(node, IP_HOOK_LOCAL_IN, local_in, mn);
+  ip_hook_add(node, IP_HOOK_LOCAL_OUT, encapsulate_out, mn);
   route_via(mn, mn->home_agent);
 }
 

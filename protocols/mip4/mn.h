@@ -55,6 +55,7 @@ struct mip4_mn {
   bool eager;                   /* prefix-based move detection */
   bool solicit_on_attach;       /* link-layer attach as a hint */
   bool reverse_tunnel;
+  bool encapsulating;           /* RFC 3024 encapsulating delivery style */
   /* Co-located care-of address: one leased by DHCP on the visited link;
    * the node registers with its home agent directly and decapsulates its
    * tunnel itself (D flag). */
