@@ -200,11 +200,18 @@ static void send_request(struct mip4_mn *mn, bool fresh) {
     mn->cnt.mnRegRequestsSent++;
   /* Through the foreign agent, or straight to the home agent from home;
    * TTL 255 lets the agent check the request came from its link (RFC
-   * 3024 3.2).  With a co-located address, straight to the home agent
-   * from that address, routed by the visited network (RFC 5944 3.6). */
+   * 3024 3.2).  With a co-located address, from that address straight to
+   * the home agent, routed by the visited network, unless an agent on
+   * the link requires registration through it (R, RFC 5944 3.6). */
   if (colocated) {
-    mip4_send_udp(mn->owner, msg, mn->colocated, mn->home_agent, MIP4_PORT,
-                  255, NULL);
+    bool via_agent = a->valid && !a->home && (a->flags & MIP4_ADV_R) &&
+                     a->expires > now_of(mn);
+    if (via_agent)
+      mip4_send_udp(mn->owner, msg, mn->colocated, a->addr, MIP4_PORT, 255,
+                    mn->iface);
+    else
+      mip4_send_udp(mn->owner, msg, mn->colocated, mn->home_agent, MIP4_PORT,
+                    255, NULL);
     return;
   }
   uint32_t to = dereg ? mn->home_agent : a->addr;
@@ -349,8 +356,13 @@ static bool on_advert(void *ctx, struct node *node, struct pkt *pkt,
   }
   if (!a.home && !(adv.flags & MIP4_ADV_F))
     return true; /* a home agent of another network offers us nothing */
-  if (!a.home && mn->dhcp)
-    return true; /* co-located: the lease, not the agents, tells moves */
+  if (!a.home && mn->dhcp) {
+    /* Co-located: the lease, not the agents, tells moves; an agent here
+     * that requires registration (R) relays ours (RFC 5944 3.6). */
+    mn->agent = a;
+    sched_at(&sim_of(mn)->sched, &mn->agent_expiry, a.expires);
+    return true;
+  }
   bool moved;
   if (mn->eager)
     moved = !mn->agent.valid || mn->agent.prefix_len != plen ||
