@@ -204,6 +204,43 @@ static void test_listeners_told_of_attach_and_detach(void **state) {
   sim_free(sim);
 }
 
+/* Make-before-break with two radios: one sticky, one always on the
+ * nearest cell.  Driving through two overlapping cells, the nearest radio
+ * joins b at the bisector (19.5 s) while the sticky one stays on a until
+ * leaving its disc (22 s): at every moment one of them is attached. */
+static void test_two_radios_make_before_break(void **state) {
+  (void)state;
+  struct sim *sim = sim_new("two-radios", 1, 0);
+  sim->duration = 60 * SIM_S;
+  struct cell *a = add_cell(sim, "a", 0, 0, 100);
+  struct cell *b = add_cell(sim, "b", 150, 0, 100);
+  struct node *mn = node_new(sim, "mn", false);
+  mn->mobility = mobility_constant_velocity((struct vec2){-120, 0},
+                                            (struct vec2){10, 0});
+  struct iface *sticky = radio_new(mn, "w0", ASSOC_STICKY, 0, 50 * SIM_MS);
+  struct iface *nearest = radio_new(mn, "w1", ASSOC_NEAREST, 0, 50 * SIM_MS);
+  sim_run(sim, 20 * SIM_S, NULL, NULL);
+  assert_ptr_equal(sticky->radio->cell, a);   /* still on a */
+  assert_ptr_equal(nearest->radio->cell, b);  /* already on b */
+  sched_run(&sim->sched, 23 * SIM_S, NULL);
+  assert_ptr_equal(sticky->radio->cell, b);
+  /* The two radios' gaps (leave to attach) never overlap. */
+  int64_t gap[2][2] = {{-1, -1}, {-1, -1}};
+  for (guint i = 0; i < sim->handoffs->len; i++) {
+    struct handoff *h = row(sim, i);
+    if (h->from && h->to) {
+      int k = h->iface == sticky ? 0 : 1;
+      gap[k][0] = h->start;
+      gap[k][1] = h->attached;
+    }
+  }
+  assert_true(gap[0][0] >= 0 && gap[1][0] >= 0);
+  assert_true(gap[1][1] < gap[0][0] || gap[0][1] < gap[1][0]);
+  assert_true(llabs(gap[1][0] - 19500 * SIM_MS) <= 1);
+  assert_true(llabs(gap[0][0] - 22 * SIM_S) <= 1);
+  sim_free(sim);
+}
+
 static void test_random_waypoint(void **state) {
   (void)state;
   struct rng s1, s2, s3;
@@ -295,6 +332,7 @@ int main(void) {
       cmocka_unit_test(test_sticky_stays_until_out_of_range),
       cmocka_unit_test(test_handoff_gap_loses_exactly_the_window),
       cmocka_unit_test(test_listeners_told_of_attach_and_detach),
+      cmocka_unit_test(test_two_radios_make_before_break),
       cmocka_unit_test(test_random_waypoint),
       cmocka_unit_test(test_waypoints_follow_script),
       cmocka_unit_test(test_spatial_index),
