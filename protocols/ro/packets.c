@@ -52,17 +52,14 @@ const struct mip4_code_name ro_ack_status_names[] = {
     {0, NULL},
 };
 
-static const char *name_of(const struct mip4_code_name *table,
-                           unsigned code) {
+static const char *name_of(const struct mip4_code_name *table, unsigned code) {
   for (const struct mip4_code_name *c = table; c->name; c++)
     if (c->code == code)
       return c->name;
   return NULL;
 }
 
-const char *ro_msg_name(unsigned type) {
-  return name_of(ro_msg_names, type);
-}
+const char *ro_msg_name(unsigned type) { return name_of(ro_msg_names, type); }
 
 const char *ro_ack_status_name(unsigned status) {
   return name_of(ro_ack_status_names, status);
@@ -82,8 +79,7 @@ static size_t warning_len(const struct ro_warning *w) {
   return RO_WARNING_LEN + 4 * (size_t)w->num_targets;
 }
 
-size_t ro_warning_encode(const struct ro_warning *w, uint8_t *buf,
-                         size_t cap) {
+size_t ro_warning_encode(const struct ro_warning *w, uint8_t *buf, size_t cap) {
   g_return_val_if_fail(w->num_targets <= RO_TARGETS_MAX, 0);
   size_t len = warning_len(w);
   if (len > cap)
@@ -102,8 +98,7 @@ void ro_warning_append(GByteArray *out, const struct ro_warning *w) {
   ro_warning_encode(w, grow(out, len), len);
 }
 
-size_t ro_request_encode(const struct ro_request *r, uint8_t *buf,
-                         size_t cap) {
+size_t ro_request_encode(const struct ro_request *r, uint8_t *buf, size_t cap) {
   if (cap < RO_REQUEST_LEN)
     return RO_REQUEST_LEN;
   buf[0] = RO_MSG_REQUEST;
@@ -287,6 +282,8 @@ bool ro_auth_compute(const uint8_t *msg, size_t len, size_t ext_off,
     mip4_auth_digest(alg, key, key_len, msg, RO_UPDATE_LEN, out);
     return true;
   }
+  /* optim-08 §4.5 stops after Type and Length as RFC 2002 did; RFC 5944
+   * §3.5.1 and optim-11 §5 take the SPI in too. */
   size_t covered = ext_off + 2 + (alg == MIP4_AUTH_RFC2002 ? 0 : 4);
   mip4_auth_digest(alg, key, key_len, msg, covered, out);
   return true;
@@ -300,8 +297,8 @@ void ro_ext_append_auth(GByteArray *msg, uint32_t spi, enum mip4_auth_alg alg,
   p[1] = 4 + MIP4_AUTH_LEN;
   put_be32(p + 2, spi);
   uint8_t auth[MIP4_AUTH_LEN];
-  ro_auth_compute(msg->data, msg->len, off, RO_AUTH_MESSAGE, alg, key,
-                  key_len, auth);
+  ro_auth_compute(msg->data, msg->len, off, RO_AUTH_MESSAGE, alg, key, key_len,
+                  auth);
   g_byte_array_append(msg, auth, MIP4_AUTH_LEN);
 }
 

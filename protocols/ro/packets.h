@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Route optimisation for Mobile IPv4 (draft-ietf-mobileip-optim-11, with
- * the type numbers -08 fixed): wire format of the binding cache messages,
- * their authentication extension and the smooth-handoff extensions of a
- * registration request, as pure functions over bytes with no simulator
- * state.
+/* Route optimisation for Mobile IPv4 (draft-ietf-mobileip-optim-11, and
+ * -08 where -11 leaves a type number open): wire format of the binding
+ * cache messages, their authentication extension and the smooth-handoff
+ * extensions of a registration request, as pure functions over bytes with
+ * no simulator state.
  *
  * Conventions are protocols/mip4/packets.h's, whose pieces are reused:
  * IPv4 addresses are host-order uint32_t; decoders read through
@@ -110,12 +110,14 @@ struct ro_request {
 /* A Binding Update (optim-11 §4.3).  The Identification is always on the
  * wire: the layout shows it unconditionally and the I bit only says
  * whether it means anything, so that a Binding Update is read the same
- * whatever its flags (the draft leaves this open: protocol-facts §12.2). */
+ * whatever its flags (the draft leaves this open).
+ * With nonces the home agent puts the next nonce in the high half and
+ * this one in the low half (§4.3): mip4_ident_make and friends. */
 struct ro_update {
   uint8_t flags;     /* RO_UPDATE_* */
   uint16_t lifetime; /* s; 0 = delete the entry, 0xffff = infinite */
   uint32_t home_addr;
-  uint32_t coa;      /* = home_addr: delete, do not cache */
+  uint32_t coa; /* = home_addr: delete, do not cache */
   uint64_t ident;
 };
 
@@ -137,11 +139,9 @@ struct ro_exts {
  * RO_TARGETS_MAX.  Request, Update and Acknowledge are fixed parts only;
  * an authentication extension follows with ro_ext_append_auth*.  Reserved
  * fields are sent as zero. */
-size_t ro_warning_encode(const struct ro_warning *w, uint8_t *buf,
-                         size_t cap);
+size_t ro_warning_encode(const struct ro_warning *w, uint8_t *buf, size_t cap);
 void ro_warning_append(GByteArray *out, const struct ro_warning *w);
-size_t ro_request_encode(const struct ro_request *r, uint8_t *buf,
-                         size_t cap);
+size_t ro_request_encode(const struct ro_request *r, uint8_t *buf, size_t cap);
 void ro_request_append(GByteArray *out, const struct ro_request *r);
 size_t ro_update_encode(const struct ro_update *u, uint8_t *buf, size_t cap);
 void ro_update_append(GByteArray *out, const struct ro_update *u);
@@ -237,8 +237,7 @@ void ro_prev_fa_append(GByteArray *msg, const struct ro_prev_fa *p);
  * (a Binding Warning extension without a target included). */
 enum mip4_err ro_warning_ext_decode(const struct mip4_ext *e,
                                     struct ro_warning *w);
-enum mip4_err ro_prev_fa_decode(const struct mip4_ext *e,
-                                struct ro_prev_fa *p);
+enum mip4_err ro_prev_fa_decode(const struct mip4_ext *e, struct ro_prev_fa *p);
 
 /* The route optimisation extensions of a registration request. */
 struct ro_reg_exts {
@@ -261,7 +260,7 @@ enum mip4_err ro_reg_exts_decode(const uint8_t *msg, size_t len, size_t off,
  * Lifetime, the request's home address, Care-of Address = New Care-of
  * Address.  The draft does not say what Identification the agent puts in
  * although the mobile node's authenticator covers it; here it is the
- * request's, with I set (a simulator convention, protocol-facts §7.6). */
+ * request's, with I set (a simulator convention). */
 void ro_update_from_prev_fa(const struct mip4_rrq *rrq,
                             const struct ro_prev_fa *p, struct ro_update *u);
 /* The mobile node's precomputed authenticator for p: over the body of the
