@@ -3,9 +3,12 @@
  * are exact, not estimated. */
 #include "flow.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "node.h"
+#include "route.h"
 #include "sim.h"
 
 struct flow *flow_new(struct sim *sim, const char *name, const char *kind,
@@ -26,6 +29,23 @@ struct flow *flow_new(struct sim *sim, const char *name, const char *kind,
   f->delays = g_array_new(FALSE, FALSE, sizeof(int64_t));
   g_ptr_array_add(sim->flows, f);
   return f;
+}
+
+/* The node holding the flow's source address, looked up once, when the
+ * first packet arrives (by then a source leasing its address by DHCP has
+ * it): a linear scan, once per flow. */
+static struct node *source_node(struct flow *f) {
+  if (f->src_node_looked_up)
+    return f->src_node;
+  f->src_node_looked_up = true;
+  for (guint i = 0; f->src.family && i < f->sim->nodes->len; i++) {
+    struct node *n = g_ptr_array_index(f->sim->nodes, i);
+    if (node_has_addr(n, &f->src)) {
+      f->src_node = n;
+      break;
+    }
+  }
+  return f->src_node;
 }
 
 void flow_free(struct flow *f) {
@@ -90,10 +110,12 @@ void flow_set_cwnd(struct flow *f, int64_t cwnd) {
 
 void flow_received(struct flow *f, uint32_t seq, uint32_t bytes,
                    int64_t delay, uint8_t ttl) {
+  f->rx_counted = false;
   if (seen(f, seq)) {
     f->duplicates++;
     return;
   }
+  f->rx_counted = true;
   if (seq / 8 >= f->seen->len) {
     guint old = f->seen->len;
     g_byte_array_set_size(f->seen, seq / 8 + 1 + old);
@@ -110,6 +132,22 @@ void flow_received(struct flow *f, uint32_t seq, uint32_t bytes,
   count_rx(f, bytes);
   g_array_append_val(f->delays, delay);
   f->hops_sum += f->ttl0 >= ttl ? (uint64_t)(f->ttl0 - ttl) : 0;
+}
+
+void flow_path(struct flow *f, const struct pkt_meta *meta, struct node *at) {
+  if (!f->rx_counted)
+    return;
+  f->rx_counted = false;
+  struct node *from = source_node(f);
+  int64_t prop;
+  uint32_t hops;
+  if (!from || !route_shortest(f->sim, from, at, &prop, &hops))
+    return;
+  f->path_pkts++;
+  f->path_hops_sum += meta->hops;
+  f->path_prop_sum += meta->prop;
+  f->shortest_hops_sum += hops;
+  f->shortest_prop_sum += prop;
 }
 
 void flow_count_in_flight(struct sim *sim) {
@@ -177,4 +215,37 @@ double flow_delay_mean(const struct flow *f) {
   for (guint i = 0; i < f->delays->len; i++)
     sum += g_array_index(f->delays, int64_t, i);
   return (double)(sum / f->delays->len);
+}
+
+static double path_mean(const struct flow *f, double sum) {
+  return f->path_pkts ? sum / (double)f->path_pkts : NAN;
+}
+
+double flow_path_hops_mean(const struct flow *f) {
+  return path_mean(f, (double)f->path_hops_sum);
+}
+
+double flow_shortest_hops_mean(const struct flow *f) {
+  return path_mean(f, (double)f->shortest_hops_sum);
+}
+
+double flow_path_prop_mean(const struct flow *f) {
+  return path_mean(f, (double)f->path_prop_sum);
+}
+
+double flow_shortest_prop_mean(const struct flow *f) {
+  return path_mean(f, (double)f->shortest_prop_sum);
+}
+
+/* The ratio of the means is the ratio of the sums. */
+static double ratio(const struct flow *f, double path, double shortest) {
+  return f->path_pkts && shortest > 0 ? path / shortest : NAN;
+}
+
+double flow_stretch_hops(const struct flow *f) {
+  return ratio(f, (double)f->path_hops_sum, (double)f->shortest_hops_sum);
+}
+
+double flow_stretch_delay(const struct flow *f) {
+  return ratio(f, (double)f->path_prop_sum, (double)f->shortest_prop_sum);
 }

@@ -5,11 +5,14 @@
 #define MIPSIM_FLOW_H
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "addr.h"
 
 struct sim;
+struct node;
+struct pkt_meta;
 
 /* One bin of a flow's time series. */
 struct flow_bin {
@@ -39,6 +42,16 @@ struct flow {
   GByteArray *seen;  /* bitmap by sequence number */
   GArray *delays;    /* int64_t ns, unique packets in arrival order */
   uint64_t hops_sum;
+  /* Path stretch (flow_path): the node the flow starts from (found by its
+   * source address), and over the path_pkts unique packets for which both
+   * paths are known, the links crossed and the propagation delay of the
+   * path taken and of the shortest path at each packet's arrival. */
+  struct node *src_node;
+  bool src_node_looked_up;
+  bool rx_counted;   /* the last flow_received counted a unique packet */
+  uint64_t path_pkts;
+  uint64_t path_hops_sum, shortest_hops_sum;
+  int64_t path_prop_sum, shortest_prop_sum; /* ns */
   /* TCP flows: segments retransmitted, retransmission timeouts, and when
    * the transfer completed (-1: not completed). */
   bool is_tcp;
@@ -57,6 +70,15 @@ void flow_sent(struct flow *f, uint32_t bytes);
 /* A packet of the flow arrived: hops from its remaining TTL. */
 void flow_received(struct flow *f, uint32_t seq, uint32_t bytes,
                    int64_t delay, uint8_t ttl);
+/* Called by a sink right after flow_received for the same packet: if that
+ * counted it (not a duplicate), adds the path the packet took (meta's hops
+ * and propagation) and the shortest path from the flow's source node to
+ * at, the node receiving, as the topology is now (route_shortest).  A
+ * packet is left out when the source node is unknown (no node holds the
+ * source address) or the two are not connected now (a mobile source
+ * between cells).  Echo and TCP flows do not call it: a round trip has no
+ * single destination, and TCP has no packet at its byte stream's end. */
+void flow_path(struct flow *f, const struct pkt_meta *meta, struct node *at);
 /* Application bytes that arrived in order (TCP), for the time series and
  * the received counters; no per-packet delay. */
 void flow_delivered_bytes(struct flow *f, uint64_t bytes);
@@ -74,5 +96,15 @@ uint64_t flow_lost(const struct flow *f);
 /* q in [0,1]: nearest-rank percentile of the delays, in ns; 0 if none. */
 int64_t flow_delay_percentile(const struct flow *f, double q);
 double flow_delay_mean(const struct flow *f);
+/* Means over the path_pkts packets (NAN if none): links crossed and
+ * propagation delay (ns) of the path taken and of the shortest path; the
+ * stretches are the ratios path mean / shortest mean (NAN if none or if
+ * the shortest mean is 0: a flow to its own node). */
+double flow_path_hops_mean(const struct flow *f);
+double flow_shortest_hops_mean(const struct flow *f);
+double flow_path_prop_mean(const struct flow *f);
+double flow_shortest_prop_mean(const struct flow *f);
+double flow_stretch_hops(const struct flow *f);
+double flow_stretch_delay(const struct flow *f);
 
 #endif

@@ -15,6 +15,7 @@
 #include "mobility.h"
 #include "node.h"
 #include "pkt.h"
+#include "route.h"
 #include "sim.h"
 #include "units.h"
 
@@ -46,6 +47,7 @@ void link_attach(struct link *link, struct iface *iface) {
   iface->link_index = link->n_ends;
   link->ends = g_renew(struct iface *, link->ends, link->n_ends + 1);
   link->ends[link->n_ends++] = iface;
+  route_topology_changed(iface);
 }
 
 static void txq_flush(struct txq *q) {
@@ -72,6 +74,7 @@ void link_detach(struct link *link, struct iface *iface) {
   for (; i < link->n_ends; i++)
     link->ends[i]->link_index = i;
   iface->link = NULL;
+  route_topology_changed(iface);
   int64_t now = sim_now(link->sim);
   if (iface->tx_busy_until > now)
     iface->tx_busy_until = now;
@@ -193,6 +196,9 @@ static void receive(struct link *link, struct iface *to, struct pkt *pkt) {
   }
   link->cnt.rx_packets++;
   link->cnt.rx_bytes += pkt->len;
+  /* The path the packet has taken: this link is crossed. */
+  pkt->meta.hops++;
+  pkt->meta.prop += link->delay;
   iface_receive(to, pkt);
 }
 

@@ -18,12 +18,25 @@
 /* Buffers up to this size (headroom included) are pooled. */
 #define PKT_POOL_BUF 2048
 
-/* What the simulator knows of a packet that is not in its bytes. */
+/* What the simulator knows of a packet that is not in its bytes.
+ *
+ * The path taken: every delivery of a frame by a link to a receiving
+ * interface adds one hop and the link's propagation delay (a LAN frame
+ * delivered to several stations: each copy counts its own).  A tunnel
+ * pushes its headers onto the same buffer, so the count runs on through
+ * encapsulation and decapsulation.  Packets made from others inherit by
+ * the natural rule: clones and fragments copy the metadata, path so far
+ * included; a reassembled datagram takes its first fragment's (offset 0);
+ * an ICMP error copies the offending packet's metadata (so its count
+ * continues the offending packet's path; flows never read it); a new
+ * packet (an echo reply, a TCP segment) starts at zero. */
 struct pkt_meta {
   uint64_t uid;      /* unique in the run, kept by clones */
   int64_t created;   /* when the application made it */
+  int64_t prop;      /* propagation delay of the links crossed, ns */
   uint32_t flow;     /* flow id (1-based), 0 = not an application packet */
   uint32_t seq;      /* application sequence number */
+  uint32_t hops;     /* links crossed */
 };
 
 struct pkt_pool;

@@ -5,6 +5,7 @@
 #include "results.h"
 
 #include <errno.h>
+#include <math.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -37,14 +38,23 @@ static void ms(GString *s, double ns) {
   g_string_append_printf(s, "\t%.6f", ns / 1e6);
 }
 
+/* A value with fixed decimals, or "-" for none (NAN). */
+static void num_or_dash(GString *s, double v, int decimals) {
+  if (isnan(v))
+    g_string_append(s, "\t-");
+  else
+    g_string_append_printf(s, "\t%.*f", decimals, v);
+}
+
 static char *flows_table(const struct sim *sim) {
   GString *s = g_string_new(
       "flow\tkind\tsrc\tdst\tdelay_kind\tsent_pkts\treceived_pkts\t"
       "lost_pkts\tin_flight_pkts\tduplicate_pkts\treordered_pkts\t"
       "icmp_errors\tloss_ratio\tsent_bytes\treceived_bytes\tdelay_mean_ms\t"
       "delay_min_ms\tdelay_p50_ms\tdelay_p99_ms\tdelay_max_ms\t"
-      "hops_mean\tretransmitted_pkts\trto_timeouts\tcompletion_s\t"
-      "goodput_bps\n");
+      "hops_mean\tpath_hops_mean\tshortest_hops_mean\tpath_prop_ms_mean\t"
+      "shortest_prop_ms_mean\tstretch_hops\tstretch_delay\t"
+      "retransmitted_pkts\trto_timeouts\tcompletion_s\tgoodput_bps\n");
   for (guint i = 0; i < sim->flows->len; i++) {
     const struct flow *f = g_ptr_array_index(sim->flows, i);
     char src[ADDR_STRLEN], dst[ADDR_STRLEN];
@@ -64,9 +74,16 @@ static char *flows_table(const struct sim *sim) {
     ms(s, (double)flow_delay_percentile(f, 0.5));
     ms(s, (double)flow_delay_percentile(f, 0.99));
     ms(s, (double)flow_delay_percentile(f, 1.0));
-    g_string_append_printf(s, "\t%.3f\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT,
-                           f->received ? (double)f->hops_sum / f->received
-                                       : 0.0,
+    g_string_append_printf(s, "\t%.3f", f->received ? (double)f->hops_sum /
+                                                          f->received
+                                                    : 0.0);
+    num_or_dash(s, flow_path_hops_mean(f), 3);
+    num_or_dash(s, flow_shortest_hops_mean(f), 3);
+    num_or_dash(s, flow_path_prop_mean(f) / 1e6, 6);
+    num_or_dash(s, flow_shortest_prop_mean(f) / 1e6, 6);
+    num_or_dash(s, flow_stretch_hops(f), 6);
+    num_or_dash(s, flow_stretch_delay(f), 6);
+    g_string_append_printf(s, "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT,
                            f->retransmits, f->timeouts);
     if (f->is_tcp && f->completed >= 0) {
       double secs = (double)(f->completed - f->started) / 1e9;

@@ -11,7 +11,14 @@
  * one flow needs one tree.  Routes are computed from the topology as
  * configured and are not recomputed when links fail (no routing protocol
  * is simulated); the longest match wins between static and computed
- * routes, a static or connected route on a tie. */
+ * routes, a static or connected route on a tie.
+ *
+ * Apart from routing, route_shortest gives the shortest path between two
+ * nodes as the topology is at the moment (radios where they are attached),
+ * the yardstick of path stretch.  It is cached per pair of nodes and
+ * checked against a topology generation and the two endpoints' attachment
+ * stamps, so that a mobile node's handoff costs one Dijkstra for the pairs
+ * it is an endpoint of, and nothing for the others. */
 #include "route.h"
 
 #include <glib.h>
@@ -49,6 +56,20 @@ struct routing {
   bool built;
   GHashTable *prefixes; /* struct prefix * -> struct rprefix * */
   bool len_used[2][129];
+  /* Shortest paths between nodes (route_shortest), and what they were
+   * computed from: the topology generation and the endpoints' attachment
+   * stamps (route_topology_changed). */
+  uint32_t topo_generation;
+  GArray *attach_stamps;  /* uint32_t per node id, grown on demand */
+  GHashTable *shortest;   /* uint64_t (from << 32 | to) -> struct spath */
+};
+
+struct spath {
+  uint64_t key;
+  uint32_t topo_generation, from_stamp, to_stamp;
+  bool found;
+  uint32_t hops;
+  int64_t prop;
 };
 
 static struct routing *routing(struct sim *sim) {
@@ -93,6 +114,10 @@ void routing_free(struct sim *sim) {
   if (!sim->routing)
     return;
   clear_prefixes(sim->routing);
+  if (sim->routing->shortest)
+    g_hash_table_destroy(sim->routing->shortest);
+  if (sim->routing->attach_stamps)
+    g_array_free(sim->routing->attach_stamps, TRUE);
   g_free(sim->routing);
   sim->routing = NULL;
 }
@@ -127,18 +152,24 @@ static void build_prefixes(struct sim *sim, struct routing *r) {
   r->built = true;
 }
 
-/* A binary heap of (distance, node id) for Dijkstra; the id breaks ties so
- * that trees do not depend on hash or allocation order. */
+/* A binary heap of (distance, hops, node id) for Dijkstra; the id breaks
+ * ties so that trees do not depend on hash or allocation order.  Route
+ * trees leave hops at 0. */
 struct dheap {
   GArray *items; /* struct ditem */
 };
 struct ditem {
   int64_t dist;
+  uint32_t hops;
   uint32_t node;
 };
 
 static bool ditem_before(const struct ditem *a, const struct ditem *b) {
-  return a->dist < b->dist || (a->dist == b->dist && a->node < b->node);
+  if (a->dist != b->dist)
+    return a->dist < b->dist;
+  if (a->hops != b->hops)
+    return a->hops < b->hops;
+  return a->node < b->node;
 }
 
 static void dheap_push(struct dheap *h, struct ditem it) {
@@ -185,7 +216,7 @@ static void compute_tree(struct sim *sim, struct rprefix *rp) {
     uint32_t id = g_array_index(rp->members, uint32_t, i);
     if (dist[id] != 0) {
       dist[id] = 0;
-      dheap_push(&heap, (struct ditem){0, id});
+      dheap_push(&heap, (struct ditem){.dist = 0, .node = id});
     }
   }
   while (heap.items->len) {
@@ -209,7 +240,7 @@ static void compute_tree(struct sim *sim, struct rprefix *rp) {
         if (it.dist + w < dist[v]) {
           dist[v] = it.dist + w;
           rp->hops[v] = (struct rhop){.oif = vi->id + 1, .gw = ui->id};
-          dheap_push(&heap, (struct ditem){dist[v], v});
+          dheap_push(&heap, (struct ditem){.dist = dist[v], .node = v});
         }
       }
     }
@@ -350,4 +381,122 @@ void route_free_node(struct node *node) {
   g_array_free(node->rt->routes, TRUE);
   g_free(node->rt);
   node->rt = NULL;
+}
+
+/* ---- shortest paths between nodes, for path stretch ------------------- */
+
+/* Routers relay, and so do bridges (nodes with bridge ports). */
+static bool node_relays(const struct node *n) {
+  if (n->router)
+    return true;
+  for (uint32_t i = 0; i < n->n_ifaces; i++)
+    if (n->ifaces[i]->bridge_peer)
+      return true;
+  return false;
+}
+
+static uint32_t attach_stamp(const struct routing *r, uint32_t node) {
+  GArray *a = r->attach_stamps;
+  return a && node < a->len ? g_array_index(a, uint32_t, node) : 0;
+}
+
+void route_topology_changed(struct iface *iface) {
+  struct node *n = iface->node;
+  struct routing *r = routing(n->sim);
+  if (!iface->radio || node_relays(n)) {
+    r->topo_generation++;
+    return;
+  }
+  /* A host's radio: only paths from or to the host change. */
+  if (!r->attach_stamps)
+    r->attach_stamps = g_array_new(FALSE, TRUE, sizeof(uint32_t));
+  if (n->id >= r->attach_stamps->len)
+    g_array_set_size(r->attach_stamps, n->id + 1);
+  g_array_index(r->attach_stamps, uint32_t, n->id)++;
+}
+
+/* Dijkstra from `from`, by (propagation delay, links), stopping at `to`. */
+static bool shortest_uncached(struct sim *sim, struct node *from,
+                              struct node *to, int64_t *prop,
+                              uint32_t *hops) {
+  if (from == to) {
+    *prop = 0;
+    *hops = 0;
+    return true;
+  }
+  guint n = sim->nodes->len;
+  int64_t *dist = g_new(int64_t, n);
+  uint32_t *nhops = g_new(uint32_t, n);
+  for (guint i = 0; i < n; i++) {
+    dist[i] = INT64_MAX;
+    nhops[i] = UINT32_MAX;
+  }
+  struct dheap heap = {g_array_new(FALSE, FALSE, sizeof(struct ditem))};
+  dist[from->id] = 0;
+  nhops[from->id] = 0;
+  dheap_push(&heap, (struct ditem){.node = from->id});
+  bool found = false;
+  while (heap.items->len) {
+    struct ditem it = dheap_pop(&heap);
+    if (it.dist != dist[it.node] || it.hops != nhops[it.node])
+      continue; /* superseded */
+    if (it.node == to->id) {
+      *prop = it.dist;
+      *hops = it.hops;
+      found = true;
+      break;
+    }
+    struct node *u = g_ptr_array_index(sim->nodes, it.node);
+    if (u != from && !node_relays(u))
+      continue; /* hosts do not relay */
+    for (uint32_t i = 0; i < u->n_ifaces; i++) {
+      struct iface *ui = u->ifaces[i];
+      struct link *link = ui->link; /* a radio: its cell now, or none */
+      if (!link)
+        continue;
+      int64_t d = it.dist + link->delay;
+      uint32_t h = it.hops + 1;
+      for (uint32_t k = 0; k < link->n_ends; k++) {
+        uint32_t v = link->ends[k]->node->id;
+        if (d < dist[v] || (d == dist[v] && h < nhops[v])) {
+          dist[v] = d;
+          nhops[v] = h;
+          dheap_push(&heap, (struct ditem){.dist = d, .hops = h, .node = v});
+        }
+      }
+    }
+  }
+  g_array_free(heap.items, TRUE);
+  g_free(nhops);
+  g_free(dist);
+  return found;
+}
+
+bool route_shortest(struct sim *sim, struct node *from, struct node *to,
+                    int64_t *prop, uint32_t *hops) {
+  struct routing *r = routing(sim);
+  if (!r->shortest)
+    r->shortest = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
+                                        g_free);
+  uint64_t key = (uint64_t)from->id << 32 | to->id;
+  uint32_t fs = attach_stamp(r, from->id), ts = attach_stamp(r, to->id);
+  struct spath *sp = g_hash_table_lookup(r->shortest, &key);
+  if (!sp) {
+    sp = g_new0(struct spath, 1);
+    sp->key = key;
+    sp->topo_generation = r->topo_generation - 1; /* stale */
+    g_hash_table_insert(r->shortest, &sp->key, sp);
+  }
+  if (sp->topo_generation != r->topo_generation || sp->from_stamp != fs ||
+      sp->to_stamp != ts) {
+    sp->found = shortest_uncached(sim, from, to, &sp->prop, &sp->hops);
+    sp->topo_generation = r->topo_generation;
+    sp->from_stamp = fs;
+    sp->to_stamp = ts;
+  }
+  if (!sp->found)
+    return false;
+  *prop = sp->prop;
+  *hops = sp->hops;
+  return true;
 }

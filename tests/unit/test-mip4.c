@@ -26,6 +26,7 @@
 #include "sim/link.h"
 #include "sim/node.h"
 #include "sim/radio.h"
+#include "sim/route.h"
 #include "sim/sim.h"
 #include "sim/traffic.h"
 #include "sim/units.h"
@@ -665,6 +666,166 @@ static void test_colocated(void **state) {
   sim_free(w.sim);
 }
 
+/* A co-located address where a foreign agent advertises R: the request
+ * goes through the agent, which relays it (D set, the care-of address not
+ * its own), and the tunnel still ends at the node. */
+static void test_colocated_through_agent(void **state) {
+  (void)state;
+  struct world w = world_new(KEY);
+  struct dhcp_server *srv = dhcp_server_new(
+      w.fa1, node_iface_on(w.fa1, w.c1->link), ip("10.2.0.100").v4,
+      ip("10.2.0.199").v4, 600 * SIM_S, NULL);
+  assert_non_null(srv);
+  assert_true(mip4_mn_set_colocated(w.m));
+  radio_add_move(w.radio, 3 * SIM_S, w.c1);
+  w.sim->duration = 8 * SIM_S;
+  cbr_to_mn(&w, 10 * SIM_MS);
+  sim_run(w.sim, 0, NULL, NULL);
+  const struct mip4_binding *b = mip4_ha_binding(w.h, ip(HOA).v4);
+  assert_non_null(b);
+  assert_int_equal(b->coa, ip("10.2.0.100").v4);
+  assert_true(b->decapsulates);
+  assert_int_equal(w.f1->cnt.faRegRequestsRelayed, 1);
+  assert_int_equal(w.f1->cnt.faDecapsulatedPackets, 0);
+  sim_free(w.sim);
+}
+
+/* Mobile-Foreign and Foreign-Home associations (RFC 5944 3.5): with the
+ * right keys everywhere the node registers as before; a wrong
+ * Mobile-Foreign key at the foreign agent gives 67, a wrong Foreign-Home
+ * key at the home agent 132, and no binding either way. */
+static void add_peer(GArray *peers, const char *addr_text,
+                     const uint8_t *key) {
+  struct mip4_peer_sa p = {.addr = ip(addr_text).v4, .sa = sa_with(key)};
+  p.sa.spi = 400;
+  g_array_append_val(peers, p);
+}
+
+static struct world world_with_peers(const uint8_t *fa_mn_key,
+                                     const uint8_t *ha_fa_key) {
+  struct world w = world_new(KEY);
+  uint8_t mf[16], fh[16];
+  for (int i = 0; i < 16; i++) {
+    mf[i] = (uint8_t)(0xa0 + i);
+    fh[i] = (uint8_t)(0xc0 + i);
+  }
+  add_peer(w.m->agent_sas, "10.2.0.1", mf);
+  add_peer(w.f1->mobile_sas, HOA, fa_mn_key ? fa_mn_key : mf);
+  add_peer(w.f1->agent_sas, "10.1.0.1", fh);
+  add_peer(w.h->agent_sas, "10.2.0.1", ha_fa_key ? ha_fa_key : fh);
+  radio_add_move(w.radio, 3 * SIM_S, w.c1);
+  w.sim->duration = 6 * SIM_S;
+  sim_run(w.sim, 0, NULL, NULL);
+  return w;
+}
+
+static void test_foreign_agent_associations(void **state) {
+  (void)state;
+  struct world w = world_with_peers(NULL, NULL);
+  assert_true(w.m->state == MIP4_MN_REGISTERED);
+  assert_int_equal(w.f1->cnt.faMNAuthenticationFailure, 0);
+  assert_int_equal(w.h->cnt.haFAAuthenticationFailure, 0);
+  assert_non_null(mip4_ha_binding(w.h, ip(HOA).v4));
+  sim_free(w.sim);
+
+  w = world_with_peers(KEY, NULL); /* the foreign agent has another key */
+  assert_true(w.f1->cnt.faMNAuthenticationFailure >= 1);
+  assert_true(w.m->cnt.mnRegRequestsDeniedByFA + 
+              w.m->cnt.mnRepliesFAAuthenticationFailure >= 1);
+  assert_int_equal(w.h->cnt.haRegRequestsReceived, 0);
+  assert_null(mip4_ha_binding(w.h, ip(HOA).v4));
+  sim_free(w.sim);
+
+  w = world_with_peers(NULL, KEY); /* the home agent has another key */
+  assert_true(w.h->cnt.haFAAuthenticationFailure >= 1);
+  assert_int_equal(w.h->cnt.haServiceRequestsAccepted, 0);
+  assert_true(w.m->cnt.mnRegRequestsDeniedByHA >= 1);
+  assert_null(mip4_ha_binding(w.h, ip(HOA).v4));
+  sim_free(w.sim);
+}
+
+/* Path stretch of triangle routing.  Registered at fa1, the
+ * correspondent's packets take cn, core, ha, core, fa1, c1: 5 links and
+ * 10 + 5 + 5 + 7 ms + 1 us = 27.001 ms of propagation, where the shortest
+ * path, cn, core, fa1, c1, is 3 links and 10 + 7 ms + 1 us = 17.001 ms:
+ * stretch 5/3 in links and 27.001/17.001 in propagation.  The shortest
+ * path follows the node: at home it is cn, core, ha, home LAN, bridge,
+ * c0 (4 links, 15.002 ms), between cells there is none. */
+static void test_path_stretch_triangle(void **state) {
+  (void)state;
+  struct world w = world_new(KEY);
+  radio_add_move(w.radio, 2 * SIM_S, w.c1);
+  w.sim->duration = 6 * SIM_S;
+  struct cbr_config cfg = {.name = "cn-to-mn", .from = w.cn, .sink = w.mn,
+                           .dst = ip(HOA), .port = 40000, .size = PAYLOAD,
+                           .interval = 10 * SIM_MS, .start = 4 * SIM_S,
+                           .stop = 5 * SIM_S};
+  assert_true(cbr_new(w.sim, &cfg, NULL));
+  struct flow *f = g_ptr_array_index(w.sim->flows, 0);
+  int64_t prop;
+  uint32_t hops;
+  sim_run(w.sim, SIM_S, NULL, NULL);
+  assert_true(route_shortest(w.sim, w.cn, w.mn, &prop, &hops));
+  assert_int_equal(prop, 15 * SIM_MS + 2 * SIM_US);
+  assert_int_equal(hops, 4);
+  sched_run(&w.sim->sched, 2 * SIM_S + 10 * SIM_MS, NULL);
+  assert_false(route_shortest(w.sim, w.cn, w.mn, &prop, &hops));
+  sched_run(&w.sim->sched, 6 * SIM_S, NULL);
+  assert_true(w.m->state == MIP4_MN_REGISTERED);
+  assert_true(route_shortest(w.sim, w.cn, w.mn, &prop, &hops));
+  assert_int_equal(prop, 17 * SIM_MS + SIM_US);
+  assert_int_equal(hops, 3);
+  assert_int_equal(f->received, 100);
+  assert_int_equal(f->path_pkts, 100);
+  assert_int_equal(f->path_hops_sum, 5 * 100);
+  assert_int_equal(f->shortest_hops_sum, 3 * 100);
+  assert_int_equal(f->path_prop_sum, 100 * (27 * SIM_MS + SIM_US));
+  assert_int_equal(f->shortest_prop_sum, 100 * (17 * SIM_MS + SIM_US));
+  assert_true(fabs(flow_path_hops_mean(f) - 5) < 1e-9);
+  assert_true(fabs(flow_shortest_hops_mean(f) - 3) < 1e-9);
+  assert_true(fabs(flow_path_prop_mean(f) / 1e6 - 27.001) < 1e-9);
+  assert_true(fabs(flow_shortest_prop_mean(f) / 1e6 - 17.001) < 1e-9);
+  assert_true(fabs(flow_stretch_hops(f) - 5.0 / 3.0) < 1e-9);
+  assert_true(fabs(flow_stretch_delay(f) - 27.001 / 17.001) < 1e-9);
+  sim_free(w.sim);
+}
+
+/* Encapsulating delivery style (RFC 3024 5.1): the node tunnels its own
+ * packets to fa1, which carries them on to the home agent.  Through the
+ * ingress filter as with the direct style, and, what only this style
+ * allows, a broadcast to the home network reaches a host there. */
+static void test_encapsulating_delivery(void **state) {
+  (void)state;
+  struct world w = world_new(KEY);
+  struct node *h = node_new(w.sim, "home-host", false);
+  addr(iface_new(h, w.home), "10.1.0.30/24");
+  node_iface_on(w.core, w.l_fa1)->ingress_filter = true;
+  w.m->reverse_tunnel = true;
+  w.m->encapsulating = true;
+  radio_add_move(w.radio, 2 * SIM_S, w.c1);
+  w.sim->duration = 10 * SIM_S;
+  struct cbr_config up = {.name = "mn-to-cn", .from = w.mn, .sink = w.cn,
+                          .dst = ip("10.0.0.2"), .port = 40001, .size = 100,
+                          .interval = 100 * SIM_MS, .start = 5 * SIM_S,
+                          .stop = 9 * SIM_S};
+  assert_true(cbr_new(w.sim, &up, NULL));
+  struct cbr_config bc = up;
+  bc.name = "mn-broadcast";
+  bc.sink = h;
+  bc.dst = ip("10.1.0.255");
+  bc.port = 40002;
+  assert_true(cbr_new(w.sim, &bc, NULL));
+  sim_run(w.sim, 0, NULL, NULL);
+  struct flow *f_up = g_ptr_array_index(w.sim->flows, 0);
+  struct flow *f_bc = g_ptr_array_index(w.sim->flows, 1);
+  assert_int_equal(f_up->received, 40);
+  assert_int_equal(f_bc->received, 40);
+  assert_true(mip4_fa_visitor(w.f1, ip(HOA).v4)->encapsulating);
+  assert_int_equal(w.f1->cnt.faReverseTunnelledPackets, 80);
+  assert_int_equal(w.core->cnt.drops[DROP_INGRESS_FILTER], 0);
+  sim_free(w.sim);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_triangle_delay),
@@ -682,6 +843,10 @@ int main(void) {
       cmocka_unit_test(test_home_broadcast),
       cmocka_unit_test(test_tcp_through_tunnel_pmtu),
       cmocka_unit_test(test_colocated),
+      cmocka_unit_test(test_colocated_through_agent),
+      cmocka_unit_test(test_foreign_agent_associations),
+      cmocka_unit_test(test_encapsulating_delivery),
+      cmocka_unit_test(test_path_stretch_triangle),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

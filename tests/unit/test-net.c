@@ -8,7 +8,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <glib/gstdio.h>
 #include <math.h>
+#include <string.h>
 
 #include "sim/arp.h"
 #include "sim/fault.h"
@@ -19,6 +21,7 @@
 #include "sim/ip.h"
 #include "sim/link.h"
 #include "sim/node.h"
+#include "sim/results.h"
 #include "sim/route.h"
 #include "sim/sim.h"
 #include "sim/traffic.h"
@@ -497,6 +500,192 @@ static void test_onoff(void **state) {
   run_onoff(ONOFF_PARETO, 2.5, 0.12);
 }
 
+/* The flow's path and shortest-path means and stretches, all checked
+ * exactly (the sums are integers, so the means are exact in a double). */
+static void assert_stretch(const struct flow *f, double path_hops,
+                           double shortest_hops, int64_t path_prop,
+                           int64_t shortest_prop) {
+  assert_int_equal(f->path_pkts, f->received);
+  assert_true(flow_path_hops_mean(f) == path_hops);
+  assert_true(flow_shortest_hops_mean(f) == shortest_hops);
+  assert_true(flow_path_prop_mean(f) == (double)path_prop);
+  assert_true(flow_shortest_prop_mean(f) == (double)shortest_prop);
+  assert_true(fabs(flow_stretch_hops(f) - path_hops / shortest_hops) < 1e-9);
+  assert_true(fabs(flow_stretch_delay(f) -
+                   (double)path_prop / (double)shortest_prop) < 1e-9);
+}
+
+/* On the chain a - r1 - r2 - b every packet crosses the three links,
+ * 1 + 2 + 3 ms of propagation, which is also the shortest path: stretch 1
+ * exactly.  hops_mean (from the TTL) counts the two routers. */
+static void test_path_stretch_chain(void **state) {
+  (void)state;
+  struct chain c = chain_new();
+  c.sim->duration = 2 * SIM_S;
+  add_cbr(c.sim, "f", c.a, c.b, "10.0.3.2", 512, 10 * SIM_MS, 0, SIM_S);
+  int64_t prop;
+  uint32_t hops;
+  assert_true(route_shortest(c.sim, c.a, c.b, &prop, &hops));
+  assert_int_equal(prop, 6 * SIM_MS);
+  assert_int_equal(hops, 3);
+  assert_true(route_shortest(c.sim, c.b, c.a, &prop, &hops));
+  assert_int_equal(prop, 6 * SIM_MS);
+  assert_int_equal(hops, 3);
+  assert_true(route_shortest(c.sim, c.r1, c.b, &prop, &hops));
+  assert_int_equal(prop, 5 * SIM_MS);
+  assert_int_equal(hops, 2);
+  assert_true(route_shortest(c.sim, c.a, c.a, &prop, &hops));
+  assert_int_equal(prop, 0);
+  assert_int_equal(hops, 0);
+  sim_run(c.sim, 0, NULL, NULL);
+  struct flow *f = flow_named(c.sim, "f");
+  assert_int_equal(f->received, 100);
+  assert_int_equal(f->hops_sum / f->received, 2);
+  assert_stretch(f, 3, 3, 6 * SIM_MS, 6 * SIM_MS);
+  assert_true(flow_stretch_hops(f) == 1.0);
+  assert_true(flow_stretch_delay(f) == 1.0);
+
+  /* flows.tsv: the six columns after hops_mean. */
+  g_autofree char *dir = g_dir_make_tmp("mipsim-test-net-XXXXXX", NULL);
+  assert_non_null(dir);
+  assert_true(results_write(c.sim, dir, NULL));
+  g_autofree char *path = g_build_filename(dir, "flows.tsv", NULL);
+  g_autofree char *text = NULL;
+  assert_true(g_file_get_contents(path, &text, NULL, NULL));
+  assert_non_null(strstr(text, "\thops_mean\tpath_hops_mean\t"
+                               "shortest_hops_mean\tpath_prop_ms_mean\t"
+                               "shortest_prop_ms_mean\tstretch_hops\t"
+                               "stretch_delay\tretransmitted_pkts\t"));
+  assert_non_null(strstr(text, "\t2.000\t3.000\t3.000\t6.000000\t6.000000\t"
+                               "1.000000\t1.000000\t0\t0\t-\t-\n"));
+  g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+  const char *name;
+  while ((name = g_dir_read_name(d))) {
+    g_autofree char *file = g_build_filename(dir, name, NULL);
+    g_remove(file);
+  }
+  g_rmdir(dir);
+  sim_free(c.sim);
+
+  /* Fragments copy the datagram's metadata and the reassembled datagram
+   * takes its first fragment's: the same three links. */
+  c = chain_new();
+  c.l2->mtu = 576;
+  c.sim->duration = 2 * SIM_S;
+  add_cbr(c.sim, "f", c.a, c.b, "10.0.3.2", 1400, 100 * SIM_MS, 0, SIM_S);
+  sim_run(c.sim, 0, NULL, NULL);
+  f = flow_named(c.sim, "f");
+  assert_int_equal(c.b->cnt.reassembled, 10);
+  assert_int_equal(f->received, 10);
+  assert_stretch(f, 3, 3, 6 * SIM_MS, 6 * SIM_MS);
+  sim_free(c.sim);
+}
+
+/* A triangle whose static route forces a detour:
+ *
+ *   a --1ms-- r1 --10ms (direct)-- r2 --1ms-- b
+ *              \                  /
+ *              4ms --- r3 --- 8ms
+ *
+ * plus a host h on 0.1 ms links to both r1 and r2, which would be the
+ * shortest way between them if hosts relayed.  r1 sends b's prefix through
+ * r3: a, r1, r3, r2, b is 4 links and 1 + 4 + 8 + 1 = 14 ms; the shortest
+ * path a, r1, r2, b is 3 links and 1 + 10 + 1 = 12 ms.  Stretch 4/3 in
+ * links and 14/12 in propagation. */
+static void test_path_stretch_detour(void **state) {
+  (void)state;
+  struct sim *sim = sim_new("detour", 1, 0);
+  struct node *a = node_new(sim, "a", false);
+  struct node *r1 = node_new(sim, "r1", true);
+  struct node *r2 = node_new(sim, "r2", true);
+  struct node *r3 = node_new(sim, "r3", true);
+  struct node *b = node_new(sim, "b", false);
+  struct node *h = node_new(sim, "h", false);
+  uint64_t bw = 1000000000;
+  p2p(sim, "a", a, "10.0.1.1/24", r1, "10.0.1.2/24", bw, SIM_MS);
+  p2p(sim, "direct", r1, "10.0.2.1/24", r2, "10.0.2.2/24", bw, 10 * SIM_MS);
+  p2p(sim, "d1", r1, "10.0.3.1/24", r3, "10.0.3.2/24", bw, 4 * SIM_MS);
+  p2p(sim, "d2", r3, "10.0.4.1/24", r2, "10.0.4.2/24", bw, 8 * SIM_MS);
+  p2p(sim, "b", r2, "10.0.5.1/24", b, "10.0.5.2/24", bw, SIM_MS);
+  p2p(sim, "h1", r1, "10.0.6.1/24", h, "10.0.6.2/24", bw, 100 * SIM_US);
+  p2p(sim, "h2", h, "10.0.7.1/24", r2, "10.0.7.2/24", bw, 100 * SIM_US);
+  struct prefix to_b = pfx("10.0.5.0/24");
+  struct ip_addr via_r3 = ip("10.0.3.2");
+  assert_true(route_add(r1, &to_b, NULL, &via_r3));
+  sim->duration = SIM_S;
+  add_cbr(sim, "f", a, b, "10.0.5.2", 100, 100 * SIM_MS, 0, 500 * SIM_MS);
+  sim_run(sim, 0, NULL, NULL);
+  struct flow *f = flow_named(sim, "f");
+  assert_int_equal(f->received, 5);
+  assert_int_equal(f->hops_sum / f->received, 3); /* r1, r3, r2 */
+  assert_stretch(f, 4, 3, 14 * SIM_MS, 12 * SIM_MS);
+  assert_true(fabs(flow_stretch_hops(f) - 4.0 / 3.0) < 1e-9);
+  assert_true(fabs(flow_stretch_delay(f) - 14.0 / 12.0) < 1e-9);
+  /* Hosts do not relay, but may be endpoints. */
+  int64_t prop;
+  uint32_t hops;
+  assert_true(route_shortest(sim, r1, r2, &prop, &hops));
+  assert_int_equal(prop, 10 * SIM_MS);
+  assert_int_equal(hops, 1);
+  assert_true(route_shortest(sim, a, h, &prop, &hops));
+  assert_int_equal(prop, SIM_MS + 100 * SIM_US);
+  assert_int_equal(hops, 2);
+  /* A new link is seen at once: the cached answer is not reused. */
+  p2p(sim, "fast", r1, "10.0.9.1/24", r2, "10.0.9.2/24", bw, 2 * SIM_MS);
+  assert_true(route_shortest(sim, r1, r2, &prop, &hops));
+  assert_int_equal(prop, 2 * SIM_MS);
+  assert_int_equal(hops, 1);
+  sim_free(sim);
+
+  /* Equal delays: the fewer links win, even when found last.  s, x, z, t
+   * (0.5 + 0.5 + 1 ms, 3 links) reaches t before s, y, t (1.5 + 0.5 ms,
+   * 2 links) is relaxed. */
+  sim = sim_new("tie", 1, 0);
+  struct node *s_ = node_new(sim, "s", true);
+  struct node *x = node_new(sim, "x", true);
+  struct node *z = node_new(sim, "z", true);
+  struct node *y = node_new(sim, "y", true);
+  struct node *t = node_new(sim, "t", true);
+  p2p(sim, "sx", s_, "10.1.1.1/30", x, "10.1.1.2/30", bw, 500 * SIM_US);
+  p2p(sim, "xz", x, "10.1.2.1/30", z, "10.1.2.2/30", bw, 500 * SIM_US);
+  p2p(sim, "zt", z, "10.1.3.1/30", t, "10.1.3.2/30", bw, SIM_MS);
+  p2p(sim, "sy", s_, "10.1.4.1/30", y, "10.1.4.2/30", bw, 1500 * SIM_US);
+  p2p(sim, "yt", y, "10.1.5.1/30", t, "10.1.5.2/30", bw, 500 * SIM_US);
+  assert_true(route_shortest(sim, s_, t, &prop, &hops));
+  assert_int_equal(prop, 2 * SIM_MS);
+  assert_int_equal(hops, 2);
+  sim_free(sim);
+}
+
+/* A broadcast on a LAN: every station's copy counts its own crossing. */
+static void test_path_lan_broadcast(void **state) {
+  (void)state;
+  struct sim *sim = sim_new("bcast", 1, 0);
+  struct node *a = node_new(sim, "a", false);
+  struct node *b = node_new(sim, "b", false);
+  struct node *c = node_new(sim, "c", false);
+  struct link *lan = link_new(sim, "lan", LINK_LAN, 10000000, 10 * SIM_US);
+  struct prefix pa = pfx("10.9.0.1/24"), pb = pfx("10.9.0.2/24"),
+                pc = pfx("10.9.0.3/24");
+  iface_add_addr(iface_new(a, lan), &pa);
+  iface_add_addr(iface_new(b, lan), &pb);
+  iface_add_addr(iface_new(c, lan), &pc);
+  sim->duration = SIM_S;
+  add_cbr(sim, "to-b", a, b, "10.9.0.255", 64, 100 * SIM_MS, 0, 500 * SIM_MS);
+  struct cbr_config cfg = {.name = "to-c", .from = a, .sink = c,
+                           .dst = ip("10.9.0.255"), .port = 40001,
+                           .size = 64, .interval = 100 * SIM_MS,
+                           .stop = 500 * SIM_MS};
+  assert_true(cbr_new(sim, &cfg, NULL));
+  sim_run(sim, 0, NULL, NULL);
+  for (int i = 0; i < 2; i++) {
+    struct flow *f = flow_named(sim, i ? "to-c" : "to-b");
+    assert_int_equal(f->received, 5);
+    assert_stretch(f, 1, 1, 10 * SIM_US, 10 * SIM_US);
+  }
+  sim_free(sim);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_chain_delay),
@@ -514,6 +703,9 @@ int main(void) {
       cmocka_unit_test(test_proxy_and_gratuitous_arp),
       cmocka_unit_test(test_route_metrics),
       cmocka_unit_test(test_onoff),
+      cmocka_unit_test(test_path_stretch_chain),
+      cmocka_unit_test(test_path_stretch_detour),
+      cmocka_unit_test(test_path_lan_broadcast),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
