@@ -276,9 +276,10 @@ static const struct mip4_visitor *active_visitor(const struct mip4_fa *fa,
  * consumes pkt. */
 static void reverse_tunnel(struct mip4_fa *fa, struct node *node,
                            struct pkt *pkt, const struct mip4_visitor *v) {
+  enum drop_reason why;
   if (!tunnel_fits(fa->owner->tunnels, pkt, v->home_agent,
-                   encap_overhead(v->encap, false))) {
-    sim_drop(node->sim, node, NULL, pkt, DROP_TOO_BIG);
+                   encap_overhead(v->encap, false), &why)) {
+    sim_drop(node->sim, node, NULL, pkt, why);
     return;
   }
   switch (encap_push(pkt, v->encap, fa->coa, v->home_agent, IP_DEFAULT_TTL,

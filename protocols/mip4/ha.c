@@ -339,9 +339,10 @@ void mip4_ha_rx(struct mip4_ha *ha, const uint8_t *msg, size_t len,
 static bool tunnel_to(struct mip4_ha *ha, struct pkt *pkt,
                       const struct mip4_binding *b, bool forwarding) {
   struct node *node = ha->owner->node;
+  enum drop_reason why;
   if (!tunnel_fits(ha->owner->tunnels, pkt, b->coa,
-                   encap_overhead(b->encap, !forwarding))) {
-    sim_drop(node->sim, node, NULL, pkt, DROP_TOO_BIG);
+                   encap_overhead(b->encap, !forwarding), &why)) {
+    sim_drop(node->sim, node, NULL, pkt, why);
     return true;
   }
   switch (encap_push(pkt, b->encap, ha->addr, b->coa, IP_DEFAULT_TTL,

@@ -761,18 +761,25 @@ static void test_path_stretch_triangle(void **state) {
                            .interval = 10 * SIM_MS, .start = 4 * SIM_S,
                            .stop = 5 * SIM_S};
   assert_true(cbr_new(w.sim, &cfg, NULL));
-  struct flow *f = g_ptr_array_index(w.sim->flows, 0);
+  struct flow *f = g_ptr_array_index(w.sim->flows, w.sim->flows->len - 1);
   int64_t prop;
   uint32_t hops;
   sim_run(w.sim, SIM_S, NULL, NULL);
   assert_true(route_shortest(w.sim, w.cn, w.mn, &prop, &hops));
   assert_int_equal(prop, 15 * SIM_MS + 2 * SIM_US);
   assert_int_equal(hops, 4);
+  assert_true(route_shortest(w.sim, w.mn, w.cn, &prop, &hops));
+  assert_int_equal(prop, 15 * SIM_MS + 2 * SIM_US);
+  assert_int_equal(hops, 4);
   sched_run(&w.sim->sched, 2 * SIM_S + 10 * SIM_MS, NULL);
   assert_false(route_shortest(w.sim, w.cn, w.mn, &prop, &hops));
+  assert_false(route_shortest(w.sim, w.mn, w.cn, &prop, &hops));
   sched_run(&w.sim->sched, 6 * SIM_S, NULL);
   assert_true(w.m->state == MIP4_MN_REGISTERED);
   assert_true(route_shortest(w.sim, w.cn, w.mn, &prop, &hops));
+  assert_int_equal(prop, 17 * SIM_MS + SIM_US);
+  assert_int_equal(hops, 3);
+  assert_true(route_shortest(w.sim, w.mn, w.cn, &prop, &hops));
   assert_int_equal(prop, 17 * SIM_MS + SIM_US);
   assert_int_equal(hops, 3);
   assert_int_equal(f->received, 100);
@@ -826,6 +833,37 @@ static void test_encapsulating_delivery(void **state) {
   sim_free(w.sim);
 }
 
+/* RFC 2003 4: the tunnel's exit becomes unreachable.  A node with a
+ * co-located address leaves for a cell where it gets none; its home agent
+ * keeps tunnelling to the old address until, once fa1's ARP entry for it
+ * has expired (60 s after it was learnt, near 3 s) and three requests
+ * went unanswered (~66 s), fa1 reports "host unreachable" about the
+ * tunnel packets.  From then on the home agent answers the
+ * correspondent's packets with "host unreachable" itself, for 5 s at a
+ * time, instead of tunnelling them into the void. */
+static void test_tunnel_exit_unreachable(void **state) {
+  (void)state;
+  struct world w = world_new(KEY);
+  struct dhcp_server *srv = dhcp_server_new(
+      w.fa1, node_iface_on(w.fa1, w.c1->link), ip("10.2.0.100").v4,
+      ip("10.2.0.199").v4, 600 * SIM_S, NULL);
+  assert_non_null(srv);
+  assert_true(mip4_mn_set_colocated(w.m));
+  radio_add_move(w.radio, 3 * SIM_S, w.c1);
+  radio_add_move(w.radio, 10 * SIM_S, w.c2);
+  w.sim->duration = 80 * SIM_S;
+  struct flow *f = cbr_to_mn(&w, 100 * SIM_MS);
+  sim_run(w.sim, 60 * SIM_S, NULL, NULL);
+  assert_int_equal(w.ha->cnt.icmp_errors_sent, 0);
+  assert_int_equal(f->icmp_errors, 0);
+  sched_run(&w.sim->sched, 80 * SIM_S, NULL);
+  /* fa1 reported the exit unreachable; the home agent told cn. */
+  assert_true(w.fa1->cnt.icmp_errors_sent > 0);
+  assert_true(w.ha->cnt.icmp_errors_sent > 0);
+  assert_int_equal(f->icmp_errors, w.ha->cnt.icmp_errors_sent);
+  sim_free(w.sim);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_triangle_delay),
@@ -846,6 +884,7 @@ int main(void) {
       cmocka_unit_test(test_colocated_through_agent),
       cmocka_unit_test(test_foreign_agent_associations),
       cmocka_unit_test(test_encapsulating_delivery),
+      cmocka_unit_test(test_tunnel_exit_unreachable),
       cmocka_unit_test(test_path_stretch_triangle),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
