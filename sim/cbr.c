@@ -86,7 +86,7 @@ static void sink_rx(void *ctx, struct node *node, struct pkt *pkt,
       flow_id == c->flow->id) {
     flow_received(c->flow, seq, pkt->len,
                   sim_now(node->sim) - (int64_t)sent, rx->ttl);
-    flow_path(c->flow, &pkt->meta, node);
+    flow_path(c->flow, &pkt->meta, c->cfg.from, node);
   }
   pkt_free(pkt);
 }

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "node.h"
 #include "route.h"
 #include "sim.h"
 
@@ -29,23 +28,6 @@ struct flow *flow_new(struct sim *sim, const char *name, const char *kind,
   f->delays = g_array_new(FALSE, FALSE, sizeof(int64_t));
   g_ptr_array_add(sim->flows, f);
   return f;
-}
-
-/* The node holding the flow's source address, looked up once, when the
- * first packet arrives (by then a source leasing its address by DHCP has
- * it): a linear scan, once per flow. */
-static struct node *source_node(struct flow *f) {
-  if (f->src_node_looked_up)
-    return f->src_node;
-  f->src_node_looked_up = true;
-  for (guint i = 0; f->src.family && i < f->sim->nodes->len; i++) {
-    struct node *n = g_ptr_array_index(f->sim->nodes, i);
-    if (node_has_addr(n, &f->src)) {
-      f->src_node = n;
-      break;
-    }
-  }
-  return f->src_node;
 }
 
 void flow_free(struct flow *f) {
@@ -134,14 +116,14 @@ void flow_received(struct flow *f, uint32_t seq, uint32_t bytes,
   f->hops_sum += f->ttl0 >= ttl ? (uint64_t)(f->ttl0 - ttl) : 0;
 }
 
-void flow_path(struct flow *f, const struct pkt_meta *meta, struct node *at) {
+void flow_path(struct flow *f, const struct pkt_meta *meta, struct node *from,
+               struct node *to) {
   if (!f->rx_counted)
     return;
   f->rx_counted = false;
-  struct node *from = source_node(f);
   int64_t prop;
   uint32_t hops;
-  if (!from || !route_shortest(f->sim, from, at, &prop, &hops))
+  if (!route_shortest(f->sim, from, to, &prop, &hops))
     return;
   f->path_pkts++;
   f->path_hops_sum += meta->hops;

@@ -42,12 +42,9 @@ struct flow {
   GByteArray *seen;  /* bitmap by sequence number */
   GArray *delays;    /* int64_t ns, unique packets in arrival order */
   uint64_t hops_sum;
-  /* Path stretch (flow_path): the node the flow starts from (found by its
-   * source address), and over the path_pkts unique packets for which both
-   * paths are known, the links crossed and the propagation delay of the
-   * path taken and of the shortest path at each packet's arrival. */
-  struct node *src_node;
-  bool src_node_looked_up;
+  /* Path stretch (flow_path): over the path_pkts unique packets for which
+   * both paths are known, the links crossed and the propagation delay of
+   * the path taken and of the shortest path at each packet's arrival. */
   bool rx_counted;   /* the last flow_received counted a unique packet */
   uint64_t path_pkts;
   uint64_t path_hops_sum, shortest_hops_sum;
@@ -72,13 +69,14 @@ void flow_received(struct flow *f, uint32_t seq, uint32_t bytes,
                    int64_t delay, uint8_t ttl);
 /* Called by a sink right after flow_received for the same packet: if that
  * counted it (not a duplicate), adds the path the packet took (meta's hops
- * and propagation) and the shortest path from the flow's source node to
- * at, the node receiving, as the topology is now (route_shortest).  A
- * packet is left out when the source node is unknown (no node holds the
- * source address) or the two are not connected now (a mobile source
- * between cells).  Echo and TCP flows do not call it: a round trip has no
- * single destination, and TCP has no packet at its byte stream's end. */
-void flow_path(struct flow *f, const struct pkt_meta *meta, struct node *at);
+ * and propagation) and the shortest path between from, the node the flow
+ * starts at, and to, the node receiving, as the topology is now
+ * (route_shortest: one cache lookup).  A packet is left out when the two
+ * are not connected now (a mobile source between cells).  UDP flows call
+ * it; echo and TCP flows do not: a round trip has no single destination,
+ * and TCP delivers a byte stream, not the packets that carried it. */
+void flow_path(struct flow *f, const struct pkt_meta *meta, struct node *from,
+               struct node *to);
 /* Application bytes that arrived in order (TCP), for the time series and
  * the received counters; no per-packet delay. */
 void flow_delivered_bytes(struct flow *f, uint64_t bytes);

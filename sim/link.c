@@ -189,7 +189,8 @@ void link_send(struct iface *from, struct pkt *pkt) {
   sched_at(&sim->sched, &pkt->ev, start + tx + link->delay);
 }
 
-static void receive(struct link *link, struct iface *to, struct pkt *pkt) {
+static inline void receive(struct link *link, struct iface *to,
+                           struct pkt *pkt) {
   if (!to->up) {
     sim_drop(link->sim, NULL, link, pkt, DROP_LINK_DOWN);
     return;

@@ -15,10 +15,11 @@
  *
  * Apart from routing, route_shortest gives the shortest path between two
  * nodes as the topology is at the moment (radios where they are attached),
- * the yardstick of path stretch.  It is cached per pair of nodes and
- * checked against a topology generation and the two endpoints' attachment
- * stamps, so that a mobile node's handoff costs one Dijkstra for the pairs
- * it is an endpoint of, and nothing for the others. */
+ * the yardstick of path stretch.  It is cached per pair of nodes, checked
+ * against a topology generation and the two endpoints' attachment stamps,
+ * and computed from a shortest-path tree kept per root: a mobile node's
+ * handoff costs, for each pair it is an endpoint of, a scan of its new
+ * cell's stations, and nothing for the other pairs (see below). */
 #include "route.h"
 
 #include <glib.h>
@@ -62,6 +63,8 @@ struct routing {
   uint32_t topo_generation;
   GArray *attach_stamps;  /* uint32_t per node id, grown on demand */
   GHashTable *shortest;   /* uint64_t (from << 32 | to) -> struct spath */
+  GHashTable *trees;      /* root node id -> struct sptree */
+  size_t tree_bytes;
 };
 
 struct spath {
@@ -116,6 +119,8 @@ void routing_free(struct sim *sim) {
   clear_prefixes(sim->routing);
   if (sim->routing->shortest)
     g_hash_table_destroy(sim->routing->shortest);
+  if (sim->routing->trees)
+    g_hash_table_destroy(sim->routing->trees);
   if (sim->routing->attach_stamps)
     g_array_free(sim->routing->attach_stamps, TRUE);
   g_free(sim->routing);
@@ -383,7 +388,37 @@ void route_free_node(struct node *node) {
   node->rt = NULL;
 }
 
-/* ---- shortest paths between nodes, for path stretch ------------------- */
+/* ---- shortest paths between nodes, for path stretch -------------------
+ *
+ * A path's intermediate nodes relay (routers and bridges); its endpoints
+ * may be anything.  Links are undirected with one delay, so the shortest
+ * path is the same both ways, and a host's own attachment matters only
+ * for the last link of paths that end at it.  So a shortest-path tree is
+ * kept per root (an endpoint that is not a mobile host, if there is one),
+ * valid until the topology generation or the root's own attachment stamp
+ * changes; the distance to a relay is read from the tree, to a host from
+ * its neighbours on the links it is on now.  After a mobile node's handoff
+ * the pair costs a scan of its cell's stations, not a Dijkstra.  Shared
+ * links are pseudo-nodes in the Dijkstra (entered at the link's delay and
+ * one hop, left for free), so that a LAN of k relays costs k relaxations,
+ * not k squared. */
+
+/* Trees above this many bytes in all are dropped and rebuilt on demand. */
+#define SPTREE_BUDGET (64u << 20)
+
+struct sptree {
+  uint32_t topo_generation, root_stamp;
+  guint n;         /* nodes covered (the node count when built) */
+  int64_t *dist;   /* per node id; INT64_MAX: not reached */
+  uint32_t *hops;
+};
+
+static void sptree_free(gpointer data) {
+  struct sptree *t = data;
+  g_free(t->dist);
+  g_free(t->hops);
+  g_free(t);
+}
 
 /* Routers relay, and so do bridges (nodes with bridge ports). */
 static bool node_relays(const struct node *n) {
@@ -391,6 +426,16 @@ static bool node_relays(const struct node *n) {
     return true;
   for (uint32_t i = 0; i < n->n_ifaces; i++)
     if (n->ifaces[i]->bridge_peer)
+      return true;
+  return false;
+}
+
+/* A host with a radio: its attachment changes by itself. */
+static bool node_mobile(const struct node *n) {
+  if (node_relays(n))
+    return false;
+  for (uint32_t i = 0; i < n->n_ifaces; i++)
+    if (n->ifaces[i]->radio)
       return true;
   return false;
 }
@@ -415,61 +460,119 @@ void route_topology_changed(struct iface *iface) {
   g_array_index(r->attach_stamps, uint32_t, n->id)++;
 }
 
-/* Dijkstra from `from`, by (propagation delay, links), stopping at `to`. */
-static bool shortest_uncached(struct sim *sim, struct node *from,
-                              struct node *to, int64_t *prop,
-                              uint32_t *hops) {
-  if (from == to) {
-    *prop = 0;
-    *hops = 0;
-    return true;
+/* Relax state v to (d, h). */
+static void relax(struct dheap *heap, int64_t *dist, uint32_t *hops,
+                  uint32_t v, int64_t d, uint32_t h) {
+  if (d < dist[v] || (d == dist[v] && h < hops[v])) {
+    dist[v] = d;
+    hops[v] = h;
+    dheap_push(heap, (struct ditem){.dist = d, .hops = h, .node = v});
   }
-  guint n = sim->nodes->len;
-  int64_t *dist = g_new(int64_t, n);
-  uint32_t *nhops = g_new(uint32_t, n);
-  for (guint i = 0; i < n; i++) {
+}
+
+/* Dijkstra from root by (propagation delay, links) over nodes (states
+ * 0..n-1) and links (n + link id); only the root and relays are
+ * expanded.  Fills t for the nodes. */
+static void sptree_build(struct sim *sim, struct node *root,
+                         struct sptree *t) {
+  guint n = sim->nodes->len, states = n + sim->links->len;
+  int64_t *dist = g_new(int64_t, states);
+  uint32_t *hops = g_new(uint32_t, states);
+  for (guint i = 0; i < states; i++) {
     dist[i] = INT64_MAX;
-    nhops[i] = UINT32_MAX;
+    hops[i] = UINT32_MAX;
   }
   struct dheap heap = {g_array_new(FALSE, FALSE, sizeof(struct ditem))};
-  dist[from->id] = 0;
-  nhops[from->id] = 0;
-  dheap_push(&heap, (struct ditem){.node = from->id});
-  bool found = false;
+  relax(&heap, dist, hops, root->id, 0, 0);
   while (heap.items->len) {
     struct ditem it = dheap_pop(&heap);
-    if (it.dist != dist[it.node] || it.hops != nhops[it.node])
+    if (it.dist != dist[it.node] || it.hops != hops[it.node])
       continue; /* superseded */
-    if (it.node == to->id) {
-      *prop = it.dist;
-      *hops = it.hops;
-      found = true;
-      break;
+    if (it.node >= n) { /* a link: on to every station */
+      struct link *link = g_ptr_array_index(sim->links, it.node - n);
+      for (uint32_t k = 0; k < link->n_ends; k++)
+        relax(&heap, dist, hops, link->ends[k]->node->id, it.dist, it.hops);
+      continue;
     }
     struct node *u = g_ptr_array_index(sim->nodes, it.node);
-    if (u != from && !node_relays(u))
+    if (u != root && !node_relays(u))
       continue; /* hosts do not relay */
     for (uint32_t i = 0; i < u->n_ifaces; i++) {
-      struct iface *ui = u->ifaces[i];
-      struct link *link = ui->link; /* a radio: its cell now, or none */
-      if (!link)
-        continue;
-      int64_t d = it.dist + link->delay;
-      uint32_t h = it.hops + 1;
-      for (uint32_t k = 0; k < link->n_ends; k++) {
-        uint32_t v = link->ends[k]->node->id;
-        if (d < dist[v] || (d == dist[v] && h < nhops[v])) {
-          dist[v] = d;
-          nhops[v] = h;
-          dheap_push(&heap, (struct ditem){.dist = d, .hops = h, .node = v});
+      struct link *link = u->ifaces[i]->link; /* a radio: its cell, or none */
+      if (link)
+        relax(&heap, dist, hops, n + link->id, it.dist + link->delay,
+              it.hops + 1);
+    }
+  }
+  g_array_free(heap.items, TRUE);
+  t->n = n;
+  t->dist = g_renew(int64_t, dist, n);
+  t->hops = g_renew(uint32_t, hops, n);
+}
+
+/* The valid tree rooted at root, built if needed. */
+static struct sptree *sptree_get(struct sim *sim, struct routing *r,
+                                 struct node *root) {
+  if (!r->trees)
+    r->trees = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                     sptree_free);
+  struct sptree *t = g_hash_table_lookup(r->trees, GUINT_TO_POINTER(root->id));
+  uint32_t stamp = attach_stamp(r, root->id);
+  if (t && t->topo_generation == r->topo_generation &&
+      t->root_stamp == stamp)
+    return t;
+  if (t) {
+    r->tree_bytes -= t->n * (sizeof *t->dist + sizeof *t->hops);
+    g_hash_table_remove(r->trees, GUINT_TO_POINTER(root->id));
+  }
+  size_t bytes = sim->nodes->len * (sizeof *t->dist + sizeof *t->hops);
+  if (r->tree_bytes + bytes > SPTREE_BUDGET) {
+    g_hash_table_remove_all(r->trees);
+    r->tree_bytes = 0;
+  }
+  t = g_new0(struct sptree, 1);
+  sptree_build(sim, root, t);
+  t->topo_generation = r->topo_generation;
+  t->root_stamp = stamp;
+  r->tree_bytes += bytes;
+  g_hash_table_insert(r->trees, GUINT_TO_POINTER(root->id), t);
+  return t;
+}
+
+/* From the tree of root to node v: a relay or the root is read from the
+ * tree; a host is reached over one of its links now from a neighbour the
+ * tree reached that relays (or is the root). */
+static bool sptree_to(const struct sptree *t, const struct node *root,
+                      const struct node *v, int64_t *prop, uint32_t *hops) {
+  int64_t best = INT64_MAX;
+  uint32_t best_hops = UINT32_MAX;
+  if (v == root || node_relays(v)) {
+    if (v->id < t->n) {
+      best = t->dist[v->id];
+      best_hops = t->hops[v->id];
+    }
+  } else {
+    for (uint32_t i = 0; i < v->n_ifaces; i++) {
+      const struct link *link = v->ifaces[i]->link;
+      for (uint32_t k = 0; link && k < link->n_ends; k++) {
+        const struct node *u = link->ends[k]->node;
+        if (u == v || u->id >= t->n || t->dist[u->id] == INT64_MAX ||
+            (u != root && !node_relays(u)))
+          continue;
+        int64_t d = t->dist[u->id] + link->delay;
+        uint32_t h = t->hops[u->id] + 1;
+        if (d < best || (d == best && h < best_hops)) {
+          best = d;
+          best_hops = h;
         }
       }
     }
   }
-  g_array_free(heap.items, TRUE);
-  g_free(nhops);
-  g_free(dist);
-  return found;
+  if (best == INT64_MAX)
+    return false;
+  *prop = best;
+  *hops = best_hops;
+  return true;
 }
 
 bool route_shortest(struct sim *sim, struct node *from, struct node *to,
@@ -489,7 +592,18 @@ bool route_shortest(struct sim *sim, struct node *from, struct node *to,
   }
   if (sp->topo_generation != r->topo_generation || sp->from_stamp != fs ||
       sp->to_stamp != ts) {
-    sp->found = shortest_uncached(sim, from, to, &sp->prop, &sp->hops);
+    /* Root the tree at the end that stays put, if one does: paths are the
+     * same both ways. */
+    bool swap = node_mobile(from) && !node_mobile(to);
+    struct node *root = swap ? to : from, *other = swap ? from : to;
+    if (from == to) {
+      sp->found = true;
+      sp->prop = 0;
+      sp->hops = 0;
+    } else {
+      struct sptree *t = sptree_get(sim, r, root);
+      sp->found = sptree_to(t, root, other, &sp->prop, &sp->hops);
+    }
     sp->topo_generation = r->topo_generation;
     sp->from_stamp = fs;
     sp->to_stamp = ts;

@@ -534,6 +534,9 @@ static void test_path_stretch_chain(void **state) {
   assert_true(route_shortest(c.sim, c.r1, c.b, &prop, &hops));
   assert_int_equal(prop, 5 * SIM_MS);
   assert_int_equal(hops, 2);
+  assert_true(route_shortest(c.sim, c.a, c.r2, &prop, &hops));
+  assert_int_equal(prop, 3 * SIM_MS);
+  assert_int_equal(hops, 2);
   assert_true(route_shortest(c.sim, c.a, c.a, &prop, &hops));
   assert_int_equal(prop, 0);
   assert_int_equal(hops, 0);
@@ -637,9 +640,8 @@ static void test_path_stretch_detour(void **state) {
   assert_int_equal(hops, 1);
   sim_free(sim);
 
-  /* Equal delays: the fewer links win, even when found last.  s, x, z, t
-   * (0.5 + 0.5 + 1 ms, 3 links) reaches t before s, y, t (1.5 + 0.5 ms,
-   * 2 links) is relaxed. */
+  /* Equal delays: the fewer links win.  s, x, z, t (0.5 + 0.5 + 1 ms,
+   * 3 links) against s, y, t (1.5 + 0.5 ms, 2 links). */
   sim = sim_new("tie", 1, 0);
   struct node *s_ = node_new(sim, "s", true);
   struct node *x = node_new(sim, "x", true);
