@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The mipsim command: run and validate scenarios.
+/* The mipsim command: run and validate scenarios, run and aggregate
+ * studies.
  * Exit status: 0 success, 1 the run failed, 2 bad usage or bad input. */
 #include "config.h"
 
 #include <glib.h>
+#include <libxml/parser.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include "sim/results.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
+#include "sim/study.h"
 #include "sim/trace.h"
 #include "sim/units.h"
 
@@ -23,17 +26,31 @@ static const char usage_text[] =
     "  mipsim run SCENARIO.xml [--out DIR] [--seed N] [--until TIME] "
     "[--pcap]\n"
     "  mipsim validate FILE.xml...\n"
+    "  mipsim study STUDY.xml [--jobs N] [--out DIR] [--resume] "
+    "[--time-limit TIME]\n"
+    "  mipsim aggregate DIR\n"
     "  mipsim --help | --version\n"
     "\n"
     "Commands:\n"
     "  run        simulate a scenario and write its result tables\n"
     "  validate   check files against the schema and for bad values\n"
+    "  study      run a scenario over parameter combinations and "
+    "replications\n"
+    "  aggregate  (re)compute a study's summary, plots and report\n"
     "\n"
     "Run options:\n"
     "  --out DIR      where to write results (default results/<scenario>)\n"
     "  --seed N       override the scenario's seed\n"
     "  --until TIME   stop earlier than the scenario's duration (e.g. 2s)\n"
     "  --pcap         write one capture per link to DIR/pcap/<link>.pcap\n"
+    "\n"
+    "Study options:\n"
+    "  --jobs N          runs at once, each in its own process (default: "
+    "cores)\n"
+    "  --out DIR         where to write results (default results/<study>)\n"
+    "  --resume          keep the runs an earlier invocation completed\n"
+    "  --time-limit TIME kill a run that takes longer (wall clock, e.g. "
+    "30s)\n"
     "\n"
     "Exit status: 0 success, 1 the run failed, 2 bad usage or bad input.\n";
 
@@ -63,12 +80,37 @@ static int usage_error(const char *message) {
   return EXIT_BAD_INPUT;
 }
 
+/* Is path's root element <study>?  Only a sniff to pick the loader: the
+ * loader itself reports what is wrong with the file. */
+static bool is_study_file(const char *path) {
+  xmlDoc *doc = xmlReadFile(path, NULL,
+                            XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                XML_PARSE_NOWARNING);
+  xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+  bool study = root && strcmp((const char *)root->name, "study") == 0;
+  xmlFreeDoc(doc);
+  return study;
+}
+
 static int cmd_validate(int argc, char **argv) {
   if (argc < 1)
     return usage_error("validate needs at least one file");
   int status = 0;
   for (int i = 0; i < argc; i++) {
     g_autoptr(GError) error = NULL;
+    if (is_study_file(argv[i])) {
+      /* A study is valid when its scenario is and every combination of
+       * its parameters loads. */
+      struct study *study = study_load(argv[i], true, &error);
+      if (!study) {
+        fprintf(stderr, "%s\n", error->message);
+        status = EXIT_BAD_INPUT;
+        continue;
+      }
+      printf("%s: valid study of %u runs\n", argv[i], study_runs(study));
+      study_free(study);
+      continue;
+    }
     struct sim *sim = scenario_load(argv[i], NULL, &error);
     if (!sim) {
       fprintf(stderr, "%s\n", error->message);
@@ -162,6 +204,120 @@ static int cmd_run(int argc, char **argv) {
   return status;
 }
 
+static int cmd_aggregate(int argc, char **argv) {
+  if (argc != 1)
+    return usage_error("aggregate needs exactly one study directory");
+  g_autofree char *path = g_build_filename(argv[0], "study.xml", NULL);
+  g_autoptr(GError) error = NULL;
+  struct study *study = study_load(path, false, &error);
+  if (!study) {
+    fprintf(stderr, "%s\n", error->message);
+    return EXIT_BAD_INPUT;
+  }
+  g_autofree char *note = NULL;
+  int status = 0;
+  if (!study_aggregate(study, argv[0], &note, &error)) {
+    fprintf(stderr, "mipsim: %s\n", error->message);
+    status = EXIT_RUN_FAILED;
+  } else {
+    if (note)
+      fprintf(stderr, "mipsim: %s\n", note);
+    printf("report: %s/report.md\n", argv[0]);
+  }
+  study_free(study);
+  return status;
+}
+
+struct study_progress {
+  gint64 started; /* monotonic, us */
+  guint first;    /* runs kept from an earlier invocation, for the ETA */
+  bool seen;      /* first is known: study_execute reports it first */
+  bool tty;
+};
+
+static void study_progress(void *ctx, guint done, guint total, guint failed) {
+  struct study_progress *p = ctx;
+  if (!p->seen) {
+    p->first = done;
+    p->seen = true;
+  }
+  double elapsed = (double)(g_get_monotonic_time() - p->started) / 1e6;
+  guint fresh = done - p->first;
+  double eta = fresh ? elapsed / fresh * (total - done) : 0;
+  if (p->tty) {
+    fprintf(stderr, "\r%u/%u runs, %u failed, %.0f s elapsed, ETA %.0f s  ",
+            done, total, failed, elapsed, eta);
+    if (done == total)
+      fputc('\n', stderr);
+  } else {
+    fprintf(stderr, "%u/%u runs, %u failed\n", done, total, failed);
+  }
+  fflush(stderr);
+}
+
+static int cmd_study(int argc, char **argv) {
+  g_autofree char *out = NULL;
+  g_autofree char *limit_text = NULL;
+  gint jobs = 0;
+  gboolean resume = FALSE;
+  GOptionEntry entries[] = {
+      {"out", 0, 0, G_OPTION_ARG_FILENAME, &out, "results directory", "DIR"},
+      {"jobs", 0, 0, G_OPTION_ARG_INT, &jobs, "parallel runs", "N"},
+      {"resume", 0, 0, G_OPTION_ARG_NONE, &resume, "keep completed runs",
+       NULL},
+      {"time-limit", 0, 0, G_OPTION_ARG_STRING, &limit_text,
+       "per-run wall-clock limit", "TIME"},
+      {NULL, 0, 0, 0, NULL, NULL, NULL}};
+  g_autoptr(GOptionContext) ctx = g_option_context_new("STUDY.xml");
+  g_option_context_add_main_entries(ctx, entries, NULL);
+  g_option_context_set_help_enabled(ctx, FALSE);
+  g_autoptr(GError) error = NULL;
+  if (!g_option_context_parse(ctx, &argc, &argv, &error))
+    return usage_error(error->message);
+  if (argc != 2)
+    return usage_error("study needs exactly one study file");
+  if (jobs < 0)
+    return usage_error("--jobs: must be at least 1");
+  struct study_exec ex = {.jobs = jobs ? (guint)jobs : g_get_num_processors(),
+                          .resume = resume};
+  if (limit_text && (!units_parse_time(limit_text, &ex.time_limit, &error) ||
+                     ex.time_limit <= 0))
+    return usage_error(error ? error->message
+                             : "--time-limit: must be greater than zero");
+  struct study *study = study_load(argv[1], true, &error);
+  if (!study) {
+    fprintf(stderr, "%s\n", error->message);
+    return EXIT_BAD_INPUT;
+  }
+  if (!out)
+    out = g_build_filename("results", study->name, NULL);
+  struct study_progress prog = {.started = g_get_monotonic_time(),
+                                .tty = isatty(STDERR_FILENO)};
+  ex.progress = study_progress;
+  ex.ctx = &prog;
+  int status = 0;
+  if (!study_execute(study, out, &ex, &error)) {
+    fprintf(stderr, "mipsim: %s\n", error->message);
+    study_free(study);
+    return EXIT_RUN_FAILED;
+  }
+  g_autofree char *note = NULL;
+  if (!study_aggregate(study, out, &note, &error)) {
+    fprintf(stderr, "mipsim: %s\n", error->message);
+    status = EXIT_RUN_FAILED;
+  } else if (note) {
+    fprintf(stderr, "mipsim: %s\n", note);
+  }
+  if (ex.failed) {
+    fprintf(stderr, "mipsim: %u of %u runs failed; see %s/runs/*/FAILED\n",
+            ex.failed, study_runs(study), out);
+    status = EXIT_RUN_FAILED;
+  }
+  printf("results written to %s (report.md, summary.tsv, plots)\n", out);
+  study_free(study);
+  return status;
+}
+
 int main(int argc, char **argv) {
   setlocale(LC_ALL, "");
   if (argc < 2) {
@@ -182,6 +338,10 @@ int main(int argc, char **argv) {
     return cmd_run(argc - 1, argv + 1);
   if (strcmp(cmd, "validate") == 0)
     return cmd_validate(argc - 2, argv + 2);
+  if (strcmp(cmd, "study") == 0)
+    return cmd_study(argc - 1, argv + 1);
+  if (strcmp(cmd, "aggregate") == 0)
+    return cmd_aggregate(argc - 2, argv + 2);
   g_autofree char *message = g_strdup_printf("unknown command '%s'", cmd);
   return usage_error(message);
 }

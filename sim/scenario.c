@@ -206,10 +206,23 @@ static xmlDoc *read_xml(const char *path, int syntax_code, GError **error) {
   return doc;
 }
 
-/* Checks doc against the schema at schema_path, parsed afresh: a cached
- * schema would be shared state between threads. */
+/* Points the schema's <start> at the define named start: one schema
+ * holds both the scenario and the study grammars. */
+static void set_start(xmlDoc *schema_doc, const char *start) {
+  for (xmlNode *n = xmlDocGetRootElement(schema_doc)->children; n;
+       n = n->next)
+    if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST "start"))
+      for (xmlNode *ref = n->children; ref; ref = ref->next)
+        if (ref->type == XML_ELEMENT_NODE)
+          xmlSetProp(ref, BAD_CAST "name", BAD_CAST start);
+}
+
+/* Checks doc against the schema at schema_path, parsed afresh (a cached
+ * schema would be shared state between threads), from the define named
+ * start. */
 static gboolean validate(xmlDoc *doc, const char *path,
-                         const char *schema_path, GError **error) {
+                         const char *schema_path, const char *start,
+                         GError **error) {
   if (!g_file_test(schema_path, G_FILE_TEST_EXISTS)) {
     g_set_error(error, MIPSIM_SCENARIO_ERROR, MIPSIM_SCENARIO_ERROR_IO,
                 "%s:0: the scenario schema is missing (is mipsim installed? "
@@ -221,6 +234,7 @@ static gboolean validate(xmlDoc *doc, const char *path,
                                 error);
   if (!schema_doc)
     return FALSE;
+  set_start(schema_doc, start);
   /* The parser context works on its own copy of the tree. */
   xmlRelaxNGParserCtxtPtr pctxt = xmlRelaxNGNewDocParserCtxt(schema_doc);
   xmlFreeDoc(schema_doc);
@@ -2082,6 +2096,33 @@ static struct sim *build(const char *path, xmlNode *root,
   return sim;
 }
 
+struct sim *scenario_load_doc(xmlDoc *doc, const char *path,
+                              const struct scenario_overrides *overrides,
+                              GError **error) {
+  g_return_val_if_fail(doc != NULL && path != NULL, NULL);
+  g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+  init_libxml();
+  g_autofree char *schema_path = scenario_schema_path();
+  if (!validate(doc, path, schema_path, "scenario", error))
+    return NULL;
+  return build(path, xmlDocGetRootElement(doc), overrides, error);
+}
+
+xmlDoc *scenario_read_doc(const char *path, GError **error) {
+  g_return_val_if_fail(path != NULL, NULL);
+  init_libxml();
+  xmlDoc *doc = read_xml(path, MIPSIM_SCENARIO_ERROR_SYNTAX, error);
+  if (!doc)
+    return NULL;
+  g_autofree char *schema_path = scenario_schema_path();
+  xmlNode *root = xmlDocGetRootElement(doc);
+  const char *start = xmlStrEqual(root->name, BAD_CAST "study") ? "study"
+                                                               : "scenario";
+  if (!validate(doc, path, schema_path, start, error))
+    g_clear_pointer(&doc, xmlFreeDoc);
+  return doc;
+}
+
 struct sim *scenario_load(const char *path,
                           const struct scenario_overrides *overrides,
                           GError **error) {
@@ -2091,10 +2132,7 @@ struct sim *scenario_load(const char *path,
   xmlDoc *doc = read_xml(path, MIPSIM_SCENARIO_ERROR_SYNTAX, error);
   if (!doc)
     return NULL;
-  g_autofree char *schema_path = scenario_schema_path();
-  struct sim *sim = NULL;
-  if (validate(doc, path, schema_path, error))
-    sim = build(path, xmlDocGetRootElement(doc), overrides, error);
+  struct sim *sim = scenario_load_doc(doc, path, overrides, error);
   xmlFreeDoc(doc);
   return sim;
 }

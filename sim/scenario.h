@@ -5,6 +5,7 @@
 #define MIPSIM_SCENARIO_H
 
 #include <glib.h>
+#include <libxml/tree.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -30,6 +31,18 @@ struct scenario_overrides {
 struct sim *scenario_load(const char *path,
                           const struct scenario_overrides *overrides,
                           GError **error);
+
+/* Validates doc (read from path, which only names it in messages) and
+ * builds it: for callers that edit a scenario tree before running it.
+ * doc stays the caller's.  Transfer full. */
+struct sim *scenario_load_doc(xmlDoc *doc, const char *path,
+                              const struct scenario_overrides *overrides,
+                              GError **error);
+
+/* Reads path (a scenario, or a study when its root is <study>) and checks
+ * it against the schema;
+ * errors start "PATH:LINE: ".  Transfer full (xmlFreeDoc). */
+xmlDoc *scenario_read_doc(const char *path, GError **error);
 
 /* The schema file: $MIPSIM_SCHEMA_DIR, else the source tree's (when run
  * from a build tree), else the installed one. */
