@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef HAVE_MPI
+#include <mpi.h>
+#endif
 
 #include "sim/results.h"
 #include "sim/scenario.h"
@@ -28,6 +31,7 @@ static const char usage_text[] =
     "  mipsim validate FILE.xml...\n"
     "  mipsim study STUDY.xml [--jobs N] [--out DIR] [--resume] "
     "[--time-limit TIME]\n"
+    "                         [--shard K/N]\n"
     "  mipsim aggregate DIR\n"
     "  mipsim --help | --version\n"
     "\n"
@@ -51,6 +55,10 @@ static const char usage_text[] =
     "  --resume          keep the runs an earlier invocation completed\n"
     "  --time-limit TIME kill a run that takes longer (wall clock, e.g. "
     "30s)\n"
+    "  --shard K/N       only the runs i with i % N == K - 1 (1 <= K <= N), "
+    "no\n"
+    "                    aggregation: 'mipsim aggregate DIR' once all N are "
+    "done\n"
     "\n"
     "Exit status: 0 success, 1 the run failed, 2 bad usage or bad input.\n";
 
@@ -224,6 +232,19 @@ static int cmd_aggregate(int argc, char **argv) {
       fprintf(stderr, "mipsim: %s\n", note);
     printf("report: %s/report.md\n", argv[0]);
   }
+  /* A partial set (shards not all done, failed runs) is aggregated, but
+   * not silently. */
+  guint missing = 0, failed = 0;
+  g_autofree char *incomplete = study_incomplete(study, argv[0], &missing,
+                                                 &failed);
+  if (incomplete) {
+    fprintf(stderr, "mipsim: %s\nmipsim: the outputs cover the %u complete "
+                    "runs only; run the rest (the missing shards, or "
+                    "'mipsim study STUDY.xml --resume --out %s') and "
+                    "aggregate again\n",
+            incomplete, study_runs(study) - missing - failed, argv[0]);
+    status = EXIT_RUN_FAILED;
+  }
   study_free(study);
   return status;
 }
@@ -255,9 +276,30 @@ static void study_progress(void *ctx, guint done, guint total, guint failed) {
   fflush(stderr);
 }
 
+/* Under mpirun (configure --with-mpi), the rank and size of this process
+ * in MPI_COMM_WORLD; size 1 otherwise. */
+static int mpi_rank, mpi_size = 1;
+
+/* "K/N" with 1 <= K <= N. */
+static bool parse_shard(const char *text, guint *k, guint *n) {
+  char *end;
+  if (!g_ascii_isdigit(text[0]))
+    return false;
+  guint64 a = g_ascii_strtoull(text, &end, 10);
+  if (*end != '/' || !g_ascii_isdigit(end[1]))
+    return false;
+  guint64 b = g_ascii_strtoull(end + 1, &end, 10);
+  if (*end || a < 1 || a > b || b > G_MAXUINT)
+    return false;
+  *k = (guint)a;
+  *n = (guint)b;
+  return true;
+}
+
 static int cmd_study(int argc, char **argv) {
   g_autofree char *out = NULL;
   g_autofree char *limit_text = NULL;
+  g_autofree char *shard_text = NULL;
   gint jobs = 0;
   gboolean resume = FALSE;
   GOptionEntry entries[] = {
@@ -267,6 +309,8 @@ static int cmd_study(int argc, char **argv) {
        NULL},
       {"time-limit", 0, 0, G_OPTION_ARG_STRING, &limit_text,
        "per-run wall-clock limit", "TIME"},
+      {"shard", 0, 0, G_OPTION_ARG_STRING, &shard_text,
+       "run only shard K of N", "K/N"},
       {NULL, 0, 0, 0, NULL, NULL, NULL}};
   g_autoptr(GOptionContext) ctx = g_option_context_new("STUDY.xml");
   g_option_context_add_main_entries(ctx, entries, NULL);
@@ -284,6 +328,15 @@ static int cmd_study(int argc, char **argv) {
                      ex.time_limit <= 0))
     return usage_error(error ? error->message
                              : "--time-limit: must be greater than zero");
+  if (shard_text && !parse_shard(shard_text, &ex.shard, &ex.shards))
+    return usage_error("--shard: expected K/N with 1 <= K <= N (e.g. 1/4)");
+  if (shard_text && mpi_size > 1)
+    return usage_error("--shard: not with mpirun, which gives each rank "
+                       "its shard");
+  if (mpi_size > 1) {
+    ex.shard = (guint)mpi_rank + 1;
+    ex.shards = (guint)mpi_size;
+  }
   struct study *study = study_load(argv[1], true, &error);
   if (!study) {
     fprintf(stderr, "%s\n", error->message);
@@ -293,13 +346,52 @@ static int cmd_study(int argc, char **argv) {
     out = g_build_filename("results", study->name, NULL);
   struct study_progress prog = {.started = g_get_monotonic_time(),
                                 .tty = isatty(STDERR_FILENO)};
-  ex.progress = study_progress;
+  /* Under mpirun only rank 0 reports progress, of its own shard. */
+  ex.progress = mpi_rank == 0 ? study_progress : NULL;
   ex.ctx = &prog;
   int status = 0;
-  if (!study_execute(study, out, &ex, &error)) {
+  gboolean executed = study_execute(study, out, &ex, &error);
+  if (!executed)
     fprintf(stderr, "mipsim: %s\n", error->message);
+#ifdef HAVE_MPI
+  if (mpi_size > 1) {
+    /* Every rank gets here, even after an error, so that none waits
+     * forever; rank 0 then aggregates what all of them wrote. */
+    unsigned long mine[2] = {ex.failed, executed ? 0 : 1}, all[2];
+    MPI_Barrier(MPI_COMM_WORLD);
+    MPI_Allreduce(mine, all, 2, MPI_UNSIGNED_LONG, MPI_SUM, MPI_COMM_WORLD);
+    if (all[1]) {
+      study_free(study);
+      return EXIT_RUN_FAILED;
+    }
+    if (mpi_rank != 0) {
+      study_free(study);
+      return ex.failed ? EXIT_RUN_FAILED : 0;
+    }
+    ex.failed = (guint)all[0];
+    ex.shards = 0;
+  }
+#endif
+  if (!executed) {
     study_free(study);
     return EXIT_RUN_FAILED;
+  }
+  if (ex.shards) {
+    /* Each shard writes only its runs; aggregating is for the last. */
+    guint mine = 0;
+    for (guint run = 0; run < study_runs(study); run++)
+      mine += study_in_shard(&ex, run);
+    if (ex.failed) {
+      fprintf(stderr, "mipsim: %u of the %u runs of shard %u/%u failed; see "
+                      "%s/runs/*/FAILED\n",
+              ex.failed, mine, ex.shard, ex.shards, out);
+      status = EXIT_RUN_FAILED;
+    }
+    printf("shard %u/%u: %u of %u runs written to %s/runs; once all %u "
+           "shards are done, 'mipsim aggregate %s' merges them\n",
+           ex.shard, ex.shards, mine, study_runs(study), out, ex.shards, out);
+    study_free(study);
+    return status;
   }
   g_autofree char *note = NULL;
   if (!study_aggregate(study, out, &note, &error)) {
@@ -338,8 +430,22 @@ int main(int argc, char **argv) {
     return cmd_run(argc - 1, argv + 1);
   if (strcmp(cmd, "validate") == 0)
     return cmd_validate(argc - 2, argv + 2);
-  if (strcmp(cmd, "study") == 0)
+  if (strcmp(cmd, "study") == 0) {
+#ifdef HAVE_MPI
+    /* Only when started by a launcher (OpenMPI's mpirun, or a PMI one such
+     * as MPICH's): a plain 'mipsim study' stays a single process. */
+    if (g_getenv("OMPI_COMM_WORLD_SIZE") || g_getenv("PMI_SIZE") ||
+        g_getenv("PMIX_RANK")) {
+      MPI_Init(&argc, &argv);
+      MPI_Comm_rank(MPI_COMM_WORLD, &mpi_rank);
+      MPI_Comm_size(MPI_COMM_WORLD, &mpi_size);
+      int status = cmd_study(argc - 1, argv + 1);
+      MPI_Finalize();
+      return status;
+    }
+#endif
     return cmd_study(argc - 1, argv + 1);
+  }
   if (strcmp(cmd, "aggregate") == 0)
     return cmd_aggregate(argc - 2, argv + 2);
   g_autofree char *message = g_strdup_printf("unknown command '%s'", cmd);

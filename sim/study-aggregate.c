@@ -118,12 +118,17 @@ static void read_run(const struct study *s, const char *rd,
     g_ptr_array_unref(handoffs);
 }
 
+/* A run that did not complete is NULL in m->runs. */
+static void table_unref(void *t) {
+  if (t)
+    g_hash_table_unref(t);
+}
+
 static void metrics_read(const struct study *s, const char *dir,
                          struct metrics *m) {
   m->names = g_ptr_array_new_with_free_func(g_free);
   m->known = g_hash_table_new(g_str_hash, g_str_equal);
-  m->runs = g_ptr_array_new_with_free_func(
-      (GDestroyNotify)g_hash_table_unref);
+  m->runs = g_ptr_array_new_with_free_func(table_unref);
   for (guint run = 0; run < study_runs(s); run++) {
     g_autofree char *rd = g_strdup_printf("%s/runs/%u", dir, run);
     g_autofree char *summary = g_build_filename(rd, "summary.tsv", NULL);
@@ -456,4 +461,54 @@ gboolean study_aggregate(const struct study *study, const char *dir,
   }
   metrics_clear(&m);
   return ok;
+}
+
+/* Appends runs (ascending) to s as "1, 3-5, 9", at most 20 items. */
+static void append_runs(GString *s, const GArray *runs) {
+  guint items = 0;
+  for (guint i = 0; i < runs->len;) {
+    guint first = g_array_index(runs, guint, i), last = first;
+    while (i + 1 < runs->len && g_array_index(runs, guint, i + 1) == last + 1)
+      last = g_array_index(runs, guint, ++i);
+    i++;
+    if (items++ == 20) {
+      g_string_append(s, ", ...");
+      return;
+    }
+    g_string_append_printf(s, "%s%u", items > 1 ? ", " : "", first);
+    if (last != first)
+      g_string_append_printf(s, "-%u", last);
+  }
+}
+
+char *study_incomplete(const struct study *study, const char *dir,
+                       guint *missing, guint *failed) {
+  g_autoptr(GArray) miss = g_array_new(FALSE, FALSE, sizeof(guint));
+  g_autoptr(GArray) fail = g_array_new(FALSE, FALSE, sizeof(guint));
+  for (guint run = 0; run < study_runs(study); run++) {
+    g_autofree char *rd = g_strdup_printf("%s/runs/%u", dir, run);
+    g_autofree char *summary = g_build_filename(rd, "summary.tsv", NULL);
+    if (!g_file_test(rd, G_FILE_TEST_IS_DIR))
+      g_array_append_val(miss, run);
+    else if (!g_file_test(summary, G_FILE_TEST_EXISTS))
+      g_array_append_val(fail, run);
+  }
+  *missing = miss->len;
+  *failed = fail->len;
+  if (!miss->len && !fail->len)
+    return NULL;
+  GString *s = g_string_new(NULL);
+  if (miss->len) {
+    g_string_append_printf(s, "%u of %u runs missing from %s/runs (", miss->len,
+                           study_runs(study), dir);
+    append_runs(s, miss);
+    g_string_append(s, ")");
+  }
+  if (fail->len) {
+    g_string_append_printf(s, "%s%u of %u runs failed (", miss->len ? "; " : "",
+                           fail->len, study_runs(study));
+    append_runs(s, fail);
+    g_string_append_printf(s, "; see %s/runs/*/FAILED)", dir);
+  }
+  return g_string_free(s, FALSE);
 }

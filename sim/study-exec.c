@@ -104,6 +104,9 @@ static void reap(const char *runs_dir, struct worker *w, int status,
 gboolean study_execute(const struct study *study, const char *dir,
                        struct study_exec *ex, GError **error) {
   g_return_val_if_fail(ex->jobs >= 1, FALSE);
+  g_return_val_if_fail(ex->shards == 0 ||
+                           (ex->shard >= 1 && ex->shard <= ex->shards),
+                       FALSE);
   g_autofree char *runs_dir = g_build_filename(dir, "runs", NULL);
   if (g_mkdir_with_parents(runs_dir, 0777) != 0)
     return io_error(error, "create directory", runs_dir);
@@ -120,9 +123,16 @@ gboolean study_execute(const struct study *study, const char *dir,
     return FALSE;
   const char *name;
   GPtrArray *stale = g_ptr_array_new_with_free_func(g_free);
-  while ((name = g_dir_read_name(d)))
-    if (name[0] == '.')
+  while ((name = g_dir_read_name(d))) {
+    /* ".RUN.tmp-PID": only this shard's, another may be writing its own. */
+    char *end = NULL;
+    guint64 run = name[0] == '.' ? g_ascii_strtoull(name + 1, &end, 10) : 0;
+    if (name[0] == '.' &&
+        (ex->shards == 0 ||
+         (end && end != name + 1 && g_str_has_prefix(end, ".tmp-") &&
+          run < G_MAXUINT && study_in_shard(ex, (guint)run))))
       g_ptr_array_add(stale, g_build_filename(runs_dir, name, NULL));
+  }
   g_dir_close(d);
   gboolean ok = TRUE;
   for (guint i = 0; ok && i < stale->len; i++)
@@ -131,9 +141,12 @@ gboolean study_execute(const struct study *study, const char *dir,
   if (!ok)
     return FALSE;
 
-  guint total = study_runs(study);
+  guint total = 0;
   GArray *todo = g_array_new(FALSE, FALSE, sizeof(guint));
-  for (guint run = 0; ok && run < total; run++) {
+  for (guint run = 0; ok && run < study_runs(study); run++) {
+    if (!study_in_shard(ex, run))
+      continue;
+    total++;
     g_autofree char *rd = g_strdup_printf("%s/%u", runs_dir, run);
     g_autofree char *summary = g_build_filename(rd, "summary.tsv", NULL);
     if (ex->resume && g_file_test(summary, G_FILE_TEST_EXISTS))

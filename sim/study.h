@@ -85,6 +85,10 @@ struct study_exec {
   guint jobs;          /* worker processes at once, >= 1 */
   int64_t time_limit;  /* per run, ns; 0: none */
   bool resume;         /* skip runs whose directory is complete */
+  /* Run only the runs i with i % shards == shard - 1 (1 <= shard <=
+   * shards) and touch no other run's files, so that several processes may
+   * share one directory; shards 0: every run. */
+  guint shard, shards;
   study_progress_fn progress;
   void *ctx;
   guint failed;        /* out: runs that failed */
@@ -97,6 +101,18 @@ struct study_exec {
  * is an error. */
 gboolean study_execute(const struct study *study, const char *dir,
                        struct study_exec *ex, GError **error);
+
+/* Is run in the shard of ex (always, without sharding)? */
+static inline bool study_in_shard(const struct study_exec *ex, guint run) {
+  return ex->shards == 0 || run % ex->shards == ex->shard - 1;
+}
+
+/* Counts the runs of study that dir/runs/ lacks (no directory: never run,
+ * or still running) and those that failed (a directory without
+ * summary.tsv).  Returns NULL when every run is complete, else a message
+ * naming them (transfer full). */
+char *study_incomplete(const struct study *study, const char *dir,
+                       guint *missing, guint *failed);
 
 /* Writes dir/summary.tsv, dir/<plot>.dat and .gp, renders the plots with
  * gnuplot when it is installed, and writes dir/report.md, from the runs in
