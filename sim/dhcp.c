@@ -675,15 +675,24 @@ static void server_rx(struct dhcp_server *s, const struct dhcp_msg *m) {
   }
 }
 
+/* Decodes a received message into m and frees the packet; false (the
+ * packet dropped as malformed) if it is not one. */
+static bool take_message(struct dhcp_node *dn, struct pkt *pkt,
+                         struct dhcp_msg *m) {
+  if (!dhcp_decode(pkt->data, pkt->len, m)) {
+    sim_drop(dn->node->sim, dn->node, NULL, pkt, DROP_MALFORMED);
+    return false;
+  }
+  pkt_free(pkt);
+  return true;
+}
+
 static void port67_rx(void *ctx, G_GNUC_UNUSED struct node *node,
                       struct pkt *pkt, const struct udp_rx *rx) {
   struct dhcp_node *dn = ctx;
   struct dhcp_msg m;
-  if (!dhcp_decode(pkt->data, pkt->len, &m)) {
-    sim_drop(dn->node->sim, dn->node, NULL, pkt, DROP_MALFORMED);
+  if (!take_message(dn, pkt, &m))
     return;
-  }
-  pkt_free(pkt);
   for (guint i = 0; i < dn->servers->len; i++) {
     struct dhcp_server *s = g_ptr_array_index(dn->servers, i);
     if (s->iface == rx->in) {
@@ -1149,11 +1158,8 @@ static void port68_rx(void *ctx, G_GNUC_UNUSED struct node *node,
                       struct pkt *pkt, const struct udp_rx *rx) {
   struct dhcp_node *dn = ctx;
   struct dhcp_msg m;
-  if (!dhcp_decode(pkt->data, pkt->len, &m)) {
-    sim_drop(dn->node->sim, dn->node, NULL, pkt, DROP_MALFORMED);
+  if (!take_message(dn, pkt, &m))
     return;
-  }
-  pkt_free(pkt);
   for (guint i = 0; i < dn->clients->len; i++) {
     struct dhcp_client *c = g_ptr_array_index(dn->clients, i);
     if (c->iface == rx->in) {

@@ -121,7 +121,7 @@ const char *mip4_err_name(enum mip4_err err) {
 
 /* Appends len bytes to out and returns where they start, for the buffer
  * encoders to write into. */
-static uint8_t *grow(GByteArray *out, size_t len) {
+uint8_t *mip4_append_space(GByteArray *out, size_t len) {
   guint old = out->len;
   g_byte_array_set_size(out, old + (guint)len);
   return out->data + old;
@@ -195,7 +195,7 @@ size_t mip4_advert_encode(const struct mip4_advert *a, uint8_t *buf,
 void mip4_advert_append(GByteArray *out, const struct mip4_advert *a) {
   g_return_if_fail(a->num_coas <= MIP4_ADV_COAS_MAX);
   size_t len = advert_len(a);
-  mip4_advert_encode(a, grow(out, len), len);
+  mip4_advert_encode(a, mip4_append_space(out, len), len);
 }
 
 /* The Mobility Agent Advertisement extension (RFC 5944 §2.1.1). */
@@ -301,7 +301,7 @@ size_t mip4_solicit_encode(uint8_t *buf, size_t cap) {
 }
 
 void mip4_solicit_append(GByteArray *out) {
-  mip4_solicit_encode(grow(out, MIP4_SOLICIT_LEN), MIP4_SOLICIT_LEN);
+  mip4_solicit_encode(mip4_append_space(out, MIP4_SOLICIT_LEN), MIP4_SOLICIT_LEN);
 }
 
 enum mip4_err mip4_solicit_decode(const uint8_t *buf, size_t len) {
@@ -333,7 +333,7 @@ size_t mip4_rrq_encode(const struct mip4_rrq *r, uint8_t *buf, size_t cap) {
 }
 
 void mip4_rrq_append(GByteArray *out, const struct mip4_rrq *r) {
-  mip4_rrq_encode(r, grow(out, MIP4_RRQ_LEN), MIP4_RRQ_LEN);
+  mip4_rrq_encode(r, mip4_append_space(out, MIP4_RRQ_LEN), MIP4_RRQ_LEN);
 }
 
 size_t mip4_rrp_encode(const struct mip4_rrp *r, uint8_t *buf, size_t cap) {
@@ -349,7 +349,7 @@ size_t mip4_rrp_encode(const struct mip4_rrp *r, uint8_t *buf, size_t cap) {
 }
 
 void mip4_rrp_append(GByteArray *out, const struct mip4_rrp *r) {
-  mip4_rrp_encode(r, grow(out, MIP4_RRP_LEN), MIP4_RRP_LEN);
+  mip4_rrp_encode(r, mip4_append_space(out, MIP4_RRP_LEN), MIP4_RRP_LEN);
 }
 
 static bool is_auth_type(uint8_t type) {
@@ -463,6 +463,18 @@ static enum mip4_err reg_exts(const uint8_t *msg, size_t len, size_t off,
   return MIP4_OK;
 }
 
+/* The checks common to both registration messages: type and fixed
+ * length. */
+static enum mip4_err reg_fixed(const uint8_t *buf, size_t len, uint8_t want,
+                               size_t fixed) {
+  uint8_t type;
+  if (!get_u8(buf, len, 0, &type))
+    return MIP4_ERR_TRUNCATED;
+  if (type != want)
+    return MIP4_ERR_BAD_TYPE;
+  return len < fixed ? MIP4_ERR_TRUNCATED : MIP4_OK;
+}
+
 enum mip4_err mip4_rrq_decode(const uint8_t *buf, size_t len,
                               struct mip4_rrq *r, struct mip4_reg_exts *exts) {
   memset(r, 0, sizeof *r);
@@ -470,13 +482,9 @@ enum mip4_err mip4_rrq_decode(const uint8_t *buf, size_t len,
   if (!exts)
     exts = &scratch;
   memset(exts, 0, sizeof *exts);
-  uint8_t type;
-  if (!get_u8(buf, len, 0, &type))
-    return MIP4_ERR_TRUNCATED;
-  if (type != MIP4_MSG_RRQ)
-    return MIP4_ERR_BAD_TYPE;
-  if (len < MIP4_RRQ_LEN)
-    return MIP4_ERR_TRUNCATED;
+  enum mip4_err err = reg_fixed(buf, len, MIP4_MSG_RRQ, MIP4_RRQ_LEN);
+  if (err != MIP4_OK)
+    return err;
   get_u8(buf, len, 1, &r->flags);
   get_be16(buf, len, 2, &r->lifetime);
   get_be32(buf, len, 4, &r->home_addr);
@@ -493,13 +501,9 @@ enum mip4_err mip4_rrp_decode(const uint8_t *buf, size_t len,
   if (!exts)
     exts = &scratch;
   memset(exts, 0, sizeof *exts);
-  uint8_t type;
-  if (!get_u8(buf, len, 0, &type))
-    return MIP4_ERR_TRUNCATED;
-  if (type != MIP4_MSG_RRP)
-    return MIP4_ERR_BAD_TYPE;
-  if (len < MIP4_RRP_LEN)
-    return MIP4_ERR_TRUNCATED;
+  enum mip4_err err = reg_fixed(buf, len, MIP4_MSG_RRP, MIP4_RRP_LEN);
+  if (err != MIP4_OK)
+    return err;
   get_u8(buf, len, 1, &r->code);
   get_be16(buf, len, 2, &r->lifetime);
   get_be32(buf, len, 4, &r->home_addr);
@@ -511,7 +515,7 @@ enum mip4_err mip4_rrp_decode(const uint8_t *buf, size_t len,
 void mip4_ext_append(GByteArray *msg, uint8_t type, const void *data,
                      size_t len) {
   g_return_if_fail(len <= 255);
-  uint8_t *p = grow(msg, 2 + len);
+  uint8_t *p = mip4_append_space(msg, 2 + len);
   p[0] = type;
   p[1] = (uint8_t)len;
   if (len)
@@ -559,7 +563,7 @@ void mip4_ext_append_auth(GByteArray *msg, uint8_t type, uint32_t spi,
                           size_t key_len) {
   g_return_if_fail(is_auth_type(type));
   size_t off = msg->len, hlen = auth_hlen(type);
-  uint8_t *p = grow(msg, hlen + 4);
+  uint8_t *p = mip4_append_space(msg, hlen + 4);
   p[0] = type;
   if (type == MIP4_EXT_GEN_AUTH) {
     p[1] = MIP4_GEN_AUTH_MN_AAA;

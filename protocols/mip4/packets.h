@@ -264,6 +264,10 @@ struct mip4_rrp {
   uint64_t ident;
 };
 
+/* len more bytes at the end of out, for an encoder to fill; returns
+ * their start. */
+uint8_t *mip4_append_space(GByteArray *out, size_t len);
+
 /* Fixed parts only; extensions follow with mip4_ext_append*. */
 size_t mip4_rrq_encode(const struct mip4_rrq *r, uint8_t *buf, size_t cap);
 void mip4_rrq_append(GByteArray *out, const struct mip4_rrq *r);

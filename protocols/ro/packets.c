@@ -65,14 +65,6 @@ const char *ro_ack_status_name(unsigned status) {
   return name_of(ro_ack_status_names, status);
 }
 
-/* Appends len bytes to out and returns where they start, for the buffer
- * encoders to write into. */
-static uint8_t *grow(GByteArray *out, size_t len) {
-  guint old = out->len;
-  g_byte_array_set_size(out, old + (guint)len);
-  return out->data + old;
-}
-
 /* ---- Binding cache messages ---- */
 
 static size_t warning_len(const struct ro_warning *w) {
@@ -95,7 +87,7 @@ size_t ro_warning_encode(const struct ro_warning *w, uint8_t *buf, size_t cap) {
 void ro_warning_append(GByteArray *out, const struct ro_warning *w) {
   g_return_if_fail(w->num_targets <= RO_TARGETS_MAX);
   size_t len = warning_len(w);
-  ro_warning_encode(w, grow(out, len), len);
+  ro_warning_encode(w, mip4_append_space(out, len), len);
 }
 
 size_t ro_request_encode(const struct ro_request *r, uint8_t *buf, size_t cap) {
@@ -109,7 +101,7 @@ size_t ro_request_encode(const struct ro_request *r, uint8_t *buf, size_t cap) {
 }
 
 void ro_request_append(GByteArray *out, const struct ro_request *r) {
-  ro_request_encode(r, grow(out, RO_REQUEST_LEN), RO_REQUEST_LEN);
+  ro_request_encode(r, mip4_append_space(out, RO_REQUEST_LEN), RO_REQUEST_LEN);
 }
 
 size_t ro_update_encode(const struct ro_update *u, uint8_t *buf, size_t cap) {
@@ -125,7 +117,7 @@ size_t ro_update_encode(const struct ro_update *u, uint8_t *buf, size_t cap) {
 }
 
 void ro_update_append(GByteArray *out, const struct ro_update *u) {
-  ro_update_encode(u, grow(out, RO_UPDATE_LEN), RO_UPDATE_LEN);
+  ro_update_encode(u, mip4_append_space(out, RO_UPDATE_LEN), RO_UPDATE_LEN);
 }
 
 size_t ro_ack_encode(const struct ro_ack *a, uint8_t *buf, size_t cap) {
@@ -141,7 +133,7 @@ size_t ro_ack_encode(const struct ro_ack *a, uint8_t *buf, size_t cap) {
 }
 
 void ro_ack_append(GByteArray *out, const struct ro_ack *a) {
-  ro_ack_encode(a, grow(out, RO_ACK_LEN), RO_ACK_LEN);
+  ro_ack_encode(a, mip4_append_space(out, RO_ACK_LEN), RO_ACK_LEN);
 }
 
 enum mip4_err ro_ext_read(const uint8_t *msg, size_t len, size_t off,
@@ -292,7 +284,7 @@ bool ro_auth_compute(const uint8_t *msg, size_t len, size_t ext_off,
 void ro_ext_append_auth(GByteArray *msg, uint32_t spi, enum mip4_auth_alg alg,
                         const uint8_t *key, size_t key_len) {
   size_t off = msg->len;
-  uint8_t *p = grow(msg, 2 + 4);
+  uint8_t *p = mip4_append_space(msg, 2 + 4);
   p[0] = RO_EXT_AUTH;
   p[1] = 4 + MIP4_AUTH_LEN;
   put_be32(p + 2, spi);
@@ -305,7 +297,7 @@ void ro_ext_append_auth(GByteArray *msg, uint32_t spi, enum mip4_auth_alg alg,
 void ro_ext_append_auth_value(GByteArray *msg, uint32_t spi,
                               const uint8_t *auth, size_t auth_len) {
   g_return_if_fail(auth_len <= 255 - 4);
-  uint8_t *p = grow(msg, 2 + 4 + auth_len);
+  uint8_t *p = mip4_append_space(msg, 2 + 4 + auth_len);
   p[0] = RO_EXT_AUTH;
   p[1] = (uint8_t)(4 + auth_len);
   put_be32(p + 2, spi);
@@ -335,7 +327,7 @@ bool ro_auth_verify(const uint8_t *msg, size_t len, size_t ext_off,
 void ro_warning_ext_append(GByteArray *msg, const struct ro_warning *w) {
   g_return_if_fail(w->num_targets >= 1 && w->num_targets <= RO_TARGETS_MAX);
   size_t dlen = 2 + 4 + 4 * (size_t)w->num_targets;
-  uint8_t *p = grow(msg, 2 + dlen);
+  uint8_t *p = mip4_append_space(msg, 2 + dlen);
   /* optim-11 §6.3: Type, Length, 16 reserved bits, home address,
    * targets. */
   p[0] = RO_EXT_WARNING;
@@ -349,7 +341,7 @@ void ro_warning_ext_append(GByteArray *msg, const struct ro_warning *w) {
 void ro_prev_fa_append(GByteArray *msg, const struct ro_prev_fa *p) {
   g_return_if_fail(p->auth_len <= RO_PREV_FA_AUTH_MAX);
   size_t dlen = 14 + (size_t)p->auth_len;
-  uint8_t *b = grow(msg, 2 + dlen);
+  uint8_t *b = mip4_append_space(msg, 2 + dlen);
   b[0] = RO_EXT_PREV_FA;
   b[1] = (uint8_t)dlen;
   put_be16(b + 2, p->cache_lifetime);

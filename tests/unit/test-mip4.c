@@ -630,6 +630,15 @@ static void test_tcp_through_tunnel_pmtu(void **state) {
   sim_free(w.sim);
 }
 
+/* fa1 leases 10.2.0.100-199 on c1 by DHCP; the node takes co-located
+ * care-of addresses. */
+static void serve_colocated(struct world *w) {
+  assert_non_null(dhcp_server_new(w->fa1, node_iface_on(w->fa1, w->c1->link),
+                                  ip("10.2.0.100").v4, ip("10.2.0.199").v4,
+                                  600 * SIM_S, NULL));
+  assert_true(mip4_mn_set_colocated(w->m));
+}
+
 /* A co-located care-of address: fa1 runs a DHCP server instead of being
  * a foreign agent; the node leases 10.2.0.100 there, registers from it
  * straight with its home agent (D flag), and decapsulates its tunnel
@@ -640,11 +649,7 @@ static void test_colocated(void **state) {
   g_hash_table_remove_all(w.f1->visitors);
   mip4_node_of(w.sim, w.fa1)->fa = NULL; /* fa1 is no foreign agent */
   mip4_fa_free(w.f1);
-  struct dhcp_server *srv = dhcp_server_new(
-      w.fa1, node_iface_on(w.fa1, w.c1->link), ip("10.2.0.100").v4,
-      ip("10.2.0.199").v4, 600 * SIM_S, NULL);
-  assert_non_null(srv);
-  assert_true(mip4_mn_set_colocated(w.m));
+  serve_colocated(&w);
   radio_add_move(w.radio, 3 * SIM_S, w.c1);
   radio_add_move(w.radio, 10 * SIM_S, w.c0);
   w.sim->duration = 14 * SIM_S;
@@ -672,11 +677,7 @@ static void test_colocated(void **state) {
 static void test_colocated_through_agent(void **state) {
   (void)state;
   struct world w = world_new(KEY);
-  struct dhcp_server *srv = dhcp_server_new(
-      w.fa1, node_iface_on(w.fa1, w.c1->link), ip("10.2.0.100").v4,
-      ip("10.2.0.199").v4, 600 * SIM_S, NULL);
-  assert_non_null(srv);
-  assert_true(mip4_mn_set_colocated(w.m));
+  serve_colocated(&w);
   radio_add_move(w.radio, 3 * SIM_S, w.c1);
   w.sim->duration = 8 * SIM_S;
   cbr_to_mn(&w, 10 * SIM_MS);
@@ -844,11 +845,7 @@ static void test_encapsulating_delivery(void **state) {
 static void test_tunnel_exit_unreachable(void **state) {
   (void)state;
   struct world w = world_new(KEY);
-  struct dhcp_server *srv = dhcp_server_new(
-      w.fa1, node_iface_on(w.fa1, w.c1->link), ip("10.2.0.100").v4,
-      ip("10.2.0.199").v4, 600 * SIM_S, NULL);
-  assert_non_null(srv);
-  assert_true(mip4_mn_set_colocated(w.m));
+  serve_colocated(&w);
   radio_add_move(w.radio, 3 * SIM_S, w.c1);
   radio_add_move(w.radio, 10 * SIM_S, w.c2);
   w.sim->duration = 80 * SIM_S;
