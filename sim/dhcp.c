@@ -853,10 +853,6 @@ uint64_t dhcp_server_sent(const struct dhcp_server *s, enum dhcp_type t) {
   return t < DHCP_TYPE_COUNT ? s->tx[t] : 0;
 }
 
-struct iface *dhcp_server_iface(const struct dhcp_server *s) {
-  return s->iface;
-}
-
 /* ---- Client ------------------------------------------------------------ */
 
 struct dhcp_client {

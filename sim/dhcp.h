@@ -132,7 +132,6 @@ bool dhcp_server_holder(const struct dhcp_server *s, uint32_t addr,
 /* Messages of a type the server received / sent. */
 uint64_t dhcp_server_received(const struct dhcp_server *s, enum dhcp_type t);
 uint64_t dhcp_server_sent(const struct dhcp_server *s, enum dhcp_type t);
-struct iface *dhcp_server_iface(const struct dhcp_server *s);
 
 /* ---- Client ---- */
 

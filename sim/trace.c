@@ -130,6 +130,3 @@ gboolean pcap_trace_finish(struct pcap_trace *t, GError **error) {
   return ok;
 }
 
-void pcap_trace_abort(struct pcap_trace *t) {
-  close_all(t, false);
-}

@@ -16,7 +16,5 @@ struct pcap_trace *pcap_trace_start(struct sim *sim, const char *dir,
                                     GError **error);
 /* Closes the captures and moves them to their final names. */
 gboolean pcap_trace_finish(struct pcap_trace *t, GError **error);
-/* Closes and deletes the temporary captures (after a failed run). */
-void pcap_trace_abort(struct pcap_trace *t);
 
 #endif

@@ -13,18 +13,6 @@
 #define MINIMAL_S 0x80
 #define GRE_HLEN 4
 
-const char *encap_name(enum encap_kind kind) {
-  switch (kind) {
-  case ENCAP_IPIP:
-    return "ipip";
-  case ENCAP_MINIMAL:
-    return "minimal";
-  case ENCAP_GRE:
-    return "gre";
-  }
-  return "?";
-}
-
 uint32_t encap_overhead(enum encap_kind kind, bool originator) {
   switch (kind) {
   case ENCAP_IPIP:

@@ -15,7 +15,6 @@ enum encap_kind {
   ENCAP_GRE,      /* +24 bytes (outer IP + 4-byte GRE), IP protocol 47 */
 };
 
-const char *encap_name(enum encap_kind kind);
 /* Bytes the encapsulation adds to a packet (minimal: with the original
  * source present when the encapsulator is not the originator). */
 uint32_t encap_overhead(enum encap_kind kind, bool originator);

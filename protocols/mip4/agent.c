@@ -94,7 +94,3 @@ void mip4_advertiser_start(struct mip4_advertiser *adv) {
 void mip4_advertiser_stop(struct mip4_advertiser *adv) {
   sched_cancel(&adv->owner->node->sim->sched, &adv->tick);
 }
-
-void mip4_advertise_now(struct mip4_advertiser *adv) {
-  advertise(adv);
-}

@@ -76,8 +76,6 @@ void mip4_advertiser_init(struct mip4_advertiser *adv, struct mip4_node *owner,
                           struct iface *iface, int64_t interval);
 void mip4_advertiser_start(struct mip4_advertiser *adv);
 void mip4_advertiser_stop(struct mip4_advertiser *adv);
-/* Answer a solicitation at once on the interface it came in on. */
-void mip4_advertise_now(struct mip4_advertiser *adv);
 
 /* ---- sending (node.c) ---- */
 
