@@ -12,6 +12,8 @@
 
 #include <glib.h>
 #include <libxml/tree.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 struct sim;
 struct node;
@@ -37,6 +39,23 @@ const struct module *module_find(const char *name);
 void module_error(GError **error, const struct module_ctx *ctx,
                   const xmlNode *element, const char *format, ...)
     G_GNUC_PRINTF(4, 5);
+
+/* Attribute readers for modules' elements, with the loader's units and
+ * address syntax.  An absent attribute leaves *out alone and succeeds
+ * (module_get_v4 with required fails); errors name file, line, element
+ * and attribute. */
+char *module_attr(const xmlNode *el, const char *name); /* or NULL */
+/* A time greater than zero ("10ms"). */
+gboolean module_get_time(const xmlNode *el, const char *name, int64_t *out,
+                         const struct module_ctx *ctx, GError **error);
+/* "true" or "false" (the schema checks which). */
+gboolean module_get_bool(const xmlNode *el, const char *name, bool *out);
+/* A count from 1 to 100000. */
+gboolean module_get_count(const xmlNode *el, const char *name, unsigned *out,
+                          const struct module_ctx *ctx, GError **error);
+gboolean module_get_v4(const xmlNode *el, const char *name, uint32_t *out,
+                       bool required, const struct module_ctx *ctx,
+                       GError **error);
 
 /* Result tables a module adds: make() returns the whole TSV text (header
  * row first), written as DIR/name at the end of the run. */

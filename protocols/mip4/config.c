@@ -15,38 +15,11 @@
 #include "sim/sim.h"
 #include "sim/units.h"
 
-/* An attribute as a string (owned by the caller) or NULL. */
-static char *attr(const xmlNode *el, const char *name) {
-  xmlChar *v = xmlGetProp(el, (const xmlChar *)name);
-  if (!v)
-    return NULL;
-  char *s = g_strdup((const char *)v);
-  xmlFree(v);
-  return s;
-}
-
-/* Each getter leaves *out alone when the attribute is absent. */
-static gboolean get_time(const xmlNode *el, const char *name, int64_t *out,
-                         const struct module_ctx *ctx, GError **error) {
-  g_autofree char *v = attr(el, name);
-  g_autoptr(GError) err = NULL;
-  if (v && !units_parse_time(v, out, &err)) {
-    module_error(error, ctx, el, "%s: %s", name, err->message);
-    return FALSE;
-  }
-  if (v && *out <= 0) {
-    module_error(error, ctx, el, "%s: must be greater than zero", name);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/* A lifetime in whole seconds, 1 to 65534 (65535 means infinite). */
-static gboolean get_lifetime(const xmlNode *el, const char *name,
+gboolean mip4_lifetime_from_xml(const xmlNode *el, const char *name,
                              uint16_t *out, const struct module_ctx *ctx,
                              GError **error) {
   int64_t t = -1;
-  if (!get_time(el, name, &t, ctx, error))
+  if (!module_get_time(el, name, &t, ctx, error))
     return FALSE;
   if (t < 0)
     return TRUE;
@@ -60,52 +33,10 @@ static gboolean get_lifetime(const xmlNode *el, const char *name,
   return TRUE;
 }
 
-static gboolean get_bool(const xmlNode *el, const char *name, bool *out) {
-  g_autofree char *v = attr(el, name);
-  if (v)
-    *out = strcmp(v, "true") == 0;
-  return TRUE;
-}
-
-static gboolean get_count(const xmlNode *el, const char *name, unsigned *out,
-                          const struct module_ctx *ctx, GError **error) {
-  g_autofree char *v = attr(el, name);
-  uint64_t n;
-  g_autoptr(GError) err = NULL;
-  if (!v)
-    return TRUE;
-  if (!units_parse_count(v, &n, &err) || n == 0 || n > 100000) {
-    module_error(error, ctx, el, "%s: '%s' is not a count from 1 to 100000",
-                 name, v);
-    return FALSE;
-  }
-  *out = (unsigned)n;
-  return TRUE;
-}
-
-static gboolean get_v4(const xmlNode *el, const char *name, uint32_t *out,
-                       bool required, const struct module_ctx *ctx,
-                       GError **error) {
-  g_autofree char *v = attr(el, name);
-  if (!v) {
-    if (required)
-      module_error(error, ctx, el, "%s: missing", name);
-    return !required;
-  }
-  struct ip_addr a;
-  g_autoptr(GError) err = NULL;
-  if (!addr_parse(v, &a, &err) || a.family != 4) {
-    module_error(error, ctx, el, "%s: '%s' is not an IPv4 address", name, v);
-    return FALSE;
-  }
-  *out = a.v4;
-  return TRUE;
-}
-
 /* "timestamps" (the default) or "nonces". */
 static gboolean get_replay(const xmlNode *el, bool *nonces,
                            const struct module_ctx *ctx, GError **error) {
-  g_autofree char *v = attr(el, "replay");
+  g_autofree char *v = module_attr(el, "replay");
   *nonces = v && strcmp(v, "nonces") == 0;
   if (v && !*nonces && strcmp(v, "timestamps") != 0) {
     module_error(error, ctx, el, "replay: '%s' is not timestamps or nonces",
@@ -115,12 +46,11 @@ static gboolean get_replay(const xmlNode *el, bool *nonces,
   return TRUE;
 }
 
-/* The security association of a <mobile> or <mobile-node> element. */
-static gboolean get_sa(const xmlNode *el, struct mip4_sa *sa,
-                       const struct module_ctx *ctx, GError **error) {
-  g_autofree char *spi = attr(el, "spi");
-  g_autofree char *key = attr(el, "key");
-  g_autofree char *alg = attr(el, "algorithm");
+gboolean mip4_sa_from_xml(const xmlNode *el, struct mip4_sa *sa,
+                          const struct module_ctx *ctx, GError **error) {
+  g_autofree char *spi = module_attr(el, "spi");
+  g_autofree char *key = module_attr(el, "key");
+  g_autofree char *alg = module_attr(el, "algorithm");
   uint64_t n;
   if (!spi || !units_parse_count(spi, &n, NULL) || n < 256 ||
       n > 0xffffffffu) {
@@ -155,8 +85,8 @@ static gboolean get_peer(const xmlNode *el, const char *key_attr,
                          GArray *peers, const struct module_ctx *ctx,
                          GError **error) {
   struct mip4_peer_sa p = {0};
-  if (!get_v4(el, key_attr, &p.addr, true, ctx, error) ||
-      !get_sa(el, &p.sa, ctx, error))
+  if (!module_get_v4(el, key_attr, &p.addr, true, ctx, error) ||
+      !mip4_sa_from_xml(el, &p.sa, ctx, error))
     return FALSE;
   if (mip4_peer_sa(peers, p.addr)) {
     module_error(error, ctx, el, "%s: a second association with the same "
@@ -176,7 +106,7 @@ static bool is_named(const xmlNode *n, const char *name) {
 static struct iface *get_iface(struct sim *sim, struct node *node,
                                const xmlNode *el, const char *name,
                                const struct module_ctx *ctx, GError **error) {
-  g_autofree char *v = attr(el, name);
+  g_autofree char *v = module_attr(el, name);
   struct link *link = v ? sim_find_link(sim, v) : NULL;
   struct iface *iface = link ? node_iface_on(node, link) : NULL;
   if (!iface || !iface_addr(iface, 4)) {
@@ -189,7 +119,7 @@ static struct iface *get_iface(struct sim *sim, struct node *node,
 
 static gboolean get_encaps(const xmlNode *el, bool *minimal, bool *gre,
                            const struct module_ctx *ctx, GError **error) {
-  g_autofree char *v = attr(el, "encapsulations");
+  g_autofree char *v = module_attr(el, "encapsulations");
   if (!v)
     return TRUE;
   *minimal = *gre = false;
@@ -215,7 +145,7 @@ static gboolean configure_ha(struct sim *sim, struct node *node,
                              GError **error) {
   struct iface *home = get_iface(sim, node, el, "link", ctx, error);
   int64_t interval = SIM_S;
-  if (!home || !get_time(el, "advertise", &interval, ctx, error))
+  if (!home || !module_get_time(el, "advertise", &interval, ctx, error))
     return FALSE;
   struct mip4_node *m = mip4_node_of(sim, node);
   if (m->ha) {
@@ -223,11 +153,11 @@ static gboolean configure_ha(struct sim *sim, struct node *node,
     return FALSE;
   }
   struct mip4_ha *ha = mip4_ha_new(m, home, interval);
-  if (!get_lifetime(el, "max-lifetime", &ha->max_lifetime, ctx, error) ||
+  if (!mip4_lifetime_from_xml(el, "max-lifetime", &ha->max_lifetime, ctx, error) ||
       !get_encaps(el, &ha->minimal, &ha->gre, ctx, error) ||
-      !get_bool(el, "reverse-tunnel", &ha->reverse_tunnel) ||
-      !get_bool(el, "simultaneous", &ha->simultaneous) ||
-      !get_time(el, "replay-tolerance", &ha->replay_tolerance, ctx, error))
+      !module_get_bool(el, "reverse-tunnel", &ha->reverse_tunnel) ||
+      !module_get_bool(el, "simultaneous", &ha->simultaneous) ||
+      !module_get_time(el, "replay-tolerance", &ha->replay_tolerance, ctx, error))
     return FALSE;
   const struct prefix *own = iface_addr(home, 4);
   for (xmlNode *c = el->children; c; c = c->next) {
@@ -241,8 +171,8 @@ static gboolean configure_ha(struct sim *sim, struct node *node,
     uint32_t hoa;
     struct mip4_sa sa = {0};
     bool nonces;
-    if (!get_v4(c, "home-address", &hoa, true, ctx, error) ||
-        !get_sa(c, &sa, ctx, error) || !get_replay(c, &nonces, ctx, error))
+    if (!module_get_v4(c, "home-address", &hoa, true, ctx, error) ||
+        !mip4_sa_from_xml(c, &sa, ctx, error) || !get_replay(c, &nonces, ctx, error))
       return FALSE;
     if (((hoa ^ own->addr.v4) & v4_mask(own->len)) != 0) {
       module_error(error, ctx, c, "home-address: not on the home agent's "
@@ -259,7 +189,7 @@ static gboolean configure_fa(struct sim *sim, struct node *node,
                              GError **error) {
   struct iface *iface = get_iface(sim, node, el, "link", ctx, error);
   int64_t interval = SIM_S;
-  if (!iface || !get_time(el, "advertise", &interval, ctx, error))
+  if (!iface || !module_get_time(el, "advertise", &interval, ctx, error))
     return FALSE;
   struct mip4_node *m = mip4_node_of(sim, node);
   if (m->fa) {
@@ -275,16 +205,16 @@ static gboolean configure_fa(struct sim *sim, struct node *node,
         !get_peer(c, "home-address", fa->mobile_sas, ctx, error))
       return FALSE;
   }
-  return get_lifetime(el, "max-lifetime", &fa->max_lifetime, ctx, error) &&
+  return mip4_lifetime_from_xml(el, "max-lifetime", &fa->max_lifetime, ctx, error) &&
          get_encaps(el, &fa->minimal, &fa->gre, ctx, error) &&
-         get_bool(el, "reverse-tunnel", &fa->reverse_tunnel) &&
-         get_count(el, "max-pending", &fa->max_pending, ctx, error);
+         module_get_bool(el, "reverse-tunnel", &fa->reverse_tunnel) &&
+         module_get_count(el, "max-pending", &fa->max_pending, ctx, error);
 }
 
 static gboolean configure_mn(struct sim *sim, struct node *node,
                              xmlNode *el, const struct module_ctx *ctx,
                              GError **error) {
-  g_autofree char *radio_name = attr(el, "wireless");
+  g_autofree char *radio_name = module_attr(el, "wireless");
   struct iface *radio = NULL;
   for (uint32_t i = 0; i < node->n_ifaces; i++) {
     struct iface *f = node->ifaces[i];
@@ -303,9 +233,9 @@ static gboolean configure_mn(struct sim *sim, struct node *node,
   const struct prefix *home = iface_addr(radio, 4);
   uint32_t hoa = home->addr.v4, ha_addr = 0;
   struct mip4_sa sa = {0};
-  if (!get_v4(el, "home-address", &hoa, false, ctx, error) ||
-      !get_v4(el, "home-agent", &ha_addr, true, ctx, error) ||
-      !get_sa(el, &sa, ctx, error))
+  if (!module_get_v4(el, "home-address", &hoa, false, ctx, error) ||
+      !module_get_v4(el, "home-agent", &ha_addr, true, ctx, error) ||
+      !mip4_sa_from_xml(el, &sa, ctx, error))
     return FALSE;
   struct mip4_node *m = mip4_node_of(sim, node);
   if (m->mn) {
@@ -313,8 +243,8 @@ static gboolean configure_mn(struct sim *sim, struct node *node,
     return FALSE;
   }
   struct mip4_mn *mn = mip4_mn_new(m, radio, hoa, home->len, ha_addr, &sa);
-  g_autofree char *detection = attr(el, "detection");
-  g_autofree char *encap = attr(el, "encapsulation");
+  g_autofree char *detection = module_attr(el, "detection");
+  g_autofree char *encap = module_attr(el, "encapsulation");
   if (detection && strcmp(detection, "lazy") == 0)
     mn->eager = false;
   else if (detection && strcmp(detection, "eager") != 0) {
@@ -335,7 +265,7 @@ static gboolean configure_mn(struct sim *sim, struct node *node,
     if (is_named(c, "agent") &&
         !get_peer(c, "address", mn->agent_sas, ctx, error))
       return FALSE;
-  g_autofree char *mode = attr(el, "care-of");
+  g_autofree char *mode = module_attr(el, "care-of");
   if (mode && strcmp(mode, "colocated") == 0) {
     if (!mip4_mn_set_colocated(mn)) {
       module_error(error, ctx, el, "care-of: %s's radio cannot run a DHCP "
@@ -348,7 +278,7 @@ static gboolean configure_mn(struct sim *sim, struct node *node,
                  "colocated", mode);
     return FALSE;
   }
-  g_autofree char *delivery = attr(el, "delivery");
+  g_autofree char *delivery = module_attr(el, "delivery");
   if (delivery && strcmp(delivery, "encapsulating") == 0) {
     mn->encapsulating = true;
   } else if (delivery && strcmp(delivery, "direct") != 0) {
@@ -357,11 +287,11 @@ static gboolean configure_mn(struct sim *sim, struct node *node,
     return FALSE;
   }
   return get_replay(el, &mn->nonces, ctx, error) &&
-         get_lifetime(el, "lifetime", &mn->lifetime, ctx, error) &&
-         get_bool(el, "solicit-on-attach", &mn->solicit_on_attach) &&
-         get_bool(el, "reverse-tunnel", &mn->reverse_tunnel) &&
-         get_bool(el, "simultaneous", &mn->simultaneous) &&
-         get_bool(el, "broadcast", &mn->broadcast);
+         mip4_lifetime_from_xml(el, "lifetime", &mn->lifetime, ctx, error) &&
+         module_get_bool(el, "solicit-on-attach", &mn->solicit_on_attach) &&
+         module_get_bool(el, "reverse-tunnel", &mn->reverse_tunnel) &&
+         module_get_bool(el, "simultaneous", &mn->simultaneous) &&
+         module_get_bool(el, "broadcast", &mn->broadcast);
 }
 
 const struct module mip4_home_agent_module = {

@@ -129,7 +129,8 @@ static void request(struct mip4_fa *fa, const uint8_t *msg, size_t len,
   struct mip4_rrq r;
   struct mip4_reg_exts exts;
   fa->cnt.faRegRequestsReceived++;
-  if (mip4_rrq_decode(msg, len, &r, &exts) != MIP4_OK) {
+  if (mip4_rrq_decode_also(msg, len, &r, &exts,
+                           &fa->owner->ext.understood) != MIP4_OK) {
     fa->cnt.faPoorlyFormedRequests++;
     return;
   }
@@ -142,7 +143,7 @@ static void request(struct mip4_fa *fa, const uint8_t *msg, size_t len,
          &fa->cnt.faMNAuthenticationFailure);
     return;
   }
-  if (r.flags & MIP4_RRQ_RESERVED) {
+  if (r.flags & MIP4_RRQ_RESERVED & ~fa->owner->ext.rrq_flags) {
     deny(fa, &r, port, MIP4_FA_POORLY_FORMED_REQUEST, 0,
          &fa->cnt.faPoorlyFormedRequests);
     return;
@@ -210,6 +211,7 @@ static void request(struct mip4_fa *fa, const uint8_t *msg, size_t len,
                          fh->key_len);
   fa->cnt.faRegRequestsRelayed++;
   mip4_send_udp(fa->owner, copy, fa->coa, r.home_agent, MIP4_PORT, 64, NULL);
+  MIP4_EXT_CALL(fa->owner, fa_relayed, &r, msg, len);
 }
 
 static void reply(struct mip4_fa *fa, const uint8_t *msg, size_t len) {
@@ -256,6 +258,10 @@ static void reply(struct mip4_fa *fa, const uint8_t *msg, size_t len) {
   sign_for_mobile(fa, copy, home_addr);
   fa->cnt.faRegRepliesRelayed++;
   to_mobile(fa, copy, home_addr, port);
+}
+
+bool mip4_fa_forget_visitor(struct mip4_fa *fa, uint32_t home_addr) {
+  return g_hash_table_remove(fa->visitors, GUINT_TO_POINTER(home_addr));
 }
 
 void mip4_fa_rx(struct mip4_fa *fa, const uint8_t *msg, size_t len,
@@ -316,7 +322,9 @@ bool mip4_fa_tunnel_rx(struct mip4_fa *fa, struct pkt *pkt) {
     return true;
   }
   if (!active_visitor(fa, load_be32(pkt->data + IP4_OFF_DST))) {
-    sim_drop(node->sim, node, NULL, pkt, DROP_NO_ROUTE);
+    if (!fa->owner->ext.fa_stray ||
+        !fa->owner->ext.fa_stray(fa->owner->ext.ctx, pkt, src))
+      sim_drop(node->sim, node, NULL, pkt, DROP_NO_ROUTE);
     return true;
   }
   fa->cnt.faDecapsulatedPackets++;
@@ -366,7 +374,8 @@ struct mip4_fa *mip4_fa_new(struct mip4_node *owner, struct iface *iface,
 void mip4_fa_start(struct mip4_fa *fa) {
   fa->adv.flags |= MIP4_ADV_R | MIP4_ADV_F | (fa->minimal ? MIP4_ADV_M : 0) |
                    (fa->gre ? MIP4_ADV_G : 0) |
-                   (fa->reverse_tunnel ? MIP4_ADV_T : 0);
+                   (fa->reverse_tunnel ? MIP4_ADV_T : 0) |
+                   fa->owner->ext.adv_flags;
   fa->adv.max_lifetime = fa->max_lifetime;
   fa->adv.coa = fa->coa;
   mip4_advertiser_start(&fa->adv);

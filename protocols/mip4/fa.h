@@ -56,6 +56,8 @@ struct mip4_fa {
 
 struct mip4_fa *mip4_fa_new(struct mip4_node *owner, struct iface *iface,
                             int64_t advert_interval);
+/* Removes the visitor entry of home_addr; false if there was none. */
+bool mip4_fa_forget_visitor(struct mip4_fa *fa, uint32_t home_addr);
 const struct mip4_visitor *mip4_fa_visitor(const struct mip4_fa *fa,
                                            uint32_t home_addr);
 

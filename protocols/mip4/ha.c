@@ -177,6 +177,10 @@ static void bind(struct mip4_ha *ha, const struct mip4_rrq *r,
   b->coa = r->coa;
   b->ident = r->ident;
   b->lifetime = lifetime;
+  b->flags = r->flags;
+  b->expires = lifetime == 0xffff
+                   ? SIM_TIME_MAX
+                   : sim_now(sim_of(ha)) + (int64_t)lifetime * SIM_S;
   b->encap = (r->flags & MIP4_RRQ_M)   ? ENCAP_MINIMAL
              : (r->flags & MIP4_RRQ_G) ? ENCAP_GRE
                                        : ENCAP_IPIP;
@@ -240,7 +244,8 @@ void mip4_ha_rx(struct mip4_ha *ha, const uint8_t *msg, size_t len,
                 const struct udp_rx *rx) {
   struct mip4_rrq r;
   struct mip4_reg_exts exts;
-  if (mip4_rrq_decode(msg, len, &r, &exts) != MIP4_OK) {
+  if (mip4_rrq_decode_also(msg, len, &r, &exts,
+                           &ha->owner->ext.understood) != MIP4_OK) {
     ha->cnt.haPoorlyFormedRequest++;
     return;
   }
@@ -293,7 +298,7 @@ void mip4_ha_rx(struct mip4_ha *ha, const uint8_t *msg, size_t len,
   }
   if (!fh && exts.fh_auth.present)
     return;
-  if (r.flags & MIP4_RRQ_RESERVED) {
+  if (r.flags & MIP4_RRQ_RESERVED & ~ha->owner->ext.rrq_flags) {
     deny(ha, &r, rx, MIP4_HA_POORLY_FORMED_REQUEST, c,
          &ha->cnt.haPoorlyFormedRequest);
     return;
@@ -332,6 +337,8 @@ void mip4_ha_rx(struct mip4_ha *ha, const uint8_t *msg, size_t len,
         ha->simultaneous ? MIP4_REPLY_ACCEPTED
                          : MIP4_REPLY_ACCEPTED_NO_SIMULTANEOUS,
         lifetime, r.ident, c);
+  MIP4_EXT_CALL(ha->owner, ha_registered, &r, msg, len,
+                r.lifetime == 0 ? 0 : lifetime);
 }
 
 /* ---- data path --------------------------------------------------------- */
@@ -437,7 +444,10 @@ static enum ip_verdict pre_routing(void *ctx, struct node *node,
   const struct mip4_binding *b = intercepts(ha, pkt);
   if (!b)
     return IP_ACCEPT;
+  uint32_t src = load_be32(pkt->data + IP4_OFF_SRC);
+  uint32_t home_addr = b->home_addr;
   tunnel_all(ha, pkt, b, true);
+  MIP4_EXT_CALL(ha->owner, ha_tunnelled, src, home_addr);
   return IP_STOLEN;
 }
 

@@ -23,6 +23,8 @@ struct mip4_binding {
   uint32_t coa;
   uint64_t ident;
   uint16_t lifetime;         /* granted, s */
+  int64_t expires;           /* then (SIM_TIME_MAX: never) */
+  uint8_t flags;             /* of the request accepted */
   enum encap_kind encap;
   bool reverse;              /* reverse tunnel accepted */
   bool broadcast;            /* B: home broadcasts are tunnelled too */

@@ -11,6 +11,7 @@
 
 #include "protocols/encap/encap.h"
 #include "protocols/encap/tunnel.h"
+#include "protocols/mip4/mip4.h"
 #include "protocols/mip4/packets.h"
 #include "sim/app.h"
 #include "sim/rng.h"
@@ -21,14 +22,6 @@ struct node;
 struct iface;
 struct pkt;
 struct udp_rx;
-
-/* A mobility security association (RFC 5944 3.5.1). */
-struct mip4_sa {
-  uint32_t spi;
-  enum mip4_auth_alg alg;
-  uint8_t key[64];
-  size_t key_len;
-};
 
 /* A security association with a peer, by its address (a foreign or home
  * agent) or its home address (a mobile node seen by a foreign agent). */
@@ -53,10 +46,20 @@ struct mip4_node {
   struct mip4_fa *fa;
   struct mip4_mn *mn;
   struct tunnel_state *tunnels; /* MTUs of the tunnels it starts */
+  struct mip4_extension ext;    /* what an extension added (zeroed: none) */
+  GArray *handlers;             /* struct mip4_msg_handler, other types */
 };
 
-/* The per-node state of node, created on first use. */
+/* Shorthands for the extension's callbacks: no-ops when unset. */
+#define MIP4_EXT_CALL(owner, fn, ...)                                          \
+  do {                                                                         \
+    if ((owner)->ext.fn)                                                       \
+      (owner)->ext.fn((owner)->ext.ctx, __VA_ARGS__);                          \
+  } while (0)
+
+/* The per-node state of node, created on first use; or NULL if none. */
 struct mip4_node *mip4_node_of(struct sim *sim, struct node *node);
+struct mip4_node *mip4_node_find(struct sim *sim, struct node *node);
 
 /* ---- agents (agent.c) ---- */
 
@@ -85,9 +88,11 @@ void mip4_advertiser_stop(struct mip4_advertiser *adv);
 void mip4_send_udp(struct mip4_node *mn, const GByteArray *msg, uint32_t src,
                    uint32_t dst, uint16_t dport, uint8_t ttl,
                    struct iface *oif);
+/* The same with the name it is counted under. */
+void mip4_send_named(struct mip4_node *m, const char *name,
+                     const GByteArray *msg, uint32_t src, uint32_t dst,
+                     uint16_t dport, uint8_t ttl, struct iface *oif);
 
-/* Decodes an authentication key given in hex ("0x" optional). */
-gboolean mip4_parse_key(const char *text, struct mip4_sa *sa);
 
 /* ---- roles ---- */
 

@@ -188,6 +188,9 @@ static void send_request(struct mip4_mn *mn, bool fresh) {
    * 3.3). */
   if (mn->encapsulating && (r.flags & MIP4_RRQ_T))
     mip4_ext_append(msg, MIP4_EXT_ENCAP_DELIVERY, NULL, 0);
+  if (!dereg && !colocated)
+    MIP4_EXT_CALL(mn->owner, mn_request, &r, msg, mn->registered_coa,
+                  a->flags);
   const struct mip4_sa *mf =
       dereg || colocated ? NULL : mip4_peer_sa(mn->agent_sas, a->addr);
   if (mf) /* after the Mobile-Home one (RFC 5944 3.6.1.3) */
@@ -441,9 +444,11 @@ void mip4_mn_rx(struct mip4_mn *mn, const uint8_t *msg, size_t len,
     mn->await_first_data = true;
     if (mn->state == MIP4_MN_DEREGISTERING) {
       mn->state = MIP4_MN_AT_HOME;
+      mn->registered_coa = 0;
       return;
     }
     mn->state = MIP4_MN_REGISTERED;
+    mn->registered_coa = mn->dhcp ? mn->colocated : mn->agent.coa;
     /* The lifetime runs from when the request was sent (RFC 5944
      * 3.6.1.3); renew after nine tenths of it. */
     if (p.lifetime != 0xffff)
@@ -478,26 +483,45 @@ void mip4_mn_rx(struct mip4_mn *mn, const uint8_t *msg, size_t len,
 
 struct mip4_mn_flow {
   uint32_t last_seq;
-  int row; /* the handoff whose gap was counted */
+  int row;                 /* the handoff whose gap was counted */
+  uint32_t gap_lo, gap_hi; /* the sequence numbers counted lost, if any */
 };
 
-/* Packets the handoff cost a flow: the sequence numbers skipped between
- * the last packet before it and the first one after. */
+/* Packets a handoff cost a flow: the sequence numbers skipped between the
+ * last packet before it and the first one after, less those that arrive
+ * late (a previous foreign agent forwarding them, or a path change that
+ * reorders), which count as out of order instead. */
 static void count_gap(struct mip4_mn *mn, const struct pkt *pkt) {
   gpointer key = GUINT_TO_POINTER(pkt->meta.flow);
   struct mip4_mn_flow *f = g_hash_table_lookup(mn->flows, key);
+  uint32_t seq = pkt->meta.seq;
+  struct sim *sim = sim_of(mn);
   if (!f) {
     f = g_new0(struct mip4_mn_flow, 1);
     f->row = mn->handoff_row;
     g_hash_table_insert(mn->flows, key, f);
-  } else if (f->row != mn->handoff_row && pkt->meta.seq > f->last_seq) {
+  } else if (f->row != mn->handoff_row && seq > f->last_seq) {
     f->row = mn->handoff_row;
-    mn->handoff_lost += pkt->meta.seq - f->last_seq - 1;
-    handoff_annotate(sim_of(mn), mn->handoff_row, "lost_pkts",
-                     (double)mn->handoff_lost);
+    f->gap_lo = f->last_seq + 1;
+    f->gap_hi = seq - 1;
+    if (seq - f->last_seq > 1) {
+      mn->handoff_lost += seq - f->last_seq - 1;
+      handoff_annotate(sim, mn->handoff_row, "lost_pkts",
+                       (double)mn->handoff_lost);
+    }
+  } else if (seq < f->last_seq && f->row == mn->handoff_row &&
+             mn->handoff_row >= 0) {
+    if (seq >= f->gap_lo && seq <= f->gap_hi && mn->handoff_lost > 0) {
+      mn->handoff_lost--;
+      handoff_annotate(sim, mn->handoff_row, "lost_pkts",
+                       (double)mn->handoff_lost);
+    }
+    mn->handoff_reordered++;
+    handoff_annotate(sim, mn->handoff_row, "out_of_order_pkts",
+                     (double)mn->handoff_reordered);
   }
-  if (pkt->meta.seq > f->last_seq)
-    f->last_seq = pkt->meta.seq;
+  if (seq > f->last_seq)
+    f->last_seq = seq;
 }
 
 /* Encapsulating delivery style: every packet the node sends from its home
@@ -553,6 +577,11 @@ static void on_radio(void *ctx, struct iface *iface, struct cell *cell,
     return;
   mn->handoff_row = radio_last_handoff(iface);
   mn->handoff_lost = 0;
+  mn->handoff_reordered = 0;
+  if (mn->handoff_row >= 0) {
+    handoff_annotate(sim_of(mn), mn->handoff_row, "lost_pkts", 0);
+    handoff_annotate(sim_of(mn), mn->handoff_row, "out_of_order_pkts", 0);
+  }
   mn->await_advert = true;
   mn->await_first_data = false;
   if (mn->solicit_on_attach)

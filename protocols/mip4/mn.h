@@ -74,6 +74,7 @@ struct mip4_mn {
   uint32_t nonce;               /* the home agent's latest nonce */
   struct rng rng;               /* the low halves of nonce idents */
   uint64_t ident;
+  uint32_t registered_coa;      /* of the last accepted registration */
   int64_t clock_offset;         /* learnt from a 133 reply */
   uint16_t asked;               /* lifetime in the request */
   int64_t sent_at;
@@ -92,6 +93,7 @@ struct mip4_mn {
    * was counted for, so that the gap across a handoff is its loss. */
   GHashTable *flows;            /* flow id -> struct mip4_mn_flow */
   uint64_t handoff_lost;
+  uint64_t handoff_reordered;   /* late packets of the current handoff */
   struct mip4_mn_counters cnt;
 };
 

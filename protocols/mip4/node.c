@@ -37,6 +37,8 @@ static void roles_free(struct app *app) {
   if (m->mn)
     mip4_mn_free(m->mn);
   tunnel_state_free(m->tunnels);
+  if (m->handlers)
+    g_array_free(m->handlers, TRUE);
   g_free(app->name);
   g_free(m);
 }
@@ -47,15 +49,36 @@ static const struct app_ops mip4_node_ops = {
     .free = roles_free,
 };
 
+struct mip4_msg_handler {
+  uint8_t type;
+  mip4_msg_fn fn;
+  void *ctx;
+};
+
+static const struct mip4_msg_handler *handler_of(const struct mip4_node *m,
+                                                 uint8_t type) {
+  for (guint i = 0; m->handlers && i < m->handlers->len; i++) {
+    const struct mip4_msg_handler *h =
+        &g_array_index(m->handlers, struct mip4_msg_handler, i);
+    if (h->type == type)
+      return h;
+  }
+  return NULL;
+}
+
 /* Registration messages: requests to a home agent's address go to it,
  * other requests to the foreign agent that hears them; replies to the
- * foreign agent that relayed the request, or to the mobile node. */
+ * foreign agent that relayed the request, or to the mobile node.  Other
+ * types go to the extension that handles them. */
 static void port434_rx(void *ctx, struct node *node, struct pkt *pkt,
                        const struct udp_rx *rx) {
   struct mip4_node *m = ctx;
   uint8_t type = pkt->len ? pkt->data[0] : 0;
   uint32_t dst = rx->dst.v4;
-  if (rx->dst.family == 4) {
+  const struct mip4_msg_handler *h = handler_of(m, type);
+  if (h && pkt->len)
+    h->fn(h->ctx, pkt->data, pkt->len, rx);
+  else if (rx->dst.family == 4) {
     if (type == MIP4_MSG_RRQ) {
       if (m->ha && mip4_ha_owns(m->ha, dst))
         mip4_ha_rx(m->ha, pkt->data, pkt->len, rx);
@@ -119,16 +142,23 @@ static char *counters_table(const struct sim *sim, void *ctx) {
   return g_string_free(s, FALSE);
 }
 
-struct mip4_node *mip4_node_of(struct sim *sim, struct node *node) {
-  bool first = true;
+struct mip4_node *mip4_node_find(struct sim *sim, struct node *node) {
   for (guint i = 0; i < sim->apps->len; i++) {
     struct app *a = g_ptr_array_index(sim->apps, i);
-    if (a->ops != &mip4_node_ops)
-      continue;
-    if (a->node == node)
+    if (a->ops == &mip4_node_ops && a->node == node)
       return (struct mip4_node *)a;
-    first = false;
   }
+  return NULL;
+}
+
+struct mip4_node *mip4_node_of(struct sim *sim, struct node *node) {
+  struct mip4_node *found = mip4_node_find(sim, node);
+  if (found)
+    return found;
+  bool first = true;
+  for (guint i = 0; i < sim->apps->len && first; i++)
+    first = ((struct app *)g_ptr_array_index(sim->apps, i))->ops !=
+            &mip4_node_ops;
   if (first)
     sim_add_table(sim, "mip4_counters.tsv", counters_table, NULL);
   struct mip4_node *m = g_new0(struct mip4_node, 1);
@@ -144,15 +174,41 @@ struct mip4_node *mip4_node_of(struct sim *sim, struct node *node) {
   return m;
 }
 
+void mip4_extend(struct sim *sim, struct node *node,
+                 const struct mip4_extension *ext) {
+  mip4_node_of(sim, node)->ext = *ext;
+}
+
+void mip4_handle_msg(struct sim *sim, struct node *node, uint8_t type,
+                     mip4_msg_fn fn, void *ctx) {
+  struct mip4_node *m = mip4_node_of(sim, node);
+  if (!m->handlers)
+    m->handlers = g_array_new(FALSE, FALSE, sizeof(struct mip4_msg_handler));
+  struct mip4_msg_handler h = {.type = type, .fn = fn, .ctx = ctx};
+  g_array_append_val(m->handlers, h);
+}
+
+void mip4_send(struct sim *sim, struct node *node, const char *name,
+               const GByteArray *msg, uint32_t src, uint32_t dst) {
+  mip4_send_named(mip4_node_of(sim, node), name, msg, src, dst, MIP4_PORT,
+                  IP_DEFAULT_TTL, NULL);
+}
+
 void mip4_send_udp(struct mip4_node *m, const GByteArray *msg, uint32_t src,
                    uint32_t dst, uint16_t dport, uint8_t ttl,
                    struct iface *oif) {
+  const char *name = msg->data[0] == MIP4_MSG_RRQ ? "registration_request"
+                                                  : "registration_reply";
+  mip4_send_named(m, name, msg, src, dst, dport, ttl, oif);
+}
+
+void mip4_send_named(struct mip4_node *m, const char *name,
+                     const GByteArray *msg, uint32_t src, uint32_t dst,
+                     uint16_t dport, uint8_t ttl, struct iface *oif) {
   struct node *node = m->node;
   struct pkt *p = pkt_new(&node->sim->pool, msg->len);
   memcpy(p->data, msg->data, msg->len);
   /* Counted at the IP layer: payload + UDP + IPv4 headers. */
-  const char *name = msg->data[0] == MIP4_MSG_RRQ ? "registration_request"
-                                                  : "registration_reply";
   signalling_count(node, name, msg->len + UDP_HLEN + IP4_HLEN);
   struct ip_addr from = addr_v4(src), to = addr_v4(dst);
   uint16_t len = (uint16_t)(p->len + UDP_HLEN);

@@ -435,7 +435,8 @@ static struct mip4_ext *reg_slot(struct mip4_reg_exts *x, uint8_t type,
 }
 
 static enum mip4_err reg_exts(const uint8_t *msg, size_t len, size_t off,
-                              struct mip4_reg_exts *x) {
+                              struct mip4_reg_exts *x,
+                              const struct mip4_ext_set *also) {
   memset(x, 0, sizeof *x);
   while (off < len) {
     struct mip4_ext e;
@@ -447,6 +448,10 @@ static enum mip4_err reg_exts(const uint8_t *msg, size_t len, size_t off,
       continue;
     x->count++;
     struct mip4_ext *slot = reg_slot(x, e.type, e.subtype);
+    if (!slot && also && mip4_ext_set_has(also, e.type)) {
+      x->extended++;
+      continue;
+    }
     if (!slot) {
       if (e.type < 128)
         return MIP4_ERR_UNKNOWN_EXT;
@@ -477,6 +482,13 @@ static enum mip4_err reg_fixed(const uint8_t *buf, size_t len, uint8_t want,
 
 enum mip4_err mip4_rrq_decode(const uint8_t *buf, size_t len,
                               struct mip4_rrq *r, struct mip4_reg_exts *exts) {
+  return mip4_rrq_decode_also(buf, len, r, exts, NULL);
+}
+
+enum mip4_err mip4_rrq_decode_also(const uint8_t *buf, size_t len,
+                                   struct mip4_rrq *r,
+                                   struct mip4_reg_exts *exts,
+                                   const struct mip4_ext_set *also) {
   memset(r, 0, sizeof *r);
   struct mip4_reg_exts scratch;
   if (!exts)
@@ -491,7 +503,7 @@ enum mip4_err mip4_rrq_decode(const uint8_t *buf, size_t len,
   get_be32(buf, len, 8, &r->home_agent);
   get_be32(buf, len, 12, &r->coa);
   get_be64(buf, len, 16, &r->ident);
-  return reg_exts(buf, len, MIP4_RRQ_LEN, exts);
+  return reg_exts(buf, len, MIP4_RRQ_LEN, exts, also);
 }
 
 enum mip4_err mip4_rrp_decode(const uint8_t *buf, size_t len,
@@ -509,7 +521,7 @@ enum mip4_err mip4_rrp_decode(const uint8_t *buf, size_t len,
   get_be32(buf, len, 4, &r->home_addr);
   get_be32(buf, len, 8, &r->home_agent);
   get_be64(buf, len, 12, &r->ident);
-  return reg_exts(buf, len, MIP4_RRP_LEN, exts);
+  return reg_exts(buf, len, MIP4_RRP_LEN, exts, NULL);
 }
 
 void mip4_ext_append(GByteArray *msg, uint8_t type, const void *data,

@@ -314,7 +314,22 @@ struct mip4_reg_exts {
   struct mip4_ext nai, challenge, encap_delivery;
   unsigned count;   /* extensions other than padding, unknown ones too */
   unsigned skipped; /* unknown skippable extensions */
+  unsigned extended; /* ones an extension of the protocol understands */
 };
+
+/* A set of registration extension types 0-127 that an extension of the
+ * protocol understands (route optimisation's 16 and 96). */
+struct mip4_ext_set {
+  uint64_t bits[2];
+};
+static inline void mip4_ext_set_add(struct mip4_ext_set *s, uint8_t type) {
+  if (type < 128)
+    s->bits[type / 64] |= UINT64_C(1) << (type % 64);
+}
+static inline bool mip4_ext_set_has(const struct mip4_ext_set *s,
+                                    uint8_t type) {
+  return type < 128 && (s->bits[type / 64] >> (type % 64) & 1);
+}
 
 /* Decode a UDP payload of len bytes.  The fixed part is filled whenever
  * it is complete, even if an extension is bad, so that an agent can deny
@@ -325,6 +340,12 @@ struct mip4_reg_exts {
  * policy.  exts may be NULL. */
 enum mip4_err mip4_rrq_decode(const uint8_t *buf, size_t len,
                               struct mip4_rrq *r, struct mip4_reg_exts *exts);
+/* The same, with the types in also (may be NULL) understood: counted in
+ * exts->extended and passed over, for their owner to read. */
+enum mip4_err mip4_rrq_decode_also(const uint8_t *buf, size_t len,
+                                   struct mip4_rrq *r,
+                                   struct mip4_reg_exts *exts,
+                                   const struct mip4_ext_set *also);
 enum mip4_err mip4_rrp_decode(const uint8_t *buf, size_t len,
                               struct mip4_rrp *r, struct mip4_reg_exts *exts);
 
