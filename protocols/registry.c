@@ -3,12 +3,14 @@
 #include <string.h>
 
 #include "protocols/mip4/mip4.h"
+#include "protocols/ro/ro.h"
 #include "sim/module.h"
 
 static const struct module *const modules[] = {
     &mip4_home_agent_module,
     &mip4_foreign_agent_module,
     &mip4_mobile_node_module,
+    &ro_module,
     NULL,
 };
 

@@ -5,7 +5,8 @@
  * module's per-node state registers itself as an application of the run
  * (struct app: start at time 0, free at the end), hooks into the IP layer
  * (hooks, protocol and port handlers, ICMP types) and the radios
- * (radio_listen), and may add result tables.  The kernel never includes a
+ * (radio_listen), and may add result tables.  A module may also own an
+ * element at the top of a scenario, for settings of the whole run.  The kernel never includes a
  * module's headers. */
 #ifndef MIPSIM_MODULE_H
 #define MIPSIM_MODULE_H
@@ -30,6 +31,11 @@ struct module {
    * document order, after the whole topology exists. */
   gboolean (*configure)(struct sim *sim, struct node *node, xmlNode *element,
                         const struct module_ctx *ctx, GError **error);
+  /* The same element at the top of a scenario (scenario-wide settings),
+   * configured before any node; NULL: allowed only inside nodes. */
+  gboolean (*configure_scenario)(struct sim *sim, xmlNode *element,
+                                 const struct module_ctx *ctx,
+                                 GError **error);
 };
 
 /* The registry (protocols/registry.c): NULL when no module owns name. */

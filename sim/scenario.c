@@ -2043,6 +2043,15 @@ static gboolean load_children(struct loader *ld, xmlNode *root,
         if (handlers[i].pass == pass && !handlers[i].load(ld, n, error))
           return FALSE;
       }
+      /* A protocol module's scenario-wide element: with the settings. */
+      const struct module *m = known ? NULL : module_find((const char *)n->name);
+      if (m && m->configure_scenario) {
+        known = true;
+        struct module_ctx ctx = {.path = ld->path};
+        if (pass == PASS_SETTINGS &&
+            !m->configure_scenario(ld->sim, n, &ctx, error))
+          return FALSE;
+      }
       if (!known)
         return cannot_load(ld, n, error);
     }

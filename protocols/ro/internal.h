@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What the files of the route optimisation module share.  The module
+ * sees Mobile IPv4 only through protocols/mip4/mip4.h. */
+#ifndef MIPSIM_RO_INTERNAL_H
+#define MIPSIM_RO_INTERNAL_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocols/encap/tunnel.h"
+#include "protocols/mip4/mip4.h"
+#include "protocols/ro/cache.h"
+#include "protocols/ro/packets.h"
+#include "sim/app.h"
+#include "sim/sched.h"
+
+struct sim;
+struct node;
+struct udp_rx;
+
+/* How a node treats mobile nodes' traffic: the scenario's default, or
+ * its own. */
+enum ro_mode {
+  RO_MODE_TRIANGLE,  /* base Mobile IPv4: everything via the home agent */
+  RO_MODE_OPTIMIZED, /* binding caches and updates */
+  RO_MODE_SMOOTH,    /* and smooth handoffs through previous agents */
+};
+
+/* An association with a peer: at a correspondent or foreign agent the
+ * home agent whose updates it trusts, at a home agent a correspondent. */
+struct ro_peer {
+  uint32_t addr;
+  struct mip4_sa sa;
+};
+
+/* Counters of ro_counters.tsv, besides the cache's. */
+#define RO_COUNTERS(X)                                                         \
+  X(updates_sent) X(updates_rate_limited) X(updates_received)                 \
+  X(updates_accepted) X(updates_auth_failed) X(updates_replayed)               \
+  X(updates_poorly_formed) X(acks_sent) X(acks_received) X(requests_sent)     \
+  X(requests_received) X(warnings_sent) X(warnings_received)                   \
+  X(tunnelled_direct) X(stale_uses) X(prev_fa_notifications)                   \
+  X(smooth_updates_sent) X(smooth_retransmissions) X(forwarded)               \
+  X(delivered_early)
+
+struct ro_counters {
+#define RO_FIELD(name) uint64_t name;
+  RO_COUNTERS(RO_FIELD)
+#undef RO_FIELD
+};
+
+/* What the module knows across a run. */
+struct ro_world {
+  struct app app;
+  enum ro_mode mode;       /* the scenario's default */
+  GHashTable *mobiles;     /* home address -> struct node (mobile nodes) */
+  GHashTable *bound;       /* home address -> care-of address at its home
+                              agent, to count uses of stale entries */
+  GHashTable *forwarded;   /* handoffs.tsv row -> packets forwarded */
+};
+
+/* A pending smooth handoff at a mobile node: the Binding Update its new
+ * foreign agent sent the previous one, resent by the node until
+ * acknowledged (optim-11 3.2). */
+struct ro_smooth {
+  bool pending;
+  uint32_t prev_fa;
+  GByteArray *update; /* the message, authenticator included */
+  uint64_t ident;
+  unsigned tries;
+  struct sched_event retx;
+};
+
+struct ro_node {
+  struct app app;
+  struct node *node;
+  struct ro_world *world;
+  int mode;                  /* enum ro_mode, or -1: the scenario's */
+  /* Configuration. */
+  GArray *peers;             /* struct ro_peer */
+  unsigned cache_size;
+  int64_t update_interval;   /* home agent: updates per binding, at most */
+  uint16_t lifetime_max;     /* home agent: cap on updates' lifetime */
+  int64_t refresh;           /* correspondent: ask this long before expiry */
+  uint16_t smooth_lifetime;  /* mobile node: forwarding pointer, s */
+  /* State. */
+  struct ro_cache *cache;
+  struct tunnel_state *tunnels;
+  GHashTable *sent;          /* home agent: struct ro_sent by peer and
+                                home address */
+  GHashTable *warned;        /* warnings sent: (target, home) -> time */
+  struct ro_smooth smooth;   /* mobile node */
+  uint64_t last_ident;       /* home agent: of the last update sent */
+  struct ro_counters cnt;
+};
+
+/* The run's state, created with the first node or the scenario's
+ * default; a node's, registered to run by ro_node_start. */
+struct ro_world *ro_world_of(struct sim *sim);
+struct ro_node *ro_node_new(struct sim *sim, struct node *node, int mode);
+void ro_node_start(struct ro_node *rn);
+
+enum ro_mode ro_mode_of(const struct ro_node *rn);
+struct sim *ro_sim(const struct ro_node *rn);
+int64_t ro_now(const struct ro_node *rn);
+const struct mip4_sa *ro_peer_sa(const struct ro_node *rn, uint32_t addr);
+/* Sends msg from src to dst:434, counted under name. */
+void ro_send(struct ro_node *rn, const char *name, const GByteArray *msg,
+             uint32_t src, uint32_t dst);
+/* The node's IPv4 address towards dst (the source a route gives). */
+uint32_t ro_source_for(const struct ro_node *rn, uint32_t dst);
+/* Rate limit: true (and the time noted) if nothing went to this pair
+ * within interval. */
+bool ro_may_send(GHashTable *last, uint32_t a, uint32_t b, int64_t now,
+                 int64_t interval);
+
+/* Roles (correspondent.c, home.c, smooth.c). */
+void ro_cn_init(struct ro_node *rn);
+void ro_ha_init(struct ro_node *rn, struct mip4_extension *ext);
+void ro_smooth_init(struct ro_node *rn, struct mip4_extension *ext);
+void ro_smooth_free(struct ro_node *rn);
+
+/* Messages, by role. */
+void ro_cn_update_rx(struct ro_node *rn, const uint8_t *msg, size_t len,
+                     const struct udp_rx *rx);
+void ro_ha_request_rx(struct ro_node *rn, const uint8_t *msg, size_t len,
+                      const struct udp_rx *rx);
+void ro_ha_warning_rx(struct ro_node *rn, const uint8_t *msg, size_t len,
+                      const struct udp_rx *rx);
+void ro_ha_ack_rx(struct ro_node *rn, const struct ro_ack *a, uint32_t from);
+void ro_smooth_ack_rx(struct ro_node *rn, const struct ro_ack *a);
+/* A previous foreign agent's Binding Update from the new one, which the
+ * mobile node authenticated (smooth.c). */
+void ro_smooth_update_rx(struct ro_node *rn, const struct ro_update *u,
+                         const uint8_t *msg, size_t len,
+                         const struct ro_exts *exts, uint32_t from);
+/* Tunnels pkt (data at its IPv4 header) from src to coa; false if it
+ * was dropped (consumed either way). */
+bool ro_tunnel(struct ro_node *rn, struct pkt *pkt, uint32_t src,
+               uint32_t coa, bool forwarding);
+
+/* Acknowledges an update to its sender (status RO_ACK_*). */
+void ro_send_ack(struct ro_node *rn, const struct ro_update *u,
+                 uint8_t status, uint32_t to);
+
+#endif
