@@ -25,7 +25,7 @@ gboolean mip4_lifetime_from_xml(const xmlNode *el, const char *name,
     return TRUE;
   if (t % SIM_S != 0 || t / SIM_S > 65534) {
     module_error(error, ctx, el,
-                 "%s: a registration lifetime is whole seconds, 1s to "
+                 "%s: a Mobile IP lifetime is whole seconds, 1s to "
                  "65534s", name);
     return FALSE;
   }

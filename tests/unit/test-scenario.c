@@ -599,6 +599,11 @@ static const struct bad_case {
     {"not-well-formed.xml", MIPSIM_SCENARIO_ERROR_SYNTAX, 9,
      "Opening and ending tag mismatch"},
     {"empty.xml", MIPSIM_SCENARIO_ERROR_SYNTAX, 1, "Document is empty"},
+    {"ro-duplicate-peer.xml", MIPSIM_SCENARIO_ERROR_INVALID, 7,
+     "peer: address: a second association with the same peer"},
+    {"ro-bad-lifetime.xml", MIPSIM_SCENARIO_ERROR_INVALID, 6,
+     "route-optimization: smooth-lifetime: a Mobile IP lifetime is whole "
+     "seconds"},
     {"doctype.xml", MIPSIM_SCENARIO_ERROR_SYNTAX, 2,
      "DOCTYPE declarations are not allowed"},
     {"unknown-element.xml", MIPSIM_SCENARIO_ERROR_SCHEMA, 14,
