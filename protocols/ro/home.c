@@ -155,11 +155,21 @@ void ro_ha_warning_rx(struct ro_node *rn, const uint8_t *msg, size_t len,
     send_update(rn, w.targets[i], w.home_addr, true);
 }
 
+/* An acknowledgement of an update that the node's registration has
+ * since overtaken (the update was in flight when it registered anew)
+ * would leave the correspondent on the old care-of address: it gets the
+ * current one at once. */
 void ro_ha_ack_rx(struct ro_node *rn, const struct ro_ack *a, uint32_t from) {
   uint64_t key = sent_key(from, a->home_addr);
   struct ro_sent *s = g_hash_table_lookup(rn->sent, &key);
-  if (s && a->status == RO_ACK_ACCEPTED)
-    s->acked = true;
+  if (!s || a->status != RO_ACK_ACCEPTED)
+    return;
+  s->acked = true;
+  struct mip4_binding_view v;
+  bool bound = mip4_ha_lookup(ro_sim(rn), rn->node, a->home_addr, &v) &&
+               !(v.flags & RO_RRQ_P);
+  if (s->coa != (bound ? v.coa : a->home_addr))
+    send_update(rn, from, a->home_addr, false);
 }
 
 void ro_ha_init(G_GNUC_UNUSED struct ro_node *rn, struct mip4_extension *ext) {
