@@ -50,14 +50,90 @@ static void put(struct metrics *m, GHashTable *run, const char *name,
   g_hash_table_insert(run, g_strdup(name), p);
 }
 
+static int column_of(char **head, const char *name) {
+  for (guint c = 0; head[c]; c++)
+    if (strcmp(head[c], name) == 0)
+      return (int)c;
+  return -1;
+}
+
+static bool listed(char **names, const char *name) {
+  for (; *names; names++)
+    if (strcmp(*names, name) == 0)
+      return true;
+  return false;
+}
+
+/* The sum of column over the rows of signalling.tsv (those of the message
+ * types in messages, unless NULL).  A run writes the table only once a
+ * node sends something, so no table, like no row, is a sum of zero; NAN
+ * when the table has no such column. */
+static double signalling_sum(GPtrArray *t, const char *column,
+                             char **messages) {
+  if (!t || t->len == 0)
+    return 0;
+  char **head = g_ptr_array_index(t, 0);
+  int col = column_of(head, column), msg = column_of(head, "message");
+  if (col < 0 || msg < 0)
+    return NAN;
+  double sum = 0, v;
+  for (guint r = 1; r < t->len; r++) {
+    char **row = g_ptr_array_index(t, r);
+    guint len = g_strv_length(row);
+    if ((guint)msg >= len || (messages && !listed(messages, row[msg])))
+      continue;
+    if ((guint)col < len && number(row[col], &v))
+      sum += v;
+  }
+  return sum;
+}
+
+/* Every numeric column of signalling.tsv summed over the run
+ * (signalling.COLUMN) and over each message type's rows, whatever the
+ * node (signalling.MESSAGE.COLUMN), in the table's order. */
+static void read_signalling(GPtrArray *t, struct metrics *m,
+                            GHashTable *run) {
+  if (!t || t->len == 0)
+    return;
+  char **head = g_ptr_array_index(t, 0);
+  int msg = column_of(head, "message");
+  if (msg < 0)
+    return;
+  for (guint c = (guint)msg + 1; head[c]; c++) {
+    g_autofree char *name = g_strdup_printf("signalling.%s", head[c]);
+    put(m, run, name, signalling_sum(t, head[c], NULL));
+  }
+  for (guint r = 1; r < t->len; r++) {
+    char **row = g_ptr_array_index(t, r);
+    if ((guint)msg >= g_strv_length(row))
+      continue;
+    for (guint c = (guint)msg + 1; head[c]; c++) {
+      g_autofree char *name =
+          g_strdup_printf("signalling.%s.%s", row[msg], head[c]);
+      if (g_hash_table_contains(run, name))
+        continue; /* summed already, from the message's first row */
+      char *one[] = {row[msg], NULL};
+      put(m, run, name, signalling_sum(t, head[c], one));
+    }
+  }
+}
+
 static void read_run(const struct study *s, const char *rd,
                      struct metrics *m, GHashTable *run) {
   g_autofree char *fp = g_build_filename(rd, "flows.tsv", NULL);
   g_autofree char *hp = g_build_filename(rd, "handoffs.tsv", NULL);
-  GPtrArray *flows = read_tsv(fp), *handoffs = read_tsv(hp);
+  g_autofree char *sp = g_build_filename(rd, "signalling.tsv", NULL);
+  GPtrArray *flows = read_tsv(fp), *handoffs = read_tsv(hp),
+            *signalling = read_tsv(sp);
   /* The plots' metrics first, named after their plots. */
   for (guint p = 0; p < s->plots->len; p++) {
     const struct study_plot *pl = g_ptr_array_index(s->plots, p);
+    if (strcmp(pl->table, "signalling.tsv") == 0) {
+      double sum = signalling_sum(signalling, pl->column, pl->messages);
+      if (!isnan(sum))
+        put(m, run, pl->name, sum);
+      continue;
+    }
     GPtrArray *t = pl->flow ? flows : handoffs;
     if (!t || t->len == 0)
       continue;
@@ -112,10 +188,13 @@ static void read_run(const struct study *s, const char *rd,
       }
     }
   }
+  read_signalling(signalling, m, run);
   if (flows)
     g_ptr_array_unref(flows);
   if (handoffs)
     g_ptr_array_unref(handoffs);
+  if (signalling)
+    g_ptr_array_unref(signalling);
 }
 
 /* A run that did not complete is NULL in m->runs. */
@@ -138,6 +217,16 @@ static void metrics_read(const struct study *s, const char *dir,
       read_run(s, rd, m, t);
     }
     g_ptr_array_add(m->runs, t);
+  }
+  /* A message a completed run did not send counts zero, not missing. */
+  for (guint run = 0; run < m->runs->len; run++) {
+    GHashTable *t = g_ptr_array_index(m->runs, run);
+    for (guint k = 0; t && k < m->names->len; k++) {
+      const char *name = g_ptr_array_index(m->names, k);
+      if (g_str_has_prefix(name, "signalling.") &&
+          !g_hash_table_contains(t, name))
+        put(m, t, name, 0);
+    }
   }
 }
 
@@ -244,6 +333,9 @@ static char *column_label(const char *column) {
   static const char *const units[] = {"ms", "s", "bps", "bytes", "pkts"};
   g_autofree char *words = g_strdup(column);
   g_strdelimit(words, "_", ' ');
+  if (g_str_has_suffix(words, " per s")) /* "bytes_per_s": a rate */
+    return g_strdup_printf("%.*s per second",
+                           (int)(strlen(words) - strlen(" per s")), words);
   for (guint i = 0; i < G_N_ELEMENTS(units); i++) {
     g_autofree char *suffix = g_strconcat(" ", units[i], NULL);
     if (g_str_has_suffix(words, suffix)) {
@@ -309,11 +401,16 @@ static gboolean write_plot(const struct study *s, const struct metrics *m,
                                 : g_strdup(pl->x);
   g_autofree char *ylabel = pl->ylabel ? g_strdup(pl->ylabel)
                                        : column_label(pl->column);
-  g_autofree char *title = pl->title ? g_strdup(pl->title)
-                           : pl->flow
-                               ? g_strdup_printf("%s of %s", pl->column,
-                                                 pl->flow)
-                               : g_strdup_printf("handoff %s", pl->column);
+  g_autofree char *which =
+      pl->messages ? g_strjoinv(", ", pl->messages) : NULL;
+  g_autofree char *title =
+      pl->title ? g_strdup(pl->title)
+      : pl->flow ? g_strdup_printf("%s of %s", pl->column, pl->flow)
+      : strcmp(pl->table, "signalling.tsv") == 0
+          ? g_strdup_printf("signalling %s%s%s%s", pl->column,
+                            which ? " (" : "", which ? which : "",
+                            which ? ")" : "")
+          : g_strdup_printf("handoff %s", pl->column);
   g_autofree char *qt = gp_quote(title), *qx = gp_quote(xlabel),
                   *qy = gp_quote(ylabel), *qd = gp_quote(dat_name);
   GString *gp = g_string_new(NULL);

@@ -40,6 +40,7 @@ static void plot_free(void *p) {
   g_free(pl->title);
   g_free(pl->xlabel);
   g_free(pl->ylabel);
+  g_strfreev(pl->messages);
   g_free(pl);
 }
 
@@ -334,15 +335,43 @@ static gboolean load_plot(struct study *s, xmlNode *n, GError **error) {
   pl->table = g_strndup(metric, colon - metric);
   pl->column = g_strdup(colon + 1);
   pl->flow = prop(n, "flow");
+  g_autofree char *message = prop(n, "message");
+  bool signalling = strcmp(pl->table, "signalling.tsv") == 0;
   if (strcmp(pl->table, "flows.tsv") == 0) {
     if (!pl->flow)
       return fail(s, n, error, "flow: flows.tsv needs the flow to plot");
-  } else if (strcmp(pl->table, "handoffs.tsv") != 0) {
-    return fail(s, n, error, "metric: table '%s' is not flows.tsv or "
-                "handoffs.tsv", pl->table);
+  } else if (strcmp(pl->table, "handoffs.tsv") != 0 && !signalling) {
+    return fail(s, n, error, "metric: table '%s' is not flows.tsv, "
+                "handoffs.tsv or signalling.tsv", pl->table);
   } else if (pl->flow) {
-    return fail(s, n, error, "flow: handoffs.tsv is averaged over all its "
-                "rows; flow applies to flows.tsv");
+    return fail(s, n, error, "flow: %s is %s over all its rows; flow "
+                "applies to flows.tsv", pl->table,
+                signalling ? "summed" : "averaged");
+  }
+  if (message && !signalling)
+    return fail(s, n, error, "message: applies to signalling.tsv");
+  if (signalling) {
+    /* The kernel's columns (sim/signalling.c): a typo would otherwise
+     * plot zeros, as a run without signalling sums to zero. */
+    static const char *const columns[] = {"sent_pkts", "sent_bytes",
+                                          "bytes_per_s"};
+    bool known = false;
+    for (guint i = 0; i < G_N_ELEMENTS(columns); i++)
+      known = known || strcmp(pl->column, columns[i]) == 0;
+    if (!known)
+      return fail(s, n, error, "metric: signalling.tsv has no column '%s' "
+                  "(sent_pkts, sent_bytes, bytes_per_s)", pl->column);
+  }
+  if (message) {
+    g_autoptr(GPtrArray) words = g_ptr_array_new();
+    g_auto(GStrv) split = g_strsplit_set(message, " \t\n", -1);
+    for (char **w = split; *w; w++)
+      if (**w)
+        g_ptr_array_add(words, g_strdup(*w));
+    if (words->len == 0)
+      return fail(s, n, error, "message: no message names");
+    g_ptr_array_add(words, NULL);
+    pl->messages = (char **)g_ptr_array_free(g_steal_pointer(&words), FALSE);
   }
   pl->x = prop(n, "x");
   pl->lines = prop(n, "lines");
@@ -351,9 +380,18 @@ static gboolean load_plot(struct study *s, xmlNode *n, GError **error) {
   if (pl->lines && !find_param(s, pl->lines, NULL))
     return fail(s, n, error, "lines: no parameter '%s'", pl->lines);
   pl->name = prop(n, "name");
-  if (!pl->name)
-    pl->name = pl->flow ? g_strdup_printf("%s-%s", pl->flow, pl->column)
-                        : g_strdup_printf("handoffs-%s", pl->column);
+  if (!pl->name) {
+    if (pl->flow) {
+      pl->name = g_strdup_printf("%s-%s", pl->flow, pl->column);
+    } else if (signalling) {
+      g_autofree char *which =
+          pl->messages ? g_strjoinv("-", pl->messages) : NULL;
+      pl->name = g_strdup_printf("signalling-%s%s%s", which ? which : "",
+                                 which ? "-" : "", pl->column);
+    } else {
+      pl->name = g_strdup_printf("handoffs-%s", pl->column);
+    }
+  }
   for (guint i = 0; i + 1 < s->plots->len; i++)
     if (strcmp(((struct study_plot *)g_ptr_array_index(s->plots, i))->name,
                pl->name) == 0)

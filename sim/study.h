@@ -27,9 +27,11 @@ struct study_param {
 };
 
 /* One plotted metric, "table:column" of a run's flows.tsv (the row of
- * flow) or handoffs.tsv (the mean over its rows). */
+ * flow), handoffs.tsv (the mean over its rows) or signalling.tsv (the sum
+ * over its rows, those of messages only when given). */
 struct study_plot {
   char *name, *table, *column, *flow, *x, *lines, *title, *xlabel, *ylabel;
+  char **messages; /* signalling.tsv message names; NULL: every message */
   long line;
 };
 
