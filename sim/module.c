@@ -29,7 +29,7 @@ void sim_add_table(struct sim *sim, const char *name, module_table_fn make,
 }
 
 char *module_attr(const xmlNode *el, const char *name) {
-  xmlChar *v = xmlGetProp(el, (const xmlChar *)name);
+  xmlChar *v = xmlGetNoNsProp(el, (const xmlChar *)name);
   if (!v)
     return NULL;
   char *s = g_strdup((const char *)v);

@@ -361,12 +361,7 @@ static gboolean fail(const struct loader *ld, const xmlNode *n,
 
 /* The attribute's value, or NULL if absent. */
 static char *attr(const xmlNode *n, const char *name) {
-  xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
-  if (!v)
-    return NULL;
-  char *copy = g_strdup((const char *)v);
-  xmlFree(v);
-  return copy;
+  return module_attr(n, name);
 }
 
 static gboolean has_attr(const xmlNode *n, const char *name) {
