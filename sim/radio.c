@@ -95,6 +95,18 @@ void handoff_annotate(struct sim *sim, int row, const char *column,
                        g_memdup2(&value, sizeof value));
 }
 
+double handoff_value(const struct sim *sim, int row, const char *column) {
+  for (guint col = 0; sim->handoff_columns && col < sim->handoff_columns->len;
+       col++) {
+    if (strcmp(g_ptr_array_index(sim->handoff_columns, col), column) != 0)
+      continue;
+    gint64 key = (gint64)row << 16 | col;
+    const double *v = g_hash_table_lookup(sim->handoff_values, &key);
+    return v ? *v : NAN;
+  }
+  return NAN;
+}
+
 /* ---- attach and detach ------------------------------------------------- */
 
 static struct handoff *pending_row(struct radio *r) {

@@ -81,6 +81,8 @@ int radio_last_handoff(const struct iface *iface);
  * in the order they were first given a value. */
 void handoff_annotate(struct sim *sim, int row, const char *column,
                       double value);
+/* The value given for row and column; NAN if none. */
+double handoff_value(const struct sim *sim, int row, const char *column);
 
 /* Attach/detach notification: iface joined (up) or left (!up) cell. */
 typedef void (*radio_listener_fn)(void *ctx, struct iface *iface,

@@ -187,18 +187,6 @@ static void test_triangle_delay(void **state) {
   sim_free(w.sim);
 }
 
-/* A module's column of handoffs.tsv for a row; NAN if unset. */
-static double handoff_value(struct sim *sim, int row, const char *column) {
-  for (guint col = 0; col < sim->handoff_columns->len; col++) {
-    if (strcmp(g_ptr_array_index(sim->handoff_columns, col), column) != 0)
-      continue;
-    gint64 key = (gint64)row << 16 | col;
-    const double *v = g_hash_table_lookup(sim->handoff_values, &key);
-    return v ? *v : NAN;
-  }
-  return NAN;
-}
-
 /* One handoff's interruption: from leaving the old cell to the first data
  * packet through the new care-of address. */
 static double interruption(struct sim *sim, int row) {

@@ -24,6 +24,7 @@
 #include "sim/inet.h"
 #include "sim/node.h"
 #include "sim/pkt.h"
+#include "sim/radio.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
 #include "sim/udp.h"
@@ -363,18 +364,6 @@ static void test_forged_update_refused(void **state) {
   assert_non_null(e);
   assert_int_equal(e->coa, 0x0a020001);
   sim_free(sim);
-}
-
-/* A handoffs.tsv value for row; NAN if unset. */
-static double handoff_value(struct sim *sim, int row, const char *column) {
-  for (guint col = 0; col < sim->handoff_columns->len; col++) {
-    if (strcmp(g_ptr_array_index(sim->handoff_columns, col), column) != 0)
-      continue;
-    gint64 key = (gint64)row << 16 | col;
-    const double *v = g_hash_table_lookup(sim->handoff_values, &key);
-    return v ? *v : NAN;
-  }
-  return NAN;
 }
 
 /* Smooth handoff from v1 to v2 at 3 s.  Packet k leaves cn at
