@@ -96,7 +96,7 @@ void ro_cn_update_rx(struct ro_node *rn, const uint8_t *msg, size_t len,
   if (err != MIP4_OK) {
     rn->cnt.updates_poorly_formed++;
     if (len >= RO_UPDATE_LEN && (u.flags & RO_UPDATE_A))
-      ro_send_ack(rn, &u, RO_ACK_POORLY_FORMED, from);
+      ro_send_ack(rn, &u, RO_ACK_POORLY_FORMED, 0, from);
     return;
   }
   const struct mip4_sa *sa = ro_peer_sa(rn, from);
@@ -109,7 +109,7 @@ void ro_cn_update_rx(struct ro_node *rn, const uint8_t *msg, size_t len,
                       sa->key, sa->key_len)) {
     rn->cnt.updates_auth_failed++;
     if (u.flags & RO_UPDATE_A)
-      ro_send_ack(rn, &u, RO_ACK_AUTH_FAILED, from);
+      ro_send_ack(rn, &u, RO_ACK_AUTH_FAILED, 0, from);
     return;
   }
   int64_t now = ro_now(rn);
@@ -119,14 +119,14 @@ void ro_cn_update_rx(struct ro_node *rn, const uint8_t *msg, size_t len,
   if (e && e->home_agent == from && mip4_ntp_diff(u.ident, e->ident) <= 0) {
     rn->cnt.updates_replayed++;
     if (u.flags & RO_UPDATE_A)
-      ro_send_ack(rn, &u, RO_ACK_ID_MISMATCH, from);
+      ro_send_ack(rn, &u, RO_ACK_ID_MISMATCH, 0, from);
     return;
   }
   rn->cnt.updates_accepted++;
   ro_cache_update(rn->cache, u.home_addr, u.coa, u.lifetime, from, u.ident,
                   u.flags, now);
   if (u.flags & RO_UPDATE_A)
-    ro_send_ack(rn, &u, RO_ACK_ACCEPTED, from);
+    ro_send_ack(rn, &u, RO_ACK_ACCEPTED, 0, from);
 }
 
 void ro_cn_init(struct ro_node *rn) {

@@ -34,8 +34,10 @@ static uint64_t next_ident(struct ro_node *rn) {
   return rn->last_ident = id;
 }
 
+/* ident 0: a fresh one; else the Binding Request's, which the update
+ * answers (optim-11 4.3). */
 static void send_update(struct ro_node *rn, uint32_t cn, uint32_t home_addr,
-                        bool limited) {
+                        bool limited, uint64_t ident) {
   struct sim *sim = ro_sim(rn);
   const struct mip4_sa *sa = ro_peer_sa(rn, cn);
   uint32_t self = mip4_ha_address(sim, rn->node);
@@ -75,7 +77,7 @@ static void send_update(struct ro_node *rn, uint32_t cn, uint32_t home_addr,
   s->acked = false;
   s->expires = u.lifetime == 0xffff ? SIM_TIME_MAX
                                     : now + (int64_t)u.lifetime * SIM_S;
-  u.ident = next_ident(rn);
+  u.ident = ident ? ident : next_ident(rn);
   g_autoptr(GByteArray) msg = g_byte_array_new();
   ro_update_append(msg, &u);
   ro_ext_append_auth(msg, sa->spi, sa->alg, sa->key, sa->key_len);
@@ -86,7 +88,7 @@ static void send_update(struct ro_node *rn, uint32_t cn, uint32_t home_addr,
 static void ha_tunnelled(void *ctx, uint32_t src, uint32_t home_addr) {
   struct ro_node *rn = ctx;
   if (ro_mode_of(rn) != RO_MODE_TRIANGLE)
-    send_update(rn, src, home_addr, true);
+    send_update(rn, src, home_addr, true, 0);
 }
 
 static gint by_key(gconstpointer a, gconstpointer b) {
@@ -122,14 +124,14 @@ static void ha_registered(void *ctx, const struct mip4_rrq *r,
   g_ptr_array_sort(due, by_key);
   for (guint i = 0; i < due->len; i++) {
     const struct ro_sent *s = g_ptr_array_index(due, i);
-    send_update(rn, s->cn, s->home_addr, false);
+    send_update(rn, s->cn, s->home_addr, false, 0);
   }
   /* A Binding Warning extension names more (optim-11 6.3). */
   struct ro_reg_exts x;
   if (ro_reg_exts_decode(msg, len, MIP4_RRQ_LEN, &x) == MIP4_OK &&
       x.warning_ext.present)
     for (unsigned i = 0; i < x.warning.num_targets; i++)
-      send_update(rn, x.warning.targets[i], r->home_addr, true);
+      send_update(rn, x.warning.targets[i], r->home_addr, true, 0);
 }
 
 void ro_ha_request_rx(struct ro_node *rn, const uint8_t *msg, size_t len,
@@ -139,7 +141,7 @@ void ro_ha_request_rx(struct ro_node *rn, const uint8_t *msg, size_t len,
       ro_request_decode(msg, len, &r, NULL) != MIP4_OK)
     return;
   rn->cnt.requests_received++;
-  send_update(rn, rx->src.v4, r.home_addr, false);
+  send_update(rn, rx->src.v4, r.home_addr, false, r.ident);
 }
 
 void ro_ha_warning_rx(struct ro_node *rn, const uint8_t *msg, size_t len,
@@ -150,9 +152,9 @@ void ro_ha_warning_rx(struct ro_node *rn, const uint8_t *msg, size_t len,
     return;
   rn->cnt.warnings_received++;
   if (w.num_targets == 0) /* the sender itself (optim-11 4.1) */
-    send_update(rn, rx->src.v4, w.home_addr, true);
+    send_update(rn, rx->src.v4, w.home_addr, true, 0);
   for (unsigned i = 0; i < w.num_targets; i++)
-    send_update(rn, w.targets[i], w.home_addr, true);
+    send_update(rn, w.targets[i], w.home_addr, true, 0);
 }
 
 /* An acknowledgement of an update that the node's registration has
@@ -169,7 +171,7 @@ void ro_ha_ack_rx(struct ro_node *rn, const struct ro_ack *a, uint32_t from) {
   bool bound = mip4_ha_lookup(ro_sim(rn), rn->node, a->home_addr, &v) &&
                !(v.flags & RO_RRQ_P);
   if (s->coa != (bound ? v.coa : a->home_addr))
-    send_update(rn, from, a->home_addr, false);
+    send_update(rn, from, a->home_addr, false, 0);
 }
 
 void ro_ha_init(G_GNUC_UNUSED struct ro_node *rn, struct mip4_extension *ext) {

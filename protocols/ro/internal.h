@@ -140,8 +140,9 @@ void ro_smooth_update_rx(struct ro_node *rn, const struct ro_update *u,
 bool ro_tunnel(struct ro_node *rn, struct pkt *pkt, uint32_t src,
                uint32_t coa, bool forwarding);
 
-/* Acknowledges an update to its sender (status RO_ACK_*). */
+/* Acknowledges an update (status RO_ACK_*) from src (0: the address a
+ * route to `to` gives). */
 void ro_send_ack(struct ro_node *rn, const struct ro_update *u,
-                 uint8_t status, uint32_t to);
+                 uint8_t status, uint32_t src, uint32_t to);
 
 #endif

@@ -127,13 +127,14 @@ static void msg_rx(void *ctx, const uint8_t *msg, size_t len,
 }
 
 void ro_send_ack(struct ro_node *rn, const struct ro_update *u,
-                 uint8_t status, uint32_t to) {
+                 uint8_t status, uint32_t src, uint32_t to) {
   struct ro_ack a = {.status = status, .home_addr = u->home_addr,
                      .ident = u->ident};
   g_autoptr(GByteArray) out = g_byte_array_new();
   ro_ack_append(out, &a);
   rn->cnt.acks_sent++;
-  ro_send(rn, "binding_acknowledge", out, ro_source_for(rn, to), to);
+  ro_send(rn, "binding_acknowledge", out, src ? src : ro_source_for(rn, to),
+          to);
 }
 
 /* ---- the node ----------------------------------------------------------- */

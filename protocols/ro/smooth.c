@@ -130,10 +130,12 @@ void ro_smooth_update_rx(struct ro_node *rn, const struct ro_update *u,
     ro_cache_update(rn->cache, u->home_addr, u->coa, u->lifetime,
                     home_agent ? home_agent : from, u->ident, u->flags, now);
   }
-  /* To the mobile node, tunnelled through the entry just made (the
-   * correspondent side's LOCAL_OUT hook does that). */
+  /* To the mobile node, from the address it named as the previous
+   * agent, tunnelled through the entry just made (the correspondent
+   * side's LOCAL_OUT hook does that). */
   if (u->flags & RO_UPDATE_A)
-    ro_send_ack(rn, u, RO_ACK_ACCEPTED, u->home_addr);
+    ro_send_ack(rn, u, RO_ACK_ACCEPTED, mip4_fa_address(sim, rn->node),
+                u->home_addr);
 }
 
 /* One more packet forwarded in the mobile node's current handoff. */
@@ -175,8 +177,7 @@ static bool fa_stray(void *ctx, struct pkt *pkt, uint32_t tunnel_src) {
     g_autoptr(GByteArray) msg = g_byte_array_new();
     ro_warning_append(msg, &w);
     rn->cnt.warnings_sent++;
-    ro_send(rn, "binding_warning", msg, ro_source_for(rn, e->home_agent),
-            e->home_agent);
+    ro_send(rn, "binding_warning", msg, self, e->home_agent);
   }
   rn->cnt.forwarded++;
   count_forwarded(rn, dst);
