@@ -88,6 +88,16 @@ static double signalling_sum(GPtrArray *t, const char *column,
   return sum;
 }
 
+/* Adds v to the run's metric name (0 until then). */
+static void add(struct metrics *m, GHashTable *run, const char *name,
+                double v) {
+  double *p = g_hash_table_lookup(run, name);
+  if (p)
+    *p += v;
+  else
+    put(m, run, name, v);
+}
+
 /* Every numeric column of signalling.tsv summed over the run
  * (signalling.COLUMN) and over each message type's rows, whatever the
  * node (signalling.MESSAGE.COLUMN), in the table's order. */
@@ -101,19 +111,20 @@ static void read_signalling(GPtrArray *t, struct metrics *m,
     return;
   for (guint c = (guint)msg + 1; head[c]; c++) {
     g_autofree char *name = g_strdup_printf("signalling.%s", head[c]);
-    put(m, run, name, signalling_sum(t, head[c], NULL));
+    add(m, run, name, 0);
   }
   for (guint r = 1; r < t->len; r++) {
     char **row = g_ptr_array_index(t, r);
-    if ((guint)msg >= g_strv_length(row))
-      continue;
-    for (guint c = (guint)msg + 1; head[c]; c++) {
-      g_autofree char *name =
+    guint len = g_strv_length(row);
+    double v;
+    for (guint c = (guint)msg + 1; (guint)msg < len && head[c]; c++) {
+      if (c >= len || !number(row[c], &v))
+        continue;
+      g_autofree char *all = g_strdup_printf("signalling.%s", head[c]);
+      g_autofree char *one =
           g_strdup_printf("signalling.%s.%s", row[msg], head[c]);
-      if (g_hash_table_contains(run, name))
-        continue; /* summed already, from the message's first row */
-      char *one[] = {row[msg], NULL};
-      put(m, run, name, signalling_sum(t, head[c], one));
+      add(m, run, all, v);
+      add(m, run, one, v);
     }
   }
 }
