@@ -66,11 +66,7 @@ static gboolean configure_node(struct sim *sim, struct node *node,
       !mip4_lifetime_from_xml(el, "smooth-lifetime", &rn->smooth_lifetime,
                               ctx, error) ||
       !get_peers(rn, el, ctx, error)) {
-    g_array_free(rn->peers, TRUE);
-    g_hash_table_destroy(rn->sent);
-    g_hash_table_destroy(rn->warned);
-    g_free(rn->app.name);
-    g_free(rn);
+    ro_node_discard(rn);
     return FALSE;
   }
   if (!refresh)

@@ -100,6 +100,8 @@ struct ro_node {
 struct ro_world *ro_world_of(struct sim *sim);
 struct ro_node *ro_node_new(struct sim *sim, struct node *node, int mode);
 void ro_node_start(struct ro_node *rn);
+/* Frees a node's state that was never started (bad configuration). */
+void ro_node_discard(struct ro_node *rn);
 
 enum ro_mode ro_mode_of(const struct ro_node *rn);
 struct sim *ro_sim(const struct ro_node *rn);

@@ -174,6 +174,8 @@ static void ro_node_free(struct app *app) {
 static const struct app_ops node_ops = {
     .kind = "ro-node", .start = ro_node_run, .free = ro_node_free};
 
+void ro_node_discard(struct ro_node *rn) { ro_node_free(&rn->app); }
+
 struct ro_node *ro_node_new(struct sim *sim, struct node *node, int mode) {
   struct ro_node *rn = g_new0(struct ro_node, 1);
   rn->app = (struct app){.ops = &node_ops, .sim = sim, .node = node,
