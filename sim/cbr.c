@@ -84,8 +84,8 @@ static void sink_rx(void *ctx, struct node *node, struct pkt *pkt,
       get_be64(pkt->data, pkt->len, 4, &sent) &&
       get_be32(pkt->data, pkt->len, 12, &flow_id) &&
       flow_id == c->flow->id) {
-    flow_received(c->flow, seq, pkt->len,
-                  sim_now(node->sim) - (int64_t)sent, rx->ttl);
+    flow_deliver(c->flow, node, pkt, seq, pkt->len,
+                 sim_now(node->sim) - (int64_t)sent, rx->ttl);
     flow_path(c->flow, &pkt->meta, c->cfg.from, node);
   }
   pkt_free(pkt);

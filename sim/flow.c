@@ -43,7 +43,7 @@ void flow_sent(struct flow *f, uint32_t bytes) {
   f->sent_bytes += bytes;
 }
 
-static bool seen(const struct flow *f, uint32_t seq) {
+bool flow_seen(const struct flow *f, uint32_t seq) {
   return seq / 8 < f->seen->len && (f->seen->data[seq / 8] >> (seq % 8)) & 1;
 }
 
@@ -93,7 +93,7 @@ void flow_set_cwnd(struct flow *f, int64_t cwnd) {
 void flow_received(struct flow *f, uint32_t seq, uint32_t bytes,
                    int64_t delay, uint8_t ttl) {
   f->rx_counted = false;
-  if (seen(f, seq)) {
+  if (flow_seen(f, seq)) {
     f->duplicates++;
     return;
   }
@@ -114,6 +114,14 @@ void flow_received(struct flow *f, uint32_t seq, uint32_t bytes,
   count_rx(f, bytes);
   g_array_append_val(f->delays, delay);
   f->hops_sum += f->ttl0 >= ttl ? (uint64_t)(f->ttl0 - ttl) : 0;
+}
+
+void flow_deliver(struct flow *f, struct node *node, const struct pkt *pkt,
+                  uint32_t seq, uint32_t bytes, int64_t delay, uint8_t ttl) {
+  for (struct observer *o = f->sim->observers; o; o = o->next)
+    if (o->on_delivery)
+      o->on_delivery(o->ctx, node, f, pkt, seq);
+  flow_received(f, seq, bytes, delay, ttl);
 }
 
 void flow_path(struct flow *f, const struct pkt_meta *meta, struct node *from,
@@ -144,7 +152,7 @@ void flow_count_in_flight(struct sim *sim) {
     if (id == 0 || id > sim->flows->len)
       continue;
     struct flow *f = g_ptr_array_index(sim->flows, id - 1);
-    if (seen(f, p->meta.seq))
+    if (flow_seen(f, p->meta.seq))
       continue;
     gint64 key = (gint64)id << 32 | p->meta.seq;
     g_array_append_val(keys, key);

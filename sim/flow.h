@@ -12,6 +12,7 @@
 
 struct sim;
 struct node;
+struct pkt;
 struct pkt_meta;
 
 /* One bin of a flow's time series. */
@@ -67,6 +68,14 @@ void flow_sent(struct flow *f, uint32_t bytes);
 /* A packet of the flow arrived: hops from its remaining TTL. */
 void flow_received(struct flow *f, uint32_t seq, uint32_t bytes,
                    int64_t delay, uint8_t ttl);
+/* A packet of the flow, sequence number seq, handed to its application at
+ * node: tells the observers (the handoff meter among them) of the
+ * delivery, then counts it as flow_received does.  Sinks of packet flows
+ * call this rather than flow_received. */
+void flow_deliver(struct flow *f, struct node *node, const struct pkt *pkt,
+                  uint32_t seq, uint32_t bytes, int64_t delay, uint8_t ttl);
+/* Whether a packet with sequence number seq has been received. */
+bool flow_seen(const struct flow *f, uint32_t seq);
 /* Called by a sink right after flow_received for the same packet: if that
  * counted it (not a duplicate), adds the path the packet took (meta's hops
  * and propagation) and the shortest path between from, the node the flow

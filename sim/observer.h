@@ -4,8 +4,11 @@
 #ifndef MIPSIM_OBSERVER_H
 #define MIPSIM_OBSERVER_H
 
+#include <stdint.h>
+
 #include "drop.h"
 
+struct flow;
 struct link;
 struct node;
 struct pkt;
@@ -20,6 +23,11 @@ struct observer {
   /* A packet is dropped; node or link (or both) may be NULL. */
   void (*on_drop)(void *ctx, const struct node *node, const struct link *link,
                   const struct pkt *pkt, enum drop_reason reason);
+  /* A packet of flow, its sequence number seq, is handed to the flow's
+   * application at node (a sink, or an echo source taking a reply),
+   * duplicates included; flow's statistics do not count it yet. */
+  void (*on_delivery)(void *ctx, struct node *node, struct flow *flow,
+                      const struct pkt *pkt, uint32_t seq);
   struct observer *next;
 };
 

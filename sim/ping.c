@@ -56,8 +56,8 @@ static bool on_reply(void *ctx, struct node *node, struct pkt *pkt,
     return false;
   uint8_t ttl = echo_family(p) == 4 ? pkt->data[IP4_OFF_TTL]
                                     : pkt->data[IP6_OFF_HLIM];
-  flow_received(p->flow, seq, pkt->len - off - ICMP_HLEN,
-                sim_now(node->sim) - (int64_t)sent, ttl);
+  flow_deliver(p->flow, node, pkt, seq, pkt->len - off - ICMP_HLEN,
+               sim_now(node->sim) - (int64_t)sent, ttl);
   pkt_free(pkt);
   return true;
 }

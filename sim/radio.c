@@ -18,7 +18,6 @@
 #include "radio.h"
 
 #include <math.h>
-#include <string.h>
 
 #include "arp.h"
 #include "cell.h"
@@ -76,42 +75,7 @@ int radio_last_handoff(const struct iface *iface) {
   return -1;
 }
 
-void handoff_annotate(struct sim *sim, int row, const char *column,
-                      double value) {
-  g_return_if_fail(row >= 0 && (guint)row < sim->handoffs->len);
-  if (!sim->handoff_columns) {
-    sim->handoff_columns = g_ptr_array_new_with_free_func(g_free);
-    sim->handoff_values =
-        g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
-  }
-  guint col;
-  for (col = 0; col < sim->handoff_columns->len; col++)
-    if (strcmp(g_ptr_array_index(sim->handoff_columns, col), column) == 0)
-      break;
-  if (col == sim->handoff_columns->len)
-    g_ptr_array_add(sim->handoff_columns, g_strdup(column));
-  gint64 key = (gint64)row << 16 | col;
-  g_hash_table_replace(sim->handoff_values, g_memdup2(&key, sizeof key),
-                       g_memdup2(&value, sizeof value));
-}
-
-double handoff_value(const struct sim *sim, int row, const char *column) {
-  for (guint col = 0; sim->handoff_columns && col < sim->handoff_columns->len;
-       col++) {
-    if (strcmp(g_ptr_array_index(sim->handoff_columns, col), column) != 0)
-      continue;
-    gint64 key = (gint64)row << 16 | col;
-    const double *v = g_hash_table_lookup(sim->handoff_values, &key);
-    return v ? *v : NAN;
-  }
-  return NAN;
-}
-
 /* ---- attach and detach ------------------------------------------------- */
-
-static struct handoff *pending_row(struct radio *r) {
-  return &g_array_index(sim_of(r)->handoffs, struct handoff, r->handoff);
-}
 
 static void attach(struct radio *r, struct cell *cell) {
   r->cell = cell;
@@ -134,7 +98,7 @@ static void assoc_done(struct sched_event *ev) {
   struct radio *r = SIM_CONTAINER_OF(ev, struct radio, assoc);
   struct cell *cell = r->target;
   r->target = NULL;
-  pending_row(r)->attached = sim_now(sim_of(r));
+  handoff_attached(sim_of(r), r->handoff);
   attach(r, cell);
 }
 
@@ -150,11 +114,8 @@ static void switch_to(struct radio *r, struct cell *want) {
     detach(r);
   if (!from && !want)
     return;
-  struct handoff row = {.iface = r->iface, .start = sim_now(sim),
-                        .attached = -1, .from = from, .to = want,
-                        .l2_delay = want ? r->l2_delay : 0};
-  g_array_append_val(sim->handoffs, row);
-  r->handoff = sim->handoffs->len - 1;
+  r->handoff = handoff_begin(sim, r->iface, from, want,
+                             want ? r->l2_delay : 0);
   if (!want)
     return;
   r->target = want;
@@ -432,6 +393,7 @@ struct iface *radio_new(struct node *node, const char *name,
   sched_event_init(&r->move, move_fire);
   iface->radio = r;
   iface->up = false;
+  handoff_watch(node->sim, node);
   return iface;
 }
 

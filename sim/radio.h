@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "handoff.h"
 #include "sched.h"
 
 struct sim;
@@ -26,15 +27,6 @@ enum assoc_policy {
 };
 
 #define RADIO_DEFAULT_L2_DELAY (50 * SIM_MS)
-
-/* One row of handoffs.tsv. */
-struct handoff {
-  struct iface *iface;
-  int64_t start;         /* left the old cell (or decided to join) */
-  int64_t attached;      /* joined the new cell; -1 if it did not */
-  struct cell *from, *to;
-  int64_t l2_delay;
-};
 
 /* What the next boundary event means. */
 enum radio_event {
@@ -75,14 +67,6 @@ struct radio_move {
 /* The row of handoffs.tsv of the iface's latest handoff, or -1 if it has
  * had none (it started in its cell). */
 int radio_last_handoff(const struct iface *iface);
-
-/* Protocol modules add columns to handoffs.tsv: a value (a time in
- * seconds, a count) for a row; rows without one show "-".  Columns appear
- * in the order they were first given a value. */
-void handoff_annotate(struct sim *sim, int row, const char *column,
-                      double value);
-/* The value given for row and column; NAN if none. */
-double handoff_value(const struct sim *sim, int row, const char *column);
 
 /* Attach/detach notification: iface joined (up) or left (!up) cell. */
 typedef void (*radio_listener_fn)(void *ctx, struct iface *iface,

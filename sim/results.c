@@ -11,9 +11,9 @@
 
 #include "cell.h"
 #include "flow.h"
+#include "handoff.h"
 #include "iface.h"
 #include "mobility.h"
-#include "radio.h"
 #include "signalling.h"
 #include "link.h"
 #include "node.h"
@@ -126,42 +126,6 @@ static char *timeseries_table(const struct sim *sim) {
       else
         g_string_append(s, "\t-\n");
     }
-  }
-  return g_string_free(s, FALSE);
-}
-
-static const char *cell_name(const struct cell *c) {
-  return c ? c->name : "-";
-}
-
-static char *handoffs_table(const struct sim *sim) {
-  GString *s = g_string_new("node\tiface\tstart_s\tfrom_cell\tto_cell\t"
-                            "l2_delay_ms\tattached_s\tinterruption_ms");
-  guint extra = sim->handoff_columns ? sim->handoff_columns->len : 0;
-  for (guint c = 0; c < extra; c++)
-    g_string_append_printf(s, "\t%s",
-                           (char *)g_ptr_array_index(sim->handoff_columns, c));
-  g_string_append_c(s, '\n');
-  for (guint i = 0; i < sim->handoffs->len; i++) {
-    const struct handoff *h = &g_array_index(sim->handoffs, struct handoff, i);
-    g_string_append_printf(s, "%s\t%s\t%.9f\t%s\t%s\t%.6f", h->iface->node->name,
-                           h->iface->name, (double)h->start / 1e9,
-                           cell_name(h->from), cell_name(h->to),
-                           (double)h->l2_delay / 1e6);
-    if (h->attached >= 0)
-      g_string_append_printf(s, "\t%.9f\t%.6f", (double)h->attached / 1e9,
-                             (double)(h->attached - h->start) / 1e6);
-    else
-      g_string_append(s, "\t-\t-");
-    for (guint c = 0; c < extra; c++) {
-      gint64 key = (gint64)i << 16 | c;
-      const double *v = g_hash_table_lookup(sim->handoff_values, &key);
-      if (v)
-        g_string_append_printf(s, "\t%.12g", *v);
-      else
-        g_string_append(s, "\t-");
-    }
-    g_string_append_c(s, '\n');
   }
   return g_string_free(s, FALSE);
 }
@@ -284,7 +248,8 @@ gboolean results_write(const struct sim *sim, const char *dir,
                 {"links.tsv", links_table},
                 {"nodes.tsv", nodes_table},
                 {"summary.tsv", summary_table},
-                {"handoffs.tsv", handoffs_table}};
+                {"handoffs.tsv", handoff_table},
+                {"handoff_flows.tsv", handoff_flows_table}};
   for (gsize i = 0; i < G_N_ELEMENTS(tables); i++) {
     g_autofree char *text = tables[i].make(sim);
     if (!results_write_file(dir, tables[i].name, text, strlen(text), error))

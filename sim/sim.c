@@ -65,11 +65,8 @@ void sim_free(struct sim *sim) {
   g_ptr_array_free(sim->faults, TRUE);
   g_ptr_array_free(sim->flows, TRUE);
   g_ptr_array_free(sim->cells, TRUE);
+  handoff_meter_free(sim);
   g_array_free(sim->handoffs, TRUE);
-  if (sim->handoff_columns) {
-    g_ptr_array_free(sim->handoff_columns, TRUE);
-    g_hash_table_destroy(sim->handoff_values);
-  }
   g_array_free(sim->positions, TRUE);
   for (guint i = 0; i < sim->tables->len; i++)
     g_free(g_array_index(sim->tables, struct sim_table, i).name);

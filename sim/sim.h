@@ -22,6 +22,7 @@ struct routing;
 struct app;
 struct cell_index;
 struct signalling;
+struct handoff_meter;
 
 enum route_metric { ROUTE_METRIC_DELAY, ROUTE_METRIC_HOPS };
 
@@ -41,8 +42,7 @@ struct sim {
   GPtrArray *cells;         /* struct cell *, owned; index = cell->id */
   struct cell_index *cell_index;
   GArray *handoffs;         /* struct handoff, in the order they began */
-  GPtrArray *handoff_columns; /* names of modules' handoffs.tsv columns */
-  GHashTable *handoff_values; /* (row << 16 | column) -> double */
+  struct handoff_meter *handoff_meter; /* NULL until a radio exists */
   int64_t positions_interval; /* positions.tsv sampling; 0: none */
   GArray *positions;        /* struct position_sample */
   GArray *tables;           /* struct sim_table: modules' result tables */

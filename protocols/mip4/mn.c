@@ -46,10 +46,10 @@ static int64_t now_of(const struct mip4_mn *mn) {
   return sim_now(sim_of(mn));
 }
 
-static void annotate(struct mip4_mn *mn, const char *column) {
-  if (mn->handoff_row >= 0)
-    handoff_annotate(sim_of(mn), mn->handoff_row, column,
-                     (double)now_of(mn) / 1e9);
+/* The kernel's handoff meter measures what handoffs cost; the node only
+ * says which milestones of Mobile IP it reached. */
+static void mark(struct mip4_mn *mn, unsigned milestones) {
+  handoff_mark(sim_of(mn), mn->owner->node, milestones);
 }
 
 /* ---- routes ------------------------------------------------------------ */
@@ -237,7 +237,7 @@ static void begin(struct mip4_mn *mn, enum mip4_mn_state state) {
   sched_cancel(&sim->sched, &mn->renew);
   mn->retx_interval = RETX_INITIAL;
   send_request(mn, true);
-  annotate(mn, "reg_sent_s");
+  mark(mn, HANDOFF_REGISTRATION_SENT);
   sched_in(&sim->sched, &mn->retx, mn->retx_interval);
 }
 
@@ -265,7 +265,7 @@ static void on_leased(void *ctx, struct iface *iface, uint32_t addr,
     return;
   forget_router(mn); /* the lease brought its own default route */
   home_subnet_on_link(mn, false);
-  annotate(mn, "detected_s");
+  mark(mn, HANDOFF_MOVEMENT_DETECTED | HANDOFF_ADDRESS_CONFIGURED);
   mn->cnt.mnMoveFromFAToFA++;
   register_with_agent(mn);
 }
@@ -302,7 +302,10 @@ static void use_agent(struct mip4_mn *mn, const struct mip4_agent_info *a) {
   mn->agent = *a;
   mn->other.valid = false;
   sched_at(&sim->sched, &mn->agent_expiry, a->expires);
-  annotate(mn, "detected_s");
+  /* The agent's care-of address (or, at home, the home address) is the
+   * address on the new link: known with the advertisement.  (A
+   * co-located one comes with its lease: on_leased.) */
+  mark(mn, HANDOFF_MOVEMENT_DETECTED | HANDOFF_ADDRESS_CONFIGURED);
   if (a->home) {
     if (mn->state != MIP4_MN_AT_HOME)
       go_home(mn);
@@ -350,7 +353,9 @@ static bool on_advert(void *ctx, struct node *node, struct pkt *pkt,
            ((router ^ mn->home_addr) & v4_mask(plen)) == 0;
   if (mn->await_advert) {
     mn->await_advert = false;
-    annotate(mn, "adv_heard_s");
+    if (mn->handoff_row >= 0)
+      handoff_annotate(sim_of(mn), mn->handoff_row, "adv_heard_s",
+                       (double)now_of(mn) / 1e9);
   }
   if (mn->agent.valid && mn->agent.addr == router) {
     mn->agent.expires = a.expires;
@@ -440,8 +445,7 @@ void mip4_mn_rx(struct mip4_mn *mn, const uint8_t *msg, size_t len,
   case MIP4_REPLY_ACCEPTED:
   case MIP4_REPLY_ACCEPTED_NO_SIMULTANEOUS:
     mn->cnt.mnRegRequestsAccepted++;
-    annotate(mn, "reg_reply_s");
-    mn->await_first_data = true;
+    mark(mn, HANDOFF_REGISTRATION_ANSWERED);
     if (mn->state == MIP4_MN_DEREGISTERING) {
       mn->state = MIP4_MN_AT_HOME;
       mn->registered_coa = 0;
@@ -481,49 +485,6 @@ void mip4_mn_rx(struct mip4_mn *mn, const uint8_t *msg, size_t len,
   }
 }
 
-struct mip4_mn_flow {
-  uint32_t last_seq;
-  int row;                 /* the handoff whose gap was counted */
-  uint32_t gap_lo, gap_hi; /* the sequence numbers counted lost, if any */
-};
-
-/* Packets a handoff cost a flow: the sequence numbers skipped between the
- * last packet before it and the first one after, less those that arrive
- * late (a previous foreign agent forwarding them, or a path change that
- * reorders), which count as out of order instead. */
-static void count_gap(struct mip4_mn *mn, const struct pkt *pkt) {
-  gpointer key = GUINT_TO_POINTER(pkt->meta.flow);
-  struct mip4_mn_flow *f = g_hash_table_lookup(mn->flows, key);
-  uint32_t seq = pkt->meta.seq;
-  struct sim *sim = sim_of(mn);
-  if (!f) {
-    f = g_new0(struct mip4_mn_flow, 1);
-    f->row = mn->handoff_row;
-    g_hash_table_insert(mn->flows, key, f);
-  } else if (f->row != mn->handoff_row && seq > f->last_seq) {
-    f->row = mn->handoff_row;
-    f->gap_lo = f->last_seq + 1;
-    f->gap_hi = seq - 1;
-    if (seq - f->last_seq > 1) {
-      mn->handoff_lost += seq - f->last_seq - 1;
-      handoff_annotate(sim, mn->handoff_row, "lost_pkts",
-                       (double)mn->handoff_lost);
-    }
-  } else if (seq < f->last_seq && f->row == mn->handoff_row &&
-             mn->handoff_row >= 0) {
-    if (seq >= f->gap_lo && seq <= f->gap_hi && mn->handoff_lost > 0) {
-      mn->handoff_lost--;
-      handoff_annotate(sim, mn->handoff_row, "lost_pkts",
-                       (double)mn->handoff_lost);
-    }
-    mn->handoff_reordered++;
-    handoff_annotate(sim, mn->handoff_row, "out_of_order_pkts",
-                     (double)mn->handoff_reordered);
-  }
-  if (seq > f->last_seq)
-    f->last_seq = seq;
-}
-
 /* Encapsulating delivery style: every packet the node sends from its home
  * address while registered with reverse tunnelling goes to its foreign
  * agent inside a tunnel of its own (RFC 3024 5.1), broadcasts too. */
@@ -549,41 +510,13 @@ static enum ip_verdict encapsulate_out(void *ctx, struct node *node,
   return IP_STOLEN;
 }
 
-/* The first data packet after a registration: the end of the handoff as
- * the applications see it. */
-static enum ip_verdict local_in(void *ctx, struct node *node,
-                                struct pkt *pkt, struct iface *in,
-                                struct iface *out) {
-  struct mip4_mn *mn = ctx;
-  if (pkt->meta.flow == 0)
-    return IP_ACCEPT;
-  if (mn->await_first_data && mn->handoff_row >= 0) {
-    mn->await_first_data = false;
-    const struct handoff *h = &g_array_index(sim_of(mn)->handoffs,
-                                             struct handoff,
-                                             (guint)mn->handoff_row);
-    annotate(mn, "first_data_s");
-    handoff_annotate(sim_of(mn), mn->handoff_row, "latency_ms",
-                     (double)(now_of(mn) - h->start) / 1e6);
-  }
-  count_gap(mn, pkt);
-  return IP_ACCEPT;
-}
-
 static void on_radio(void *ctx, struct iface *iface, struct cell *cell,
                      bool up) {
   struct mip4_mn *mn = ctx;
   if (iface != mn->iface || !up)
     return;
   mn->handoff_row = radio_last_handoff(iface);
-  mn->handoff_lost = 0;
-  mn->handoff_reordered = 0;
-  if (mn->handoff_row >= 0) {
-    handoff_annotate(sim_of(mn), mn->handoff_row, "lost_pkts", 0);
-    handoff_annotate(sim_of(mn), mn->handoff_row, "out_of_order_pkts", 0);
-  }
   mn->await_advert = true;
-  mn->await_first_data = false;
   if (mn->solicit_on_attach)
     start_soliciting(mn);
 }
@@ -607,8 +540,6 @@ struct mip4_mn *mip4_mn_new(struct mip4_node *owner, struct iface *radio,
   g_autofree char *stream = g_strdup_printf("mip4/%s/nonces",
                                             owner->node->name);
   sim_rng(owner->node->sim, &mn->rng, stream);
-  mn->flows = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                    g_free);
   mn->agent_sas = g_array_new(FALSE, TRUE, sizeof(struct mip4_peer_sa));
   sched_event_init(&mn->agent_expiry, agent_expired);
   sched_event_init(&mn->retx, retransmit);
@@ -622,7 +553,6 @@ void mip4_mn_start(struct mip4_mn *mn) {
   struct node *node = mn->owner->node;
   icmp_register(node, 4, MIP4_ICMP_ADVERT, on_advert, mn);
   radio_listen(node, on_radio, mn);
-  ip_hook_add(node, IP_HOOK_LOCAL_IN, local_in, mn);
   ip_hook_add(node, IP_HOOK_LOCAL_OUT, encapsulate_out, mn);
   route_via(mn, mn->home_agent);
 }
@@ -633,7 +563,6 @@ void mip4_mn_free(struct mip4_mn *mn) {
   sched_cancel(s, &mn->retx);
   sched_cancel(s, &mn->renew);
   sched_cancel(s, &mn->solicit);
-  g_hash_table_destroy(mn->flows);
   g_array_free(mn->agent_sas, TRUE);
   g_free(mn);
 }

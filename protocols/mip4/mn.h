@@ -86,14 +86,10 @@ struct mip4_mn {
   bool soliciting;              /* until an advertisement is heard */
   unsigned solicits;
   int64_t solicit_interval;
-  /* The current handoff, for handoffs.tsv. */
+  /* The current handoff: its first advertisement is a column of
+   * handoffs.tsv of mip4's own (adv_heard_s). */
   int handoff_row;
-  bool await_advert, await_first_data;
-  /* Per flow received: the last sequence number and the handoff row it
-   * was counted for, so that the gap across a handoff is its loss. */
-  GHashTable *flows;            /* flow id -> struct mip4_mn_flow */
-  uint64_t handoff_lost;
-  uint64_t handoff_reordered;   /* late packets of the current handoff */
+  bool await_advert;
   struct mip4_mn_counters cnt;
 };
 

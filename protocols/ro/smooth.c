@@ -15,7 +15,7 @@
 #include "protocols/ro/internal.h"
 #include "sim/inet.h"
 #include "sim/pkt.h"
-#include "sim/radio.h"
+#include "sim/handoff.h"
 #include "sim/sim.h"
 
 #define SMOOTH_RETX_FIRST SIM_S /* then doubling */
@@ -143,8 +143,7 @@ static void count_forwarded(struct ro_node *rn, uint32_t home_addr) {
   struct sim *sim = ro_sim(rn);
   struct node *mn = g_hash_table_lookup(rn->world->mobiles,
                                         GUINT_TO_POINTER(home_addr));
-  struct iface *radio = mn ? mip4_mn_radio(sim, mn) : NULL;
-  int row = radio ? radio_last_handoff(radio) : -1;
+  int row = mn ? handoff_current(sim, mn) : -1;
   if (row < 0)
     return;
   gpointer key = GINT_TO_POINTER(row + 1);

@@ -192,9 +192,9 @@ static void test_triangle_delay(void **state) {
 static double interruption(struct sim *sim, int row) {
   const struct handoff *h = &g_array_index(sim->handoffs, struct handoff,
                                            (guint)row);
-  double first = handoff_value(sim, row, "first_data_s");
+  double first = handoff_value(sim, row, "first_packet_new_path_s");
   assert_false(isnan(first));
-  assert_true(fabs(handoff_value(sim, row, "latency_ms") / 1e3 -
+  assert_true(fabs(handoff_value(sim, row, "new_path_latency_ms") / 1e3 -
                    (first - (double)h->start / 1e9)) < 1e-9);
   return first - (double)h->start / 1e9;
 }

@@ -391,10 +391,10 @@ static void test_smooth_handoff_saves_predicted_packets(void **state) {
     assert_int_equal(sim->handoffs->len, 1); /* v1 to v2 */
     lost[m] = handoff_value(sim, 0, "lost_pkts");
     forwarded[m] = handoff_value(sim, 0, "forwarded_pkts");
-    reordered[m] = handoff_value(sim, 0, "out_of_order_pkts");
+    reordered[m] = handoff_value(sim, 0, "reordered_pkts");
     received[m] = flow_of(sim)->received;
     if (m == 1) {
-      double reg = handoff_value(sim, 0, "reg_sent_s");
+      double reg = handoff_value(sim, 0, "registration_sent_s");
       assert_false(isnan(reg));
       int64_t from = (int64_t)llround(reg * 1e9) - SIM_MS;
       int64_t to = (int64_t)llround(reg * 1e9) + 29 * SIM_MS;
