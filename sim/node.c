@@ -5,6 +5,7 @@
 #include "frag.h"
 #include "icmp.h"
 #include "iface.h"
+#include "inet.h"
 #include "ip.h"
 #include "mobility.h"
 #include "radio.h"
@@ -20,6 +21,13 @@ struct node *node_new(struct sim *sim, const char *name, bool router) {
   node->router = router;
   node->up = true;
   node->ip4_next_id = 1;
+  /* The kernel's transports are handlers like any module's (ip.h). */
+  ip_proto_register(node, 4, IPPROTO_NUM_UDP, udp_input, NULL);
+  ip_proto_register(node, 6, IPPROTO_NUM_UDP, udp_input, NULL);
+  ip_proto_register(node, 4, IPPROTO_NUM_TCP, tcp_input, NULL);
+  ip_proto_register(node, 6, IPPROTO_NUM_TCP, tcp_input, NULL);
+  ip_proto_register(node, 4, IPPROTO_NUM_ICMP, icmp_input, NULL);
+  ip_proto_register(node, 6, IPPROTO_NUM_ICMPV6, icmp6_input, NULL);
   g_ptr_array_add(sim->nodes, node);
   return node;
 }

@@ -8,15 +8,13 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "dispatch.h"
 #include "drop.h"
 #include "hook.h"
 #include "sim.h"
 
 struct iface;
-struct ip_hook_entry;
-struct ip_proto_entry;
 struct tcp_state;
-struct icmp_binding;
 struct reasm_table;
 struct rtable;
 struct mobility;
@@ -49,11 +47,12 @@ struct node {
   struct iface **ifaces;
   uint32_t n_ifaces;
   struct rtable *rt;       /* connected and static routes; NULL if none */
-  struct ip_hook_entry *hooks[IP_HOOK_COUNT];
-  struct ip_proto_entry *protos;
-  GHashTable *udp;         /* port -> struct udp_binding; NULL if none */
+  /* The rules of the tables below are in ip.h. */
+  GArray *hooks[IP_HOOK_COUNT]; /* struct ip_hook_entry; NULL if none */
+  struct dispatch protos;  /* (family << 8 | protocol) -> handlers */
+  struct dispatch udp;     /* port -> handlers */
   struct tcp_state *tcp;   /* NULL until the node uses TCP */
-  struct icmp_binding *icmp;
+  struct dispatch icmp;    /* (family << 8 | type) -> handlers */
   struct reasm_table *reasm;
   struct route_cache rcache;
   struct mobility *mobility;          /* NULL: the node has no position */
