@@ -44,6 +44,8 @@ void node_free(struct node *node) {
   route_free_node(node);
   radio__node_free(node);
   mobility_free(node->mobility);
+  if (node->cnt.registered_drops)
+    g_array_free(node->cnt.registered_drops, TRUE);
   g_free(node->name);
   g_free(node);
 }

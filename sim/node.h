@@ -28,7 +28,8 @@ struct node_counters {
   uint64_t icmp_errors_sent;
   uint64_t fragments_sent;
   uint64_t reassembled;
-  uint64_t drops[DROP_REASON_COUNT];
+  uint64_t drops[DROP_KERNEL_COUNT];
+  GArray *registered_drops; /* modules' reasons (drop.h); NULL: none */
 };
 
 struct route_cache {

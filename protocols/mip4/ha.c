@@ -480,7 +480,7 @@ bool mip4_ha_tunnel_rx(struct mip4_ha *ha, struct pkt *pkt) {
     b = b->next;
   struct node *node = ha->owner->node;
   if (!b || !b->reverse) {
-    sim_drop(node->sim, node, NULL, pkt, DROP_FILTERED);
+    sim_drop(node->sim, node, NULL, pkt, ha->owner->drop_reverse_refused);
     return true;
   }
   ha->cnt.haReverseTunnelledPackets++;

@@ -544,7 +544,7 @@ static struct ip_verdict encapsulate_out(void *ctx, struct node *node,
     return IP_ACCEPT; /* to the agent itself (registrations) */
   if (encap_push(pkt, ENCAP_IPIP, mn->home_addr, mn->agent.addr,
                  IP_DEFAULT_TTL, node->ip4_next_id++, false) != ENCAP_OK)
-    return ip_drop(DROP_FILTERED);
+    return ip_drop(DROP_MALFORMED); /* the only failure of plain IPIP */
   ip_output_via(node, pkt, mn->iface, NULL);
   return IP_STOLEN;
 }

@@ -104,7 +104,7 @@ static bool tunnel_rx(void *ctx, struct node *node, struct pkt *pkt,
     return true;
   if (m->mn && mip4_mn_tunnel_rx(m->mn, pkt))
     return true;
-  sim_drop(node->sim, node, NULL, pkt, DROP_UNREACHABLE);
+  sim_drop(node->sim, node, NULL, pkt, m->drop_stray_tunnel);
   return true;
 }
 
@@ -168,6 +168,13 @@ struct mip4_node *mip4_node_of(struct sim *sim, struct node *node) {
                         .name = g_strdup_printf("mip4/%s", node->name)};
   m->node = node;
   m->tunnels = tunnel_state_new(node);
+  /* A tunnel packet none of the node's roles claims. */
+  m->drop_stray_tunnel = drop_reason_register(sim, "mip4_stray_tunnel");
+  /* A reverse-tunnelled packet from a care-of address with no binding
+   * (forged, or stale after a handoff) or with no reverse tunnelling
+   * registered. */
+  m->drop_reverse_refused =
+      drop_reason_register(sim, "mip4_reverse_tunnel_refused");
   udp_register(node, MIP4_PORT, port434_rx, m);
   ip_proto_register(node, 4, IPPROTO_NUM_IPIP, tunnel_rx, m);
   ip_proto_register(node, 4, IPPROTO_NUM_MINENC, tunnel_rx, m);

@@ -240,7 +240,7 @@ static void test_lan_exchange(void **state) {
   assert_ptr_equal(event(l.sim, 0)->iface, hif);
   /* The host's node counted nothing as dropped: the broadcasts from
    * 0.0.0.0 and to 255.255.255.255 were taken in on both sides. */
-  for (int r = 0; r < DROP_REASON_COUNT; r++) {
+  for (int r = 0; r < DROP_KERNEL_COUNT; r++) {
     assert_int_equal(hif->node->cnt.drops[r], 0);
     assert_int_equal(l.r->cnt.drops[r], 0);
   }
