@@ -12,18 +12,26 @@
 typedef void (*dispatch_fn)(void);
 
 struct dispatch_entry {
+  uint32_t key;
   dispatch_fn fn;
   void *ctx;
 };
 
-/* Registration is O(1): an append to the key's chain and a hash lookup
- * for the duplicate check, so a node with thousands of flows sets up in
- * time linear in them. */
+/* Every node has one of these for protocols, ports and ICMP types, most
+ * with a handful of handlers: up to DISPATCH_SMALL live in one array kept
+ * sorted by key (registration order within a key), scanned.  Beyond that
+ * they move to a hash of chains with a hash set for the duplicate check,
+ * so that registration stays O(1) and a node with thousands of flows sets
+ * up in time linear in them. */
+#define DISPATCH_SMALL 16
 struct dispatch {
-  GHashTable *chains;  /* key -> GArray of struct dispatch_entry; NULL: none */
-  GHashTable *members; /* (key, fn, ctx) registered, for the duplicate check */
-  uint64_t probes;     /* entries registrations looked at: tests check that
-                        * set-up costs one per registration */
+  struct dispatch_entry *small; /* n_small of them, exactly: the memory of a
+                                 * node counts */
+  uint32_t n_small;
+  GHashTable *chains;  /* key -> GArray of struct dispatch_entry; NULL: small */
+  GHashTable *members; /* (key, fn, ctx) registered, once chains exist */
+  uint64_t probes;     /* entries registrations compared: tests check that
+                        * set-up costs a constant per registration */
 };
 
 /* Appends (fn, ctx) to key's chain; false if that very pair is already

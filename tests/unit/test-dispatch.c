@@ -327,52 +327,72 @@ static bool echo_reply(void *ctx, struct node *node, struct pkt *pkt,
   return true;
 }
 
-/* Many handlers of one ICMP type: each registration costs one probe (the
- * old list walked to its tail, n(n-1)/2 steps for n), each handler sees a
- * message once, and an echo request they all decline is still answered
- * by the kernel. */
+/* Many handlers of one ICMP type: past the first few, each registration
+ * costs one probe (the old list walked to its tail, n(n-1)/2 steps for n),
+ * each handler sees a message once, and an echo request they all decline
+ * is still answered by the kernel. */
 static void test_many_icmp_handlers(void **state) {
   (void)state;
   struct pair p = pair_new();
   enum { N = 5000 };
-  int *counts = g_new0(int, N);
-  uint64_t before = p.b->icmp.probes;
+  int *counts = g_new0(int, 2 * N);
   for (int i = 0; i < N; i++)
     icmp_register(p.b, 4, ICMP_ECHO_REQUEST, echo_watch, &counts[i]);
-  assert_int_equal(p.b->icmp.probes - before, N);
+  uint64_t first = p.b->icmp.probes;
+  for (int i = N; i < 2 * N; i++)
+    icmp_register(p.b, 4, ICMP_ECHO_REQUEST, echo_watch, &counts[i]);
+  assert_int_equal(p.b->icmp.probes - first, N);
+  assert_true(first < 2 * N);
   int replies = 0;
   icmp_register(p.a, 4, ICMP_ECHO_REPLY, echo_reply, &replies);
   struct ip_addr dst = addr_v4(0x0a000002);
   const uint8_t payload[8] = {0};
   icmp_send_echo(p.a, &dst, 1, 1, payload, sizeof payload, 0, 0);
   sim_run(p.sim, 0, NULL, NULL);
-  for (int i = 0; i < N; i++)
+  for (int i = 0; i < 2 * N; i++)
     assert_int_equal(counts[i], 1);
   assert_int_equal(replies, 1);
   g_free(counts);
   pair_free(&p);
 }
 
-/* The very same (handler, context) twice is refused. */
+/* The very same (handler, context) twice is refused, in the small array
+ * and after the move to the hash of chains; chains keep their order. */
 static void test_duplicate_refused(void **state) {
   (void)state;
   struct dispatch d = {0};
-  int x, y;
+  int x, y, many[2 * DISPATCH_SMALL];
   dispatch_fn fn = (dispatch_fn)echo_watch;
-  assert_true(dispatch_add(&d, 7, fn, &x));
-  assert_false(dispatch_add(&d, 7, fn, &x));
-  assert_true(dispatch_add(&d, 7, fn, &y));
-  assert_true(dispatch_add(&d, 8, fn, &x));
-  guint n;
-  const struct dispatch_entry *e = dispatch_chain(&d, 7, &n);
-  assert_int_equal(n, 2);
-  assert_ptr_equal(e[0].ctx, &x);
-  assert_ptr_equal(e[1].ctx, &y);
-  dispatch_remove(&d, 7, fn, &x);
-  e = dispatch_chain(&d, 7, &n);
-  assert_int_equal(n, 1);
-  assert_ptr_equal(e[0].ctx, &y);
-  assert_true(dispatch_add(&d, 7, fn, &x));
+  for (int round = 0; round < 2; round++) {
+    assert_true(dispatch_add(&d, 7, fn, &x));
+    assert_false(dispatch_add(&d, 7, fn, &x));
+    assert_true(dispatch_add(&d, 7, fn, &y));
+    assert_true(dispatch_add(&d, 8, fn, &x));
+    assert_true(dispatch_add(&d, 6, fn, &x));
+    guint n;
+    const struct dispatch_entry *e = dispatch_chain(&d, 7, &n);
+    assert_int_equal(n, 2);
+    assert_ptr_equal(e[0].ctx, &x);
+    assert_ptr_equal(e[1].ctx, &y);
+    dispatch_remove(&d, 7, fn, &x);
+    e = dispatch_chain(&d, 7, &n);
+    assert_int_equal(n, 1);
+    assert_ptr_equal(e[0].ctx, &y);
+    assert_true(dispatch_add(&d, 7, fn, &x));
+    e = dispatch_chain(&d, 7, &n);
+    assert_int_equal(n, 2);
+    assert_ptr_equal(e[1].ctx, &x);
+    assert_null(dispatch_chain(&d, 9, &n));
+    assert_int_equal(n, 0);
+    dispatch_remove(&d, 7, fn, &x);
+    dispatch_remove(&d, 7, fn, &y);
+    dispatch_remove(&d, 8, fn, &x);
+    dispatch_remove(&d, 6, fn, &x);
+    /* Round two runs the same after the move. */
+    for (int i = 0; i < 2 * DISPATCH_SMALL && round == 0; i++)
+      assert_true(dispatch_add(&d, 100, fn, &many[i]));
+    assert_true(round == 1 || d.chains != NULL);
+  }
   dispatch_clear(&d);
 }
 
