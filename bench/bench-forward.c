@@ -80,9 +80,9 @@ static uint32_t link_net(uint32_t i) {
 }
 
 /* A PRE_ROUTING hook: TTL back to 255, checksum updated (RFC 1624). */
-static enum ip_verdict refresh_ttl(void *ctx, struct node *node,
-                                   struct pkt *pkt, struct iface *in,
-                                   struct iface *out) {
+static struct ip_verdict refresh_ttl(void *ctx, struct node *node,
+                                     struct pkt *pkt, struct iface *in,
+                                     struct iface *out) {
   uint8_t *h = pkt->data;
   if (pkt->len < IP4_HLEN || h[0] >> 4 != 4)
     return IP_ACCEPT;
@@ -105,7 +105,8 @@ static struct sim *chain_new(uint32_t n, int64_t duration, uint64_t count) {
     snprintf(name, sizeof name, "n%u", i);
     struct node *node = node_new(sim, name, i > 0 && i < n - 1);
     if (refresh && node->router && i % TTL_REFRESH == 0)
-      ip_hook_add(node, IP_HOOK_PRE_ROUTING, refresh_ttl, NULL);
+      ip_hook_add(node, IP_HOOK_PRE_ROUTING, IP_HOOK_PRIO_FILTER, refresh_ttl,
+                  NULL);
   }
   for (uint32_t i = 0; i + 1 < n; i++) {
     snprintf(name, sizeof name, "l%u", i);

@@ -75,7 +75,7 @@ static void cbr_send(struct sched_event *ev) {
     sched_at(&sim->sched, ev, next);
 }
 
-static void sink_rx(void *ctx, struct node *node, struct pkt *pkt,
+static bool sink_rx(void *ctx, struct node *node, struct pkt *pkt,
                     const struct udp_rx *rx) {
   struct cbr *c = ctx;
   uint32_t seq, flow_id;
@@ -89,6 +89,7 @@ static void sink_rx(void *ctx, struct node *node, struct pkt *pkt,
     flow_path(c->flow, &pkt->meta, c->cfg.from, node);
   }
   pkt_free(pkt);
+  return true;
 }
 
 /* An ICMP error quoting one of the source's datagrams (our port in the
@@ -165,7 +166,7 @@ gboolean cbr_new(struct sim *sim, const struct cbr_config *cfg,
     g_autofree char *stream = g_strdup_printf("flow/%s/onoff", cfg->name);
     sim_rng(sim, &c->rng, stream);
   }
-  if (!udp_bind(cfg->sink, cfg->port, sink_rx, c)) {
+  if (udp_port_taken(cfg->sink, cfg->port)) {
     g_set_error(error, MIPSIM_TRAFFIC_ERROR, MIPSIM_TRAFFIC_ERROR_CONFIG,
                 "UDP port %u is already taken on node %s", cfg->port,
                 cfg->sink->name);
@@ -173,6 +174,7 @@ gboolean cbr_new(struct sim *sim, const struct cbr_config *cfg,
     g_free(c);
     return FALSE;
   }
+  udp_register(cfg->sink, cfg->port, sink_rx, c);
   struct ip_addr src = cfg->src;
   if (src.family == 0)
     node_first_addr(cfg->from, cfg->dst.family, &src);

@@ -337,6 +337,11 @@ static void dhcp_node_start(struct app *app) {
   }
 }
 
+static bool port67_rx(void *ctx, struct node *node, struct pkt *pkt,
+                      const struct udp_rx *rx);
+static bool port68_rx(void *ctx, struct node *node, struct pkt *pkt,
+                      const struct udp_rx *rx);
+
 static void dhcp_node_free(struct app *app) {
   struct dhcp_node *dn = (struct dhcp_node *)app;
   for (guint i = 0; i < dn->servers->len; i++)
@@ -346,9 +351,9 @@ static void dhcp_node_free(struct app *app) {
   g_ptr_array_free(dn->servers, TRUE);
   g_ptr_array_free(dn->clients, TRUE);
   if (dn->port67)
-    udp_unbind(dn->node, DHCP_SERVER_PORT);
+    udp_unregister(dn->node, DHCP_SERVER_PORT, port67_rx, dn);
   if (dn->port68)
-    udp_unbind(dn->node, DHCP_CLIENT_PORT);
+    udp_unregister(dn->node, DHCP_CLIENT_PORT, port68_rx, dn);
   if (dn->owns_log)
     g_array_free(dn->log, TRUE);
   g_free(app->name);
@@ -687,19 +692,20 @@ static bool take_message(struct dhcp_node *dn, struct pkt *pkt,
   return true;
 }
 
-static void port67_rx(void *ctx, G_GNUC_UNUSED struct node *node,
+static bool port67_rx(void *ctx, G_GNUC_UNUSED struct node *node,
                       struct pkt *pkt, const struct udp_rx *rx) {
   struct dhcp_node *dn = ctx;
   struct dhcp_msg m;
   if (!take_message(dn, pkt, &m))
-    return;
+    return true;
   for (guint i = 0; i < dn->servers->len; i++) {
     struct dhcp_server *s = g_ptr_array_index(dn->servers, i);
     if (s->iface == rx->in) {
       server_rx(s, &m);
-      return;
+      return true;
     }
   }
+  return true;
 }
 
 static gboolean config_error(GError **error, const char *fmt, ...)
@@ -796,11 +802,12 @@ struct dhcp_server *dhcp_server_new(struct node *node, struct iface *iface,
   }
   struct dhcp_node *dn = dhcp_node_of(node);
   if (!dn->port67) {
-    if (!udp_bind(node, DHCP_SERVER_PORT, port67_rx, dn)) {
+    if (udp_port_taken(node, DHCP_SERVER_PORT)) {
       config_error(error, "UDP port %d of %s is taken", DHCP_SERVER_PORT,
                    node->name);
       return NULL;
     }
+    udp_register(node, DHCP_SERVER_PORT, port67_rx, dn);
     dn->port67 = true;
   }
   struct dhcp_server *s = g_new0(struct dhcp_server, 1);
@@ -1150,19 +1157,20 @@ static void expiry_fire(struct sched_event *ev) {
   client_begin(c);
 }
 
-static void port68_rx(void *ctx, G_GNUC_UNUSED struct node *node,
+static bool port68_rx(void *ctx, G_GNUC_UNUSED struct node *node,
                       struct pkt *pkt, const struct udp_rx *rx) {
   struct dhcp_node *dn = ctx;
   struct dhcp_msg m;
   if (!take_message(dn, pkt, &m))
-    return;
+    return true;
   for (guint i = 0; i < dn->clients->len; i++) {
     struct dhcp_client *c = g_ptr_array_index(dn->clients, i);
     if (c->iface == rx->in) {
       client_rx(c, &m);
-      return;
+      return true;
     }
   }
+  return true;
 }
 
 static void on_radio(void *ctx, struct iface *iface,
@@ -1192,8 +1200,9 @@ struct dhcp_client *dhcp_client_new(struct iface *iface, dhcp_bound_fn on_bound,
         iface)
       return NULL;
   if (!dn->port68) {
-    if (!udp_bind(node, DHCP_CLIENT_PORT, port68_rx, dn))
+    if (udp_port_taken(node, DHCP_CLIENT_PORT))
       return NULL;
+    udp_register(node, DHCP_CLIENT_PORT, port68_rx, dn);
     dn->port68 = true;
   }
   if (iface->radio && !dn->listening) {

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "dispatch.h"
 #include "iface.h"
 #include "inet.h"
 #include "ip.h"
@@ -12,43 +13,23 @@
 #include "pkt.h"
 #include "sim.h"
 
-struct icmp_binding {
-  int family;
-  uint8_t type;
-  icmp_rx_fn fn;
-  void *ctx;
-  struct icmp_binding *next;
-};
+static uint32_t type_key(int family, uint8_t type) {
+  return (uint32_t)family << 8 | type;
+}
 
 void icmp_register(struct node *node, int family, uint8_t type,
                    icmp_rx_fn fn, void *ctx) {
-  struct icmp_binding *b = g_new0(struct icmp_binding, 1);
-  *b = (struct icmp_binding){family, type, fn, ctx, NULL};
-  struct icmp_binding **tail = &node->icmp;
-  while (*tail)
-    tail = &(*tail)->next;
-  *tail = b;
+  g_return_if_fail(dispatch_add(&node->icmp, type_key(family, type),
+                                (dispatch_fn)fn, ctx));
 }
 
 void icmp_unregister(struct node *node, int family, uint8_t type,
                      icmp_rx_fn fn, void *ctx) {
-  for (struct icmp_binding **p = &node->icmp; *p; p = &(*p)->next) {
-    struct icmp_binding *b = *p;
-    if (b->family == family && b->type == type && b->fn == fn &&
-        b->ctx == ctx) {
-      *p = b->next;
-      g_free(b);
-      return;
-    }
-  }
+  dispatch_remove(&node->icmp, type_key(family, type), (dispatch_fn)fn, ctx);
 }
 
 void icmp__node_free(struct node *node) {
-  while (node->icmp) {
-    struct icmp_binding *b = node->icmp;
-    node->icmp = b->next;
-    g_free(b);
-  }
+  dispatch_clear(&node->icmp);
 }
 
 static bool is_error_type(int family, uint8_t type) {
@@ -188,9 +169,11 @@ static void input(struct node *node, struct pkt *pkt, struct iface *in,
     return;
   }
   uint8_t type = h[0];
-  for (struct icmp_binding *b = node->icmp; b; b = b->next)
-    if (b->family == family && b->type == type &&
-        b->fn(b->ctx, node, pkt, off, in))
+  guint n;
+  const struct dispatch_entry *e =
+      dispatch_chain(&node->icmp, type_key(family, type), &n);
+  for (guint i = 0; i < n; i++)
+    if (((icmp_rx_fn)e[i].fn)(e[i].ctx, node, pkt, off, in))
       return;
   uint8_t echo = family == 4 ? ICMP_ECHO_REQUEST : ICMP6_ECHO_REQUEST;
   if (type == echo && dst.family == src.family) {
@@ -208,10 +191,14 @@ static void input(struct node *node, struct pkt *pkt, struct iface *in,
   pkt_free(pkt);
 }
 
-void icmp_input(struct node *node, struct pkt *pkt, struct iface *in) {
+bool icmp_input(G_GNUC_UNUSED void *ctx, struct node *node, struct pkt *pkt,
+                struct iface *in) {
   input(node, pkt, in, 4);
+  return true;
 }
 
-void icmp6_input(struct node *node, struct pkt *pkt, struct iface *in) {
+bool icmp6_input(G_GNUC_UNUSED void *ctx, struct node *node, struct pkt *pkt,
+                 struct iface *in) {
   input(node, pkt, in, 6);
+  return true;
 }

@@ -43,10 +43,11 @@ enum {
   ICMP6_UNREACH_PORT = 4,
 };
 
-/* An ICMP message for this node, of a type a handler registered for.
- * pkt->data at the IP header; icmp_off is the offset of the ICMP header.
- * Return true if the handler consumed the packet; false lets the next
- * handler (and then the kernel) see it. */
+/* An ICMP message for this node, of a type a handler registered for, its
+ * checksum checked.  pkt->data at the IP header; icmp_off is the offset of
+ * the ICMP header.  Returns true if the handler took (consumed) the packet;
+ * false lets the next handler, and then the kernel, see it (the rule in
+ * ip.h: an unclaimed echo request is answered). */
 typedef bool (*icmp_rx_fn)(void *ctx, struct node *node, struct pkt *pkt,
                            uint32_t icmp_off, struct iface *in);
 void icmp_register(struct node *node, int family, uint8_t type,
@@ -67,9 +68,13 @@ void icmp_send_echo(struct node *node, const struct ip_addr *dst,
                     uint16_t id, uint16_t seq, const uint8_t *payload,
                     uint32_t len, uint8_t ttl, uint32_t flow);
 
-/* Kernel side: local delivery (data at the IP header). */
-void icmp_input(struct node *node, struct pkt *pkt, struct iface *in);
-void icmp6_input(struct node *node, struct pkt *pkt, struct iface *in);
+/* Kernel side: the handlers of IP protocols 1 (IPv4) and 58 (IPv6) on
+ * every node (ip_proto_fn; data at the IP header).  They take every
+ * packet. */
+bool icmp_input(void *ctx, struct node *node, struct pkt *pkt,
+                struct iface *in);
+bool icmp6_input(void *ctx, struct node *node, struct pkt *pkt,
+                 struct iface *in);
 
 void icmp__node_free(struct node *node);
 

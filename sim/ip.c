@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "dispatch.h"
 #include "eth.h"
 #include "frag.h"
 #include "icmp.h"
@@ -17,82 +18,68 @@
 #include "pkt.h"
 #include "route.h"
 #include "sim.h"
-#include "tcp.h"
-#include "udp.h"
 
 struct ip_hook_entry {
+  int priority;
   ip_hook_fn fn;
   void *ctx;
-  struct ip_hook_entry *next;
 };
 
-struct ip_proto_entry {
-  int family;
-  uint8_t proto;
-  ip_proto_fn fn;
-  void *ctx;
-  struct ip_proto_entry *next;
-};
-
-void ip_hook_add(struct node *node, enum ip_hook hook, ip_hook_fn fn,
-                 void *ctx) {
-  struct ip_hook_entry *e = g_new0(struct ip_hook_entry, 1);
-  e->fn = fn;
-  e->ctx = ctx;
-  struct ip_hook_entry **tail = &node->hooks[hook];
-  while (*tail)
-    tail = &(*tail)->next;
-  *tail = e;
+/* Kept sorted by (priority, registration order): a point has a handful of
+ * hooks, so an insertion that shifts them costs less than sorting on every
+ * packet. */
+void ip_hook_add(struct node *node, enum ip_hook hook, int priority,
+                 ip_hook_fn fn, void *ctx) {
+  GArray *a = node->hooks[hook];
+  if (!a)
+    a = node->hooks[hook] =
+        g_array_new(FALSE, FALSE, sizeof(struct ip_hook_entry));
+  const struct ip_hook_entry *e = (const void *)a->data;
+  guint at = a->len;
+  for (guint i = 0; i < a->len; i++) {
+    g_return_if_fail(e[i].fn != fn || e[i].ctx != ctx);
+    if (e[i].priority > priority && at == a->len)
+      at = i;
+  }
+  struct ip_hook_entry n = {priority, fn, ctx};
+  g_array_insert_val(a, at, n);
 }
 
 void ip_hook_remove(struct node *node, enum ip_hook hook, ip_hook_fn fn,
                     void *ctx) {
-  for (struct ip_hook_entry **p = &node->hooks[hook]; *p; p = &(*p)->next) {
-    if ((*p)->fn == fn && (*p)->ctx == ctx) {
-      struct ip_hook_entry *e = *p;
-      *p = e->next;
-      g_free(e);
+  GArray *a = node->hooks[hook];
+  for (guint i = 0; a && i < a->len; i++) {
+    const struct ip_hook_entry *e =
+        &g_array_index(a, struct ip_hook_entry, i);
+    if (e->fn == fn && e->ctx == ctx) {
+      g_array_remove_index(a, i);
+      if (a->len == 0)
+        g_clear_pointer(&node->hooks[hook], g_array_unref);
       return;
     }
   }
+}
+
+static uint32_t proto_key(int family, uint8_t proto) {
+  return (uint32_t)family << 8 | proto;
 }
 
 void ip_proto_register(struct node *node, int family, uint8_t proto,
                        ip_proto_fn fn, void *ctx) {
-  ip_proto_unregister(node, family, proto);
-  struct ip_proto_entry *e = g_new0(struct ip_proto_entry, 1);
-  e->family = family;
-  e->proto = proto;
-  e->fn = fn;
-  e->ctx = ctx;
-  e->next = node->protos;
-  node->protos = e;
+  g_return_if_fail(dispatch_add(&node->protos, proto_key(family, proto),
+                                (dispatch_fn)fn, ctx));
 }
 
-void ip_proto_unregister(struct node *node, int family, uint8_t proto) {
-  for (struct ip_proto_entry **p = &node->protos; *p; p = &(*p)->next) {
-    if ((*p)->family == family && (*p)->proto == proto) {
-      struct ip_proto_entry *e = *p;
-      *p = e->next;
-      g_free(e);
-      return;
-    }
-  }
+void ip_proto_unregister(struct node *node, int family, uint8_t proto,
+                         ip_proto_fn fn, void *ctx) {
+  dispatch_remove(&node->protos, proto_key(family, proto), (dispatch_fn)fn,
+                  ctx);
 }
 
 void ip__node_free(struct node *node) {
-  for (int h = 0; h < IP_HOOK_COUNT; h++) {
-    while (node->hooks[h]) {
-      struct ip_hook_entry *e = node->hooks[h];
-      node->hooks[h] = e->next;
-      g_free(e);
-    }
-  }
-  while (node->protos) {
-    struct ip_proto_entry *e = node->protos;
-    node->protos = e->next;
-    g_free(e);
-  }
+  for (int h = 0; h < IP_HOOK_COUNT; h++)
+    g_clear_pointer(&node->hooks[h], g_array_unref);
+  dispatch_clear(&node->protos);
 }
 
 /* Runs the hooks of one point; false if the packet is gone (dropped and
@@ -100,14 +87,18 @@ void ip__node_free(struct node *node) {
 static bool run_hook_list(struct node *node, enum ip_hook hook,
                           struct pkt *pkt, struct iface *in,
                           struct iface *out) {
-  for (struct ip_hook_entry *e = node->hooks[hook]; e; e = e->next) {
-    switch (e->fn(e->ctx, node, pkt, in, out)) {
-    case IP_ACCEPT:
+  const GArray *a = node->hooks[hook];
+  for (guint i = 0; i < a->len; i++) {
+    const struct ip_hook_entry *e =
+        &g_array_index(a, struct ip_hook_entry, i);
+    struct ip_verdict v = e->fn(e->ctx, node, pkt, in, out);
+    switch (v.kind) {
+    case IP_VERDICT_ACCEPT:
       break;
-    case IP_DROP:
-      sim_drop(node->sim, node, NULL, pkt, DROP_FILTERED);
+    case IP_VERDICT_DROP:
+      sim_drop(node->sim, node, NULL, pkt, v.reason);
       return false;
-    case IP_STOLEN:
+    case IP_VERDICT_STOLEN:
       return false;
     }
   }
@@ -385,25 +376,15 @@ static void local_deliver(struct node *node, struct pkt *pkt,
   if (!run_hooks(node, IP_HOOK_LOCAL_IN, pkt, in, NULL))
     return;
   node->cnt.ip_delivered++;
-  for (struct ip_proto_entry *e = node->protos; e; e = e->next) {
-    if (e->family == version && e->proto == proto) {
-      e->fn(e->ctx, node, pkt, in);
+  guint n;
+  const struct dispatch_entry *e =
+      dispatch_chain(&node->protos, proto_key(version, proto), &n);
+  for (guint i = 0; i < n; i++)
+    if (((ip_proto_fn)e[i].fn)(e[i].ctx, node, pkt, in))
       return;
-    }
-  }
-  if (proto == IPPROTO_NUM_UDP) {
-    udp_input(node, pkt, in);
-  } else if (proto == IPPROTO_NUM_TCP) {
-    tcp_input(node, pkt, in);
-  } else if (version == 4 && proto == IPPROTO_NUM_ICMP) {
-    icmp_input(node, pkt, in);
-  } else if (version == 6 && proto == IPPROTO_NUM_ICMPV6) {
-    icmp6_input(node, pkt, in);
-  } else {
-    if (version == 4)
-      icmp_send_error(node, pkt, ICMP_DEST_UNREACH, ICMP_UNREACH_PROTO, 0);
-    sim_drop(node->sim, node, NULL, pkt, DROP_UNREACHABLE);
-  }
+  if (version == 4)
+    icmp_send_error(node, pkt, ICMP_DEST_UNREACH, ICMP_UNREACH_PROTO, 0);
+  sim_drop(node->sim, node, NULL, pkt, DROP_UNREACHABLE);
 }
 
 void ip_deliver_local(struct node *node, struct pkt *pkt, struct iface *in) {

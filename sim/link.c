@@ -36,6 +36,8 @@ struct link *link_new(struct sim *sim, const char *name, enum link_kind kind,
 }
 
 void link_free(struct link *link) {
+  if (link->cnt.registered_drops)
+    g_array_free(link->cnt.registered_drops, TRUE);
   g_free(link->ends);
   g_free(link->name);
   g_free(link);

@@ -5,6 +5,7 @@
 #include "frag.h"
 #include "icmp.h"
 #include "iface.h"
+#include "inet.h"
 #include "ip.h"
 #include "mobility.h"
 #include "radio.h"
@@ -20,6 +21,13 @@ struct node *node_new(struct sim *sim, const char *name, bool router) {
   node->router = router;
   node->up = true;
   node->ip4_next_id = 1;
+  /* The kernel's transports are handlers like any module's (ip.h). */
+  ip_proto_register(node, 4, IPPROTO_NUM_UDP, udp_input, NULL);
+  ip_proto_register(node, 6, IPPROTO_NUM_UDP, udp_input, NULL);
+  ip_proto_register(node, 4, IPPROTO_NUM_TCP, tcp_input, NULL);
+  ip_proto_register(node, 6, IPPROTO_NUM_TCP, tcp_input, NULL);
+  ip_proto_register(node, 4, IPPROTO_NUM_ICMP, icmp_input, NULL);
+  ip_proto_register(node, 6, IPPROTO_NUM_ICMPV6, icmp6_input, NULL);
   g_ptr_array_add(sim->nodes, node);
   return node;
 }
@@ -36,6 +44,8 @@ void node_free(struct node *node) {
   route_free_node(node);
   radio__node_free(node);
   mobility_free(node->mobility);
+  if (node->cnt.registered_drops)
+    g_array_free(node->cnt.registered_drops, TRUE);
   g_free(node->name);
   g_free(node);
 }

@@ -8,15 +8,13 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "dispatch.h"
 #include "drop.h"
 #include "hook.h"
 #include "sim.h"
 
 struct iface;
-struct ip_hook_entry;
-struct ip_proto_entry;
 struct tcp_state;
-struct icmp_binding;
 struct reasm_table;
 struct rtable;
 struct mobility;
@@ -30,7 +28,8 @@ struct node_counters {
   uint64_t icmp_errors_sent;
   uint64_t fragments_sent;
   uint64_t reassembled;
-  uint64_t drops[DROP_REASON_COUNT];
+  uint64_t drops[DROP_KERNEL_COUNT];
+  GArray *registered_drops; /* modules' reasons (drop.h); NULL: none */
 };
 
 struct route_cache {
@@ -49,11 +48,12 @@ struct node {
   struct iface **ifaces;
   uint32_t n_ifaces;
   struct rtable *rt;       /* connected and static routes; NULL if none */
-  struct ip_hook_entry *hooks[IP_HOOK_COUNT];
-  struct ip_proto_entry *protos;
-  GHashTable *udp;         /* port -> struct udp_binding; NULL if none */
+  /* The rules of the tables below are in ip.h. */
+  GArray *hooks[IP_HOOK_COUNT]; /* struct ip_hook_entry; NULL if none */
+  struct dispatch protos;  /* (family << 8 | protocol) -> handlers */
+  struct dispatch udp;     /* port -> handlers */
   struct tcp_state *tcp;   /* NULL until the node uses TCP */
-  struct icmp_binding *icmp;
+  struct dispatch icmp;    /* (family << 8 | type) -> handlers */
   struct reasm_table *reasm;
   struct route_cache rcache;
   struct mobility *mobility;          /* NULL: the node has no position */

@@ -20,9 +20,10 @@ struct observer {
    * the loss model corrupted is reported with pkt->lost set).  Only links
    * with link->traced set report. */
   void (*on_wire)(void *ctx, const struct link *link, const struct pkt *pkt);
-  /* A packet is dropped; node or link (or both) may be NULL. */
+  /* A packet is dropped; node or link (or both) may be NULL.  reason is a
+   * kernel or a module's reason: drop_reason_name gives its name. */
   void (*on_drop)(void *ctx, const struct node *node, const struct link *link,
-                  const struct pkt *pkt, enum drop_reason reason);
+                  const struct pkt *pkt, uint32_t reason);
   /* A packet of flow, its sequence number seq, is handed to the flow's
    * application at node (a sink, or an echo source taking a reply),
    * duplicates included; flow's statistics do not count it yet. */

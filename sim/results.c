@@ -151,23 +151,36 @@ static const char *node_role(const struct node *n) {
   return "host";
 }
 
-static void drop_header(GString *s) {
-  for (int r = 0; r < DROP_REASON_COUNT; r++)
-    g_string_append_printf(s, "\tdrop_%s_pkts", drop_reason_name(r));
+/* The kernel's reasons, then the modules' the run registered, in
+ * registration order: a scenario without modules keeps the columns it
+ * always had. */
+static void drop_header(GString *s, const struct sim *sim) {
+  for (uint32_t r = 0; r < drop_reason_count(sim); r++)
+    g_string_append_printf(s, "\tdrop_%s_pkts", drop_reason_name(sim, r));
   g_string_append_c(s, '\n');
 }
 
-static void drop_counts(GString *s, const uint64_t *drops) {
-  for (int r = 0; r < DROP_REASON_COUNT; r++)
-    g_string_append_printf(s, "\t%" G_GUINT64_FORMAT, drops[r]);
+static void drop_counts(GString *s, const struct sim *sim,
+                        const uint64_t *kernel, const GArray *registered) {
+  for (uint32_t r = 0; r < drop_reason_count(sim); r++)
+    g_string_append_printf(s, "\t%" G_GUINT64_FORMAT,
+                           drop_counted(kernel, registered, r));
   g_string_append_c(s, '\n');
+}
+
+static uint64_t drop_total(const struct sim *sim, const uint64_t *kernel,
+                           const GArray *registered) {
+  uint64_t n = 0;
+  for (uint32_t r = 0; r < drop_reason_count(sim); r++)
+    n += drop_counted(kernel, registered, r);
+  return n;
 }
 
 static char *links_table(const struct sim *sim) {
   GString *s = g_string_new(
       "link\tkind\tbandwidth_bps\tdelay_ms\tmtu_bytes\ttx_pkts\ttx_bytes\t"
       "rx_pkts\trx_bytes\tutilization");
-  drop_header(s);
+  drop_header(s, sim);
   int64_t elapsed = sim->sched.now;
   for (guint i = 0; i < sim->links->len; i++) {
     const struct link *l = g_ptr_array_index(sim->links, i);
@@ -183,7 +196,7 @@ static char *links_table(const struct sim *sim) {
         l->name, l->cell ? "cell" : l->kind == LINK_P2P ? "p2p" : "lan", l->bps,
         (double)l->delay / 1e6, l->mtu, l->cnt.tx_packets, l->cnt.tx_bytes,
         l->cnt.rx_packets, l->cnt.rx_bytes, util);
-    drop_counts(s, l->cnt.drops);
+    drop_counts(s, sim, l->cnt.drops, l->cnt.registered_drops);
   }
   return g_string_free(s, FALSE);
 }
@@ -193,7 +206,7 @@ static char *nodes_table(const struct sim *sim) {
       "node\trole\tip_received_pkts\tip_sent_pkts\tip_forwarded_pkts\t"
       "ip_delivered_pkts\ticmp_errors_sent\tfragments_sent\t"
       "reassembled_pkts");
-  drop_header(s);
+  drop_header(s, sim);
   for (guint i = 0; i < sim->nodes->len; i++) {
     const struct node *n = g_ptr_array_index(sim->nodes, i);
     const struct node_counters *c = &n->cnt;
@@ -204,7 +217,7 @@ static char *nodes_table(const struct sim *sim) {
         n->name, node_role(n), c->ip_received, c->ip_sent,
         c->ip_forwarded, c->ip_delivered, c->icmp_errors_sent,
         c->fragments_sent, c->reassembled);
-    drop_counts(s, c->drops);
+    drop_counts(s, sim, c->drops, c->registered_drops);
   }
   return g_string_free(s, FALSE);
 }
@@ -219,13 +232,11 @@ static char *summary_table(const struct sim *sim) {
   }
   for (guint i = 0; i < sim->nodes->len; i++) {
     const struct node *n = g_ptr_array_index(sim->nodes, i);
-    for (int r = 0; r < DROP_REASON_COUNT; r++)
-      drops += n->cnt.drops[r];
+    drops += drop_total(sim, n->cnt.drops, n->cnt.registered_drops);
   }
   for (guint i = 0; i < sim->links->len; i++) {
     const struct link *l = g_ptr_array_index(sim->links, i);
-    for (int r = 0; r < DROP_REASON_COUNT; r++)
-      drops += l->cnt.drops[r];
+    drops += drop_total(sim, l->cnt.drops, l->cnt.registered_drops);
   }
   return g_strdup_printf(
       "scenario\tseed\trun\tsim_time_s\tevents\tpackets_allocated\tnodes\t"

@@ -71,6 +71,7 @@ void sim_free(struct sim *sim) {
   for (guint i = 0; i < sim->tables->len; i++)
     g_free(g_array_index(sim->tables, struct sim_table, i).name);
   g_array_free(sim->tables, TRUE);
+  drop__registry_free(&sim->drop_reasons);
   g_free(sim->name);
   g_free(sim);
 }
@@ -94,11 +95,11 @@ void sim_unobserve(struct sim *sim, struct observer *obs) {
 }
 
 void sim_drop(struct sim *sim, struct node *node, struct link *link,
-              struct pkt *pkt, enum drop_reason reason) {
+              struct pkt *pkt, uint32_t reason) {
   if (node)
-    node->cnt.drops[reason]++;
+    drop_count(node->cnt.drops, &node->cnt.registered_drops, reason);
   if (link)
-    link->cnt.drops[reason]++;
+    drop_count(link->cnt.drops, &link->cnt.registered_drops, reason);
   for (struct observer *o = sim->observers; o; o = o->next)
     if (o->on_drop)
       o->on_drop(o->ctx, node, link, pkt, reason);

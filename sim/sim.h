@@ -52,6 +52,7 @@ struct sim {
    * bin per flow per bin width of run time, so they are asked for. */
   int64_t bin_width;
   struct observer *observers;
+  struct drop_registry drop_reasons; /* modules' drop reasons */
   /* Routes computed from the topology, unless the scenario is static. */
   bool computed_routes;
   enum route_metric metric;
@@ -81,7 +82,7 @@ void sim_unobserve(struct sim *sim, struct observer *obs);
 /* Counts the drop at node and/or link (either may be NULL), tells the
  * observers, and frees the packet. */
 void sim_drop(struct sim *sim, struct node *node, struct link *link,
-              struct pkt *pkt, enum drop_reason reason);
+              struct pkt *pkt, uint32_t reason);
 
 /* Starts applications and scheduled faults, then runs until the duration
  * (or until, if smaller and > 0).  progress, if set, is called about every

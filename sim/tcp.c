@@ -1203,12 +1203,13 @@ static bool parse(const struct pkt *pkt, struct seg *s,
   return true;
 }
 
-void tcp_input(struct node *node, struct pkt *pkt, struct iface *in) {
+bool tcp_input(G_GNUC_UNUSED void *ctx, struct node *node, struct pkt *pkt,
+               struct iface *in) {
   struct seg s;
   enum drop_reason why;
   if (!parse(pkt, &s, &why)) {
     sim_drop(node->sim, node, NULL, pkt, why);
-    return;
+    return true;
   }
   struct tcp_state *ts = node->tcp;
   struct tcp_conn *c =
@@ -1218,17 +1219,18 @@ void tcp_input(struct node *node, struct pkt *pkt, struct iface *in) {
     if (l && (s.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN) {
       passive_open(ts, l, &s);
       pkt_free(pkt);
-      return;
+      return true;
     }
     send_reset(node, &s);
     sim_drop(node->sim, node, NULL, pkt, DROP_UNREACHABLE);
-    return;
+    return true;
   }
   c->st.segs_received++;
   c->last_ttl = s.ttl;
   segment_arrives(c, &s);
   pkt_free(pkt);
   finish(c);
+  return true;
 }
 
 /* ---- ICMP ------------------------------------------------------------- */

@@ -123,8 +123,10 @@ const struct tcp_stats *tcp_conn_stats(const struct tcp_conn *c);
 /* TTL or hop limit of the last segment received. */
 uint8_t tcp_conn_last_ttl(const struct tcp_conn *c);
 
-/* Kernel side: local delivery of a TCP segment (data at the IP header). */
-void tcp_input(struct node *node, struct pkt *pkt, struct iface *in);
+/* Kernel side: the handler of IP protocol 6 on every node (an ip_proto_fn;
+ * data at the IP header).  Takes every segment. */
+bool tcp_input(void *ctx, struct node *node, struct pkt *pkt,
+               struct iface *in);
 void tcp__node_free(struct node *node);
 
 #endif

@@ -2,6 +2,7 @@
 /* UDP (RFC 768; RFC 8200 for IPv6, where the checksum is mandatory). */
 #include "udp.h"
 
+#include "dispatch.h"
 #include "icmp.h"
 #include "inet.h"
 #include "ip.h"
@@ -9,34 +10,24 @@
 #include "pkt.h"
 #include "sim.h"
 
-struct udp_binding {
-  udp_rx_fn fn;
-  void *ctx;
-};
-
-/* Bound ports in a hash table: a server may terminate thousands of flows. */
-bool udp_bind(struct node *node, uint16_t port, udp_rx_fn fn, void *ctx) {
-  if (!node->udp)
-    node->udp = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                      g_free);
-  if (g_hash_table_contains(node->udp, GUINT_TO_POINTER(port)))
-    return false;
-  struct udp_binding *b = g_new0(struct udp_binding, 1);
-  b->fn = fn;
-  b->ctx = ctx;
-  g_hash_table_insert(node->udp, GUINT_TO_POINTER(port), b);
-  return true;
+/* Ports in a hash table: a server may terminate thousands of flows. */
+void udp_register(struct node *node, uint16_t port, udp_rx_fn fn, void *ctx) {
+  g_return_if_fail(dispatch_add(&node->udp, port, (dispatch_fn)fn, ctx));
 }
 
-void udp_unbind(struct node *node, uint16_t port) {
-  if (node->udp)
-    g_hash_table_remove(node->udp, GUINT_TO_POINTER(port));
+void udp_unregister(struct node *node, uint16_t port, udp_rx_fn fn,
+                    void *ctx) {
+  dispatch_remove(&node->udp, port, (dispatch_fn)fn, ctx);
+}
+
+bool udp_port_taken(const struct node *node, uint16_t port) {
+  guint n;
+  dispatch_chain(&node->udp, port, &n);
+  return n > 0;
 }
 
 void udp__node_free(struct node *node) {
-  if (node->udp)
-    g_hash_table_destroy(node->udp);
-  node->udp = NULL;
+  dispatch_clear(&node->udp);
 }
 
 void udp_send(struct node *node, struct pkt *pkt, const struct ip_addr *src,
@@ -65,7 +56,8 @@ void udp_send(struct node *node, struct pkt *pkt, const struct ip_addr *src,
   ip_send(node, pkt, &tx);
 }
 
-void udp_input(struct node *node, struct pkt *pkt, struct iface *in) {
+bool udp_input(G_GNUC_UNUSED void *ctx, struct node *node, struct pkt *pkt,
+               struct iface *in) {
   struct udp_rx rx = {.in = in};
   uint32_t hlen;
   ip_packet_addrs(pkt, &rx.src, &rx.dst);
@@ -83,25 +75,28 @@ void udp_input(struct node *node, struct pkt *pkt, struct iface *in) {
       !get_be16(u, avail, 4, &ulen) || !get_be16(u, avail, 6, &csum) ||
       ulen < UDP_HLEN || ulen > avail) {
     sim_drop(node->sim, node, NULL, pkt, DROP_MALFORMED);
-    return;
+    return true;
   }
   if ((csum != 0 || rx.src.family == 6) &&
       inet_pseudo_checksum(&rx.src, &rx.dst, IPPROTO_NUM_UDP, u, ulen) != 0) {
     sim_drop(node->sim, node, NULL, pkt, DROP_BAD_CHECKSUM);
-    return;
+    return true;
   }
-  struct udp_binding *b =
-      node->udp ? g_hash_table_lookup(node->udp, GUINT_TO_POINTER(rx.dport))
-                : NULL;
-  if (b) {
+  guint n;
+  const struct dispatch_entry *e = dispatch_chain(&node->udp, rx.dport, &n);
+  if (n > 0) {
     pkt_pull(pkt, hlen + UDP_HLEN);
     pkt_trim(pkt, ulen - UDP_HLEN);
-    b->fn(b->ctx, node, pkt, &rx);
-    return;
+    for (guint i = 0; i < n; i++)
+      if (((udp_rx_fn)e[i].fn)(e[i].ctx, node, pkt, &rx))
+        return true;
+    /* The error quotes the datagram as it arrived. */
+    pkt_push(pkt, hlen + UDP_HLEN);
   }
   if (rx.src.family == 4)
     icmp_send_error(node, pkt, ICMP_DEST_UNREACH, ICMP_UNREACH_PORT, 0);
   else
     icmp_send_error(node, pkt, ICMP6_DEST_UNREACH, ICMP6_UNREACH_PORT, 0);
   sim_drop(node->sim, node, NULL, pkt, DROP_UNREACHABLE);
+  return true;
 }

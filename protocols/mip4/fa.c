@@ -334,9 +334,9 @@ bool mip4_fa_tunnel_rx(struct mip4_fa *fa, struct pkt *pkt) {
 
 /* Direct delivery style (RFC 3024 5.2): the visitor's packets arrive
  * plain, addressed to their correspondents, and are tunnelled home. */
-static enum ip_verdict pre_routing(void *ctx, struct node *node,
-                                   struct pkt *pkt, struct iface *in,
-                                   struct iface *out) {
+static struct ip_verdict pre_routing(void *ctx, struct node *node,
+                                     struct pkt *pkt, struct iface *in,
+                                     struct iface *out) {
   struct mip4_fa *fa = ctx;
   if (in != fa->iface || pkt->len < IP4_HLEN || (pkt->data[0] >> 4) != 4)
     return IP_ACCEPT;
@@ -379,7 +379,8 @@ void mip4_fa_start(struct mip4_fa *fa) {
   fa->adv.max_lifetime = fa->max_lifetime;
   fa->adv.coa = fa->coa;
   mip4_advertiser_start(&fa->adv);
-  ip_hook_add(fa->owner->node, IP_HOOK_PRE_ROUTING, pre_routing, fa);
+  ip_hook_add(fa->owner->node, IP_HOOK_PRE_ROUTING,
+              IP_HOOK_PRIO_MOBILITY + 30, pre_routing, fa);
 }
 
 void mip4_fa_free(struct mip4_fa *fa) {

@@ -433,9 +433,9 @@ static void forward_broadcast(struct mip4_ha *ha, const struct pkt *pkt) {
   }
 }
 
-static enum ip_verdict pre_routing(void *ctx, struct node *node,
-                                   struct pkt *pkt, struct iface *in,
-                                   struct iface *out) {
+static struct ip_verdict pre_routing(void *ctx, struct node *node,
+                                     struct pkt *pkt, struct iface *in,
+                                     struct iface *out) {
   struct mip4_ha *ha = ctx;
   if (home_broadcast(ha, pkt, in)) {
     forward_broadcast(ha, pkt);
@@ -451,9 +451,9 @@ static enum ip_verdict pre_routing(void *ctx, struct node *node,
   return IP_STOLEN;
 }
 
-static enum ip_verdict local_out(void *ctx, struct node *node,
-                                 struct pkt *pkt, struct iface *in,
-                                 struct iface *out) {
+static struct ip_verdict local_out(void *ctx, struct node *node,
+                                   struct pkt *pkt, struct iface *in,
+                                   struct iface *out) {
   struct mip4_ha *ha = ctx;
   if (pkt->len >= IP4_HLEN && (pkt->data[0] >> 4) == 4 &&
       encap_is_tunnel(pkt->data[IP4_OFF_PROTO]))
@@ -480,7 +480,7 @@ bool mip4_ha_tunnel_rx(struct mip4_ha *ha, struct pkt *pkt) {
     b = b->next;
   struct node *node = ha->owner->node;
   if (!b || !b->reverse) {
-    sim_drop(node->sim, node, NULL, pkt, DROP_FILTERED);
+    sim_drop(node->sim, node, NULL, pkt, ha->owner->drop_reverse_refused);
     return true;
   }
   ha->cnt.haReverseTunnelledPackets++;
@@ -535,8 +535,10 @@ void mip4_ha_start(struct mip4_ha *ha) {
                    (ha->reverse_tunnel ? MIP4_ADV_T : 0);
   ha->adv.max_lifetime = ha->max_lifetime;
   mip4_advertiser_start(&ha->adv);
-  ip_hook_add(node, IP_HOOK_PRE_ROUTING, pre_routing, ha);
-  ip_hook_add(node, IP_HOOK_LOCAL_OUT, local_out, ha);
+  ip_hook_add(node, IP_HOOK_PRE_ROUTING, IP_HOOK_PRIO_MOBILITY + 20,
+              pre_routing, ha);
+  ip_hook_add(node, IP_HOOK_LOCAL_OUT, IP_HOOK_PRIO_MOBILITY + 20, local_out,
+              ha);
 }
 
 void mip4_ha_free(struct mip4_ha *ha) {

@@ -48,6 +48,8 @@ struct mip4_node {
   struct tunnel_state *tunnels; /* MTUs of the tunnels it starts */
   struct mip4_extension ext;    /* what an extension added (zeroed: none) */
   GArray *handlers;             /* struct mip4_msg_handler, other types */
+  uint32_t drop_stray_tunnel;   /* drop reasons registered for the run */
+  uint32_t drop_reverse_refused;
 };
 
 /* Shorthands for the extension's callbacks: no-ops when unset. */

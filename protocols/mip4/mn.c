@@ -488,9 +488,9 @@ void mip4_mn_rx(struct mip4_mn *mn, const uint8_t *msg, size_t len,
 /* Encapsulating delivery style: every packet the node sends from its home
  * address while registered with reverse tunnelling goes to its foreign
  * agent inside a tunnel of its own (RFC 3024 5.1), broadcasts too. */
-static enum ip_verdict encapsulate_out(void *ctx, struct node *node,
-                                       struct pkt *pkt, struct iface *in,
-                                       struct iface *out) {
+static struct ip_verdict encapsulate_out(void *ctx, struct node *node,
+                                         struct pkt *pkt, struct iface *in,
+                                         struct iface *out) {
   struct mip4_mn *mn = ctx;
   if (!mn->encapsulating || !mn->reverse_tunnel ||
       mn->state != MIP4_MN_REGISTERED || mn->dhcp ||
@@ -505,7 +505,7 @@ static enum ip_verdict encapsulate_out(void *ctx, struct node *node,
     return IP_ACCEPT; /* to the agent itself (registrations) */
   if (encap_push(pkt, ENCAP_IPIP, mn->home_addr, mn->agent.addr,
                  IP_DEFAULT_TTL, node->ip4_next_id++, false) != ENCAP_OK)
-    return IP_DROP;
+    return ip_drop(DROP_MALFORMED); /* the only failure of plain IPIP */
   ip_output_via(node, pkt, mn->iface, NULL);
   return IP_STOLEN;
 }
@@ -553,7 +553,8 @@ void mip4_mn_start(struct mip4_mn *mn) {
   struct node *node = mn->owner->node;
   icmp_register(node, 4, MIP4_ICMP_ADVERT, on_advert, mn);
   radio_listen(node, on_radio, mn);
-  ip_hook_add(node, IP_HOOK_LOCAL_OUT, encapsulate_out, mn);
+  ip_hook_add(node, IP_HOOK_LOCAL_OUT, IP_HOOK_PRIO_MOBILITY + 30,
+              encapsulate_out, mn);
   route_via(mn, mn->home_agent);
 }
 

@@ -70,7 +70,7 @@ static const struct mip4_msg_handler *handler_of(const struct mip4_node *m,
  * other requests to the foreign agent that hears them; replies to the
  * foreign agent that relayed the request, or to the mobile node.  Other
  * types go to the extension that handles them. */
-static void port434_rx(void *ctx, struct node *node, struct pkt *pkt,
+static bool port434_rx(void *ctx, struct node *node, struct pkt *pkt,
                        const struct udp_rx *rx) {
   struct mip4_node *m = ctx;
   uint8_t type = pkt->len ? pkt->data[0] : 0;
@@ -92,18 +92,20 @@ static void port434_rx(void *ctx, struct node *node, struct pkt *pkt,
     }
   }
   pkt_free(pkt);
+  return true;
 }
 
-static void tunnel_rx(void *ctx, struct node *node, struct pkt *pkt,
+static bool tunnel_rx(void *ctx, struct node *node, struct pkt *pkt,
                       struct iface *in) {
   struct mip4_node *m = ctx;
   if (m->fa && mip4_fa_tunnel_rx(m->fa, pkt))
-    return;
+    return true;
   if (m->ha && mip4_ha_tunnel_rx(m->ha, pkt))
-    return;
+    return true;
   if (m->mn && mip4_mn_tunnel_rx(m->mn, pkt))
-    return;
-  sim_drop(node->sim, node, NULL, pkt, DROP_UNREACHABLE);
+    return true;
+  sim_drop(node->sim, node, NULL, pkt, m->drop_stray_tunnel);
+  return true;
 }
 
 /* mip4_counters.tsv: every counter of every role, one per row, so that
@@ -166,7 +168,14 @@ struct mip4_node *mip4_node_of(struct sim *sim, struct node *node) {
                         .name = g_strdup_printf("mip4/%s", node->name)};
   m->node = node;
   m->tunnels = tunnel_state_new(node);
-  udp_bind(node, MIP4_PORT, port434_rx, m);
+  /* A tunnel packet none of the node's roles claims. */
+  m->drop_stray_tunnel = drop_reason_register(sim, "mip4_stray_tunnel");
+  /* A reverse-tunnelled packet from a care-of address with no binding
+   * (forged, or stale after a handoff) or with no reverse tunnelling
+   * registered. */
+  m->drop_reverse_refused =
+      drop_reason_register(sim, "mip4_reverse_tunnel_refused");
+  udp_register(node, MIP4_PORT, port434_rx, m);
   ip_proto_register(node, 4, IPPROTO_NUM_IPIP, tunnel_rx, m);
   ip_proto_register(node, 4, IPPROTO_NUM_MINENC, tunnel_rx, m);
   ip_proto_register(node, 4, IPPROTO_NUM_GRE, tunnel_rx, m);

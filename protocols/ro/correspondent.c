@@ -58,9 +58,9 @@ static void maybe_refresh(struct ro_node *rn, struct ro_entry *e,
           e->home_agent);
 }
 
-static enum ip_verdict local_out(void *ctx, struct node *node,
-                                 struct pkt *pkt, struct iface *in,
-                                 struct iface *out) {
+static struct ip_verdict local_out(void *ctx, struct node *node,
+                                   struct pkt *pkt, struct iface *in,
+                                   struct iface *out) {
   struct ro_node *rn = ctx;
   if (ro_mode_of(rn) == RO_MODE_TRIANGLE || pkt->len < IP4_HLEN ||
       (pkt->data[0] >> 4) != 4 || encap_is_tunnel(pkt->data[IP4_OFF_PROTO]))
@@ -132,5 +132,6 @@ void ro_cn_update_rx(struct ro_node *rn, const uint8_t *msg, size_t len,
 void ro_cn_init(struct ro_node *rn) {
   rn->cache = ro_cache_new(rn->cache_size);
   rn->tunnels = tunnel_state_new(rn->node);
-  ip_hook_add(rn->node, IP_HOOK_LOCAL_OUT, local_out, rn);
+  ip_hook_add(rn->node, IP_HOOK_LOCAL_OUT, IP_HOOK_PRIO_MOBILITY + 10,
+              local_out, rn);
 }

@@ -240,7 +240,7 @@ static void test_lan_exchange(void **state) {
   assert_ptr_equal(event(l.sim, 0)->iface, hif);
   /* The host's node counted nothing as dropped: the broadcasts from
    * 0.0.0.0 and to 255.255.255.255 were taken in on both sides. */
-  for (int r = 0; r < DROP_REASON_COUNT; r++) {
+  for (int r = 0; r < DROP_KERNEL_COUNT; r++) {
     assert_int_equal(hif->node->cnt.drops[r], 0);
     assert_int_equal(l.r->cnt.drops[r], 0);
   }
@@ -304,9 +304,9 @@ struct arrivals {
   int n;
 };
 
-static enum ip_verdict record_discover(void *ctx, struct node *node,
-                                       struct pkt *pkt, struct iface *in,
-                                       struct iface *out) {
+static struct ip_verdict record_discover(void *ctx, struct node *node,
+                                         struct pkt *pkt, struct iface *in,
+                                         struct iface *out) {
   struct arrivals *a = ctx;
   struct dhcp_msg m;
   if (pkt->len > IP4_HLEN + UDP_HLEN && pkt->data[IP4_OFF_PROTO] == 17 &&
@@ -353,7 +353,8 @@ static void test_pool_exhausted_then_released(void **state) {
   k.c2 = dhcp_client_new(h2, NULL, NULL, NULL);
   struct arrivals arr = {.n = 0};
   memcpy(arr.mac, h2->mac, 6);
-  ip_hook_add(l.r, IP_HOOK_LOCAL_IN, record_discover, &arr);
+  ip_hook_add(l.r, IP_HOOK_LOCAL_IN, IP_HOOK_PRIO_OBSERVE, record_discover,
+              &arr);
   sched_event_init(&k.check, fire_check);
   sched_at(&l.sim->sched, &k.check, 100 * SIM_S);
   sched_event_init(&k.release, fire_release);
@@ -463,13 +464,14 @@ struct replies {
   int n;
 };
 
-static void probe_rx(void *ctx, struct node *node, struct pkt *pkt,
+static bool probe_rx(void *ctx, struct node *node, struct pkt *pkt,
                      const struct udp_rx *rx) {
   struct replies *r = ctx;
   assert_true(r->n < 8);
   assert_true(dhcp_decode(pkt->data, pkt->len, &r->got[r->n]));
   r->dst[r->n++] = rx->dst.v4;
   pkt_free(pkt);
+  return true;
 }
 
 struct probe {
@@ -507,7 +509,7 @@ static void test_server_answers(void **state) {
   xp = pfx("10.1.0.150/24");
   iface_add_addr(xif, &xp);
   struct replies got = {.n = 0};
-  assert_true(udp_bind(xif->node, DHCP_CLIENT_PORT, probe_rx, &got));
+  udp_register(xif->node, DHCP_CLIENT_PORT, probe_rx, &got);
   uint8_t chaddr[6] = {2, 0x99, 0, 0, 0, 1};
   struct {
     uint32_t ciaddr, requested, server_id;

@@ -520,8 +520,8 @@ struct dropper {
 };
 
 /* Drops the k-th data segment the router receives. */
-static enum ip_verdict drop_kth(void *ctx, struct node *node, struct pkt *pkt,
-                                struct iface *in, struct iface *out) {
+static struct ip_verdict drop_kth(void *ctx, struct node *node, struct pkt *pkt,
+                                  struct iface *in, struct iface *out) {
   struct dropper *d = ctx;
   const uint8_t *h = pkt->data;
   if ((h[0] >> 4) != 4 || h[IP4_OFF_PROTO] != IPPROTO_NUM_TCP)
@@ -533,7 +533,7 @@ static enum ip_verdict drop_kth(void *ctx, struct node *node, struct pkt *pkt,
   if (++d->seen != d->k)
     return IP_ACCEPT;
   d->dropped++;
-  return IP_DROP;
+  return ip_drop(DROP_FILTERED);
 }
 
 /* One segment lost in slow start: NewReno repairs it with one fast
@@ -545,7 +545,7 @@ static void test_fast_recovery(void **state) {
   const uint64_t n = 1000000;
   add_bulk(p.sim, "bulk", p.a, p.b, "10.0.2.2", n);
   struct dropper d = {.k = 30};
-  ip_hook_add(p.r, IP_HOOK_PRE_ROUTING, drop_kth, &d);
+  ip_hook_add(p.r, IP_HOOK_PRE_ROUTING, IP_HOOK_PRIO_FILTER, drop_kth, &d);
   struct pcap_trace *t = trace_begin(p.sim, "fastrec");
   sim_run(p.sim, 0, NULL, NULL);
   struct flow *f = flow_named(p.sim, "bulk");
