@@ -36,6 +36,7 @@ void node_free(struct node *node) {
   route_free_node(node);
   radio__node_free(node);
   mobility_free(node->mobility);
+  g_free(node->module_states);
   g_free(node->name);
   g_free(node);
 }

@@ -13,7 +13,6 @@
 #include "protocols/encap/tunnel.h"
 #include "protocols/mip4/mip4.h"
 #include "protocols/mip4/packets.h"
-#include "sim/app.h"
 #include "sim/rng.h"
 #include "sim/sched.h"
 
@@ -37,10 +36,10 @@ const struct mip4_sa *mip4_peer_sa(const GArray *peers, uint32_t addr);
 GByteArray *mip4_msg_through(const uint8_t *msg, size_t len,
                              const struct mip4_ext *ext);
 
-/* One node's Mobile IPv4 roles: a node may be home and foreign agent at
- * once; tunnels arriving at it are dispatched to the role they are for. */
+/* One node's Mobile IPv4 roles (the module's node state): a node may be
+ * home and foreign agent at once; tunnels arriving at it are dispatched
+ * to the role they are for. */
 struct mip4_node {
-  struct app app;
   struct node *node;
   struct mip4_ha *ha;
   struct mip4_fa *fa;
@@ -57,9 +56,11 @@ struct mip4_node {
       (owner)->ext.fn((owner)->ext.ctx, __VA_ARGS__);                          \
   } while (0)
 
-/* The per-node state of node, created on first use; or NULL if none. */
+/* The Mobile IPv4 state of node, created on first use. */
 struct mip4_node *mip4_node_of(struct sim *sim, struct node *node);
-struct mip4_node *mip4_node_find(struct sim *sim, struct node *node);
+/* The module's configure hook (config.c): element is one of its roles. */
+gboolean mip4_configure(struct sim *sim, struct node *node, xmlNode *el,
+                        const struct module_ctx *ctx, GError **error);
 
 /* ---- agents (agent.c) ---- */
 

@@ -20,9 +20,8 @@ struct node;
 struct pkt;
 struct udp_rx;
 
-extern const struct module mip4_home_agent_module;
-extern const struct module mip4_foreign_agent_module;
-extern const struct module mip4_mobile_node_module;
+/* The module: <home-agent>, <foreign-agent> and <mobile-node>. */
+extern const struct module mip4_module;
 
 /* A mobility security association (RFC 5944 3.5.1). */
 struct mip4_sa {
