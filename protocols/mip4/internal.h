@@ -45,16 +45,32 @@ struct mip4_node {
   struct mip4_fa *fa;
   struct mip4_mn *mn;
   struct tunnel_state *tunnels; /* MTUs of the tunnels it starts */
-  struct mip4_extension ext;    /* what an extension added (zeroed: none) */
-  GArray *handlers;             /* struct mip4_msg_handler, other types */
+  /* What the extensions add up to (zeroed: none). */
+  struct {
+    uint8_t rrq_flags;
+    uint16_t adv_flags;
+    struct mip4_ext_set understood;
+  } ext;
+  GArray *exts;     /* struct mip4_extension, in registration order */
+  GArray *handlers; /* struct mip4_msg_handler, other types */
 };
 
-/* Shorthands for the extension's callbacks: no-ops when unset. */
+/* Calls fn of every extension that has it, in registration order. */
 #define MIP4_EXT_CALL(owner, fn, ...)                                          \
   do {                                                                         \
-    if ((owner)->ext.fn)                                                       \
-      (owner)->ext.fn((owner)->ext.ctx, __VA_ARGS__);                          \
+    const GArray *exts_ = (owner)->exts;                                       \
+    for (guint i_ = 0; exts_ && i_ < exts_->len; i_++) {                       \
+      const struct mip4_extension *e_ =                                        \
+          &g_array_index(exts_, struct mip4_extension, i_);                    \
+      if (e_->fn)                                                              \
+        e_->fn(e_->ctx, __VA_ARGS__);                                          \
+    }                                                                          \
   } while (0)
+
+/* Offers a stray tunnelled packet to the extensions in turn; true if one
+ * took it. */
+bool mip4_ext_fa_stray(struct mip4_node *m, struct pkt *pkt,
+                       uint32_t tunnel_src);
 
 /* The Mobile IPv4 state of node, created on first use. */
 struct mip4_node *mip4_node_of(struct sim *sim, struct node *node);

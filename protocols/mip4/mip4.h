@@ -78,7 +78,10 @@ struct mip4_extension {
                      uint32_t prev_coa, uint16_t agent_flags);
 };
 
-/* Attaches ext to node's Mobile IPv4 state (one extension per node). */
+/* Attaches ext to node's Mobile IPv4 state.  A node may have several
+ * extensions: their flags and understood extensions add up, and their
+ * callbacks are called in the order they were attached (fa_stray until
+ * one takes the packet). */
 void mip4_extend(struct sim *sim, struct node *node,
                  const struct mip4_extension *ext);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The Mobile IPv4 module and the state of one node: its roles, the UDP
- * port 434 and tunnel demultiplexing between them, and the sending of
- * registration messages. */
+ * port 434 and tunnel demultiplexing between them, its extensions, and the
+ * sending of registration messages. */
 #include <string.h>
 
 #include "protocols/mip4/fa.h"
@@ -42,6 +42,8 @@ static void roles_stop(G_GNUC_UNUSED struct sim *sim,
     tunnel_state_free(m->tunnels);
   if (m->handlers)
     g_array_free(m->handlers, TRUE);
+  if (m->exts)
+    g_array_free(m->exts, TRUE);
 }
 
 struct mip4_msg_handler {
@@ -159,7 +161,25 @@ struct mip4_node *mip4_node_of(G_GNUC_UNUSED struct sim *sim,
 
 void mip4_extend(struct sim *sim, struct node *node,
                  const struct mip4_extension *ext) {
-  mip4_node_of(sim, node)->ext = *ext;
+  struct mip4_node *m = mip4_node_of(sim, node);
+  if (!m->exts)
+    m->exts = g_array_new(FALSE, FALSE, sizeof(struct mip4_extension));
+  g_array_append_val(m->exts, *ext);
+  m->ext.rrq_flags |= ext->rrq_flags;
+  m->ext.adv_flags |= ext->adv_flags;
+  for (size_t i = 0; i < G_N_ELEMENTS(ext->understood.bits); i++)
+    m->ext.understood.bits[i] |= ext->understood.bits[i];
+}
+
+bool mip4_ext_fa_stray(struct mip4_node *m, struct pkt *pkt,
+                       uint32_t tunnel_src) {
+  for (guint i = 0; m->exts && i < m->exts->len; i++) {
+    const struct mip4_extension *e =
+        &g_array_index(m->exts, struct mip4_extension, i);
+    if (e->fa_stray && e->fa_stray(e->ctx, pkt, tunnel_src))
+      return true;
+  }
+  return false;
 }
 
 static const char *const elements[] = {"home-agent", "foreign-agent",
