@@ -271,7 +271,7 @@ static double xml_load(int repeats) {
   for (int r = 0; r < repeats; r++) {
     GError *error = NULL;
     double t0 = seconds_now();
-    struct sim *sim = scenario_load(path, NULL, &error);
+    struct sim *sim = scenario_load(path, NULL, NULL, &error);
     double t1 = seconds_now();
     if (!sim)
       g_error("%s", error->message);

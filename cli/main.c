@@ -15,6 +15,7 @@
 #include <mpi.h>
 #endif
 
+#include "protocols/registry.h"
 #include "sim/results.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
@@ -109,7 +110,8 @@ static int cmd_validate(int argc, char **argv) {
     if (is_study_file(argv[i])) {
       /* A study is valid when its scenario is and every combination of
        * its parameters loads. */
-      struct study *study = study_load(argv[i], true, &error);
+      struct study *study =
+          study_load(argv[i], true, registry_modules, &error);
       if (!study) {
         fprintf(stderr, "%s\n", error->message);
         status = EXIT_BAD_INPUT;
@@ -119,7 +121,7 @@ static int cmd_validate(int argc, char **argv) {
       study_free(study);
       continue;
     }
-    struct sim *sim = scenario_load(argv[i], NULL, &error);
+    struct sim *sim = scenario_load(argv[i], registry_modules, NULL, &error);
     if (!sim) {
       fprintf(stderr, "%s\n", error->message);
       status = EXIT_BAD_INPUT;
@@ -164,7 +166,7 @@ static int cmd_run(int argc, char **argv) {
   if (until_text && !units_parse_time(until_text, &until, &error))
     return usage_error(error->message);
 
-  struct sim *sim = scenario_load(path, &ov, &error);
+  struct sim *sim = scenario_load(path, registry_modules, &ov, &error);
   if (!sim) {
     fprintf(stderr, "%s\n", error->message);
     return EXIT_BAD_INPUT;
@@ -217,7 +219,7 @@ static int cmd_aggregate(int argc, char **argv) {
     return usage_error("aggregate needs exactly one study directory");
   g_autofree char *path = g_build_filename(argv[0], "study.xml", NULL);
   g_autoptr(GError) error = NULL;
-  struct study *study = study_load(path, false, &error);
+  struct study *study = study_load(path, false, registry_modules, &error);
   if (!study) {
     fprintf(stderr, "%s\n", error->message);
     return EXIT_BAD_INPUT;
@@ -337,7 +339,7 @@ static int cmd_study(int argc, char **argv) {
     ex.shard = (guint)mpi_rank + 1;
     ex.shards = (guint)mpi_size;
   }
-  struct study *study = study_load(argv[1], true, &error);
+  struct study *study = study_load(argv[1], true, registry_modules, &error);
   if (!study) {
     fprintf(stderr, "%s\n", error->message);
     return EXIT_BAD_INPUT;

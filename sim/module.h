@@ -1,45 +1,97 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The interface every protocol module implements.  A module owns one XML
- * element, which may appear inside <host> and <router>; the scenario
- * loader hands it that element once all nodes, links and cells exist.  A
- * module's per-node state registers itself as an application of the run
- * (struct app: start at time 0, free at the end), hooks into the IP layer
- * (hooks, protocol and port handlers, ICMP types) and the radios
- * (radio_listen), and may add result tables.  A module may also own an
- * element at the top of a scenario, for settings of the whole run.  The kernel never includes a
- * module's headers. */
+/* The interface every protocol module implements, and the kernel's side of
+ * it: one constant struct module per module, per-node and per-run state
+ * that the kernel allocates and frees, and support for configuring.  The
+ * kernel never includes a module's headers. */
 #ifndef MIPSIM_MODULE_H
 #define MIPSIM_MODULE_H
 
 #include <glib.h>
 #include <libxml/tree.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct sim;
 struct node;
+struct iface;
 
 /* What the loader lends a module while it configures a node. */
 struct module_ctx {
   const char *path; /* the scenario file, for error messages */
 };
 
+/* A protocol module, in the spirit of BIRD's struct protocol.  Its life
+ * in a run:
+ *
+ * 1. configure_scenario, for each of its elements at the top of the
+ *    scenario, in document order, before any node exists beyond names.
+ * 2. configure, for each of its elements inside a <host> or <router>, in
+ *    document order (node by node, then element by element), once every
+ *    node, link, cell, route and kernel service exists.
+ * 3. report, once when the run starts, for every module that has state in
+ *    the run: it adds its result tables (sim_add_table).
+ * 4. start, once per node that has the module's state, at time 0, in the
+ *    order the states were created; applications registered before a
+ *    state start before it, those registered after it after it.
+ * 5. link_change, while the run goes, when a radio of a node with the
+ *    module's state attaches to or detaches from a cell.
+ * 6. stop, once per node state, then stop_run once if the module has run
+ *    state, when the run is freed: whether or not the run started or
+ *    even finished loading (a later element may have failed), so both
+ *    must cope with state that configure left half filled.
+ *
+ * State: module_node_state_attach() gives a node's state, allocated
+ * zeroed (node_state_size bytes) the first time; module_run_state_attach()
+ * likewise once per run (run_state_size).  The kernel frees both blocks
+ * after stop and stop_run; the hooks free what the blocks point to.  A
+ * module may attach state to a node it has no element on (an extension
+ * of another module does so through that module's API).  Finding state is
+ * O(1): every module of a run has a small index, and nodes and the run
+ * keep an array of state pointers by that index.
+ *
+ * Every hook but configure may be NULL. */
 struct module {
-  const char *name;  /* the XML element it owns, e.g. "mobile-ip" */
-  /* Configure node from element.  Errors are reported with
-   * module_error() so that they name file, line and element.  Called in
-   * document order, after the whole topology exists. */
+  const char *name; /* e.g. "mip4" */
+  /* The XML elements (roles) it owns, NULL-terminated: inside <host>
+   * and <router>, and at the top of a scenario if configure_scenario is
+   * set. */
+  const char *const *elements;
+  size_t node_state_size;
+  size_t run_state_size;
+  /* Configure node from element (one of elements: element->name says
+   * which).  Errors are reported with module_error() so that they name
+   * file, line and element. */
   gboolean (*configure)(struct sim *sim, struct node *node, xmlNode *element,
                         const struct module_ctx *ctx, GError **error);
-  /* The same element at the top of a scenario (scenario-wide settings),
-   * configured before any node; NULL: allowed only inside nodes. */
+  /* The same elements at the top of a scenario (scenario-wide settings);
+   * NULL: allowed only inside nodes. */
   gboolean (*configure_scenario)(struct sim *sim, xmlNode *element,
                                  const struct module_ctx *ctx,
                                  GError **error);
+  void (*report)(struct sim *sim);
+  void (*start)(struct sim *sim, struct node *node, void *state);
+  /* iface (a radio of node) attached to a cell (up) or left it.  Wired
+   * links going up or down are not reported yet: link.c tells no one. */
+  void (*link_change)(struct sim *sim, struct node *node, void *state,
+                      struct iface *iface, bool up);
+  void (*stop)(struct sim *sim, struct node *node, void *state);
+  void (*stop_run)(struct sim *sim, void *run_state);
 };
 
-/* The registry (protocols/registry.c): NULL when no module owns name. */
-const struct module *module_find(const char *name);
+/* mod's state at node (or in the run); NULL if it has none.  O(1). */
+void *module_node_state(const struct node *node, const struct module *mod);
+void *module_run_state(const struct sim *sim, const struct module *mod);
+/* The same, allocated zeroed the first time; *created (may be NULL) says
+ * whether it was. */
+void *module_node_state_attach(struct node *node, const struct module *mod,
+                               bool *created);
+void *module_run_state_attach(struct sim *sim, const struct module *mod,
+                              bool *created);
+
+/* Gives mod its index in sim (the loader does so for the registry, in
+ * its order; attaching state does so for a module not yet known). */
+void module_use(struct sim *sim, const struct module *mod);
 
 /* Sets error to "PATH:LINE: element: message". */
 void module_error(GError **error, const struct module_ctx *ctx,
@@ -68,5 +120,11 @@ gboolean module_get_v4(const xmlNode *el, const char *name, uint32_t *out,
 typedef char *(*module_table_fn)(const struct sim *sim, void *ctx);
 void sim_add_table(struct sim *sim, const char *name, module_table_fn make,
                    void *ctx);
+
+/* For sim.c: starts the module states created while fewer than n_apps
+ * applications were registered (n_apps G_MAXUINT: all the rest),
+ * reporting first; and stops and frees every state of the run. */
+void module__start(struct sim *sim, guint n_apps);
+void module__free_all(struct sim *sim);
 
 #endif

@@ -46,6 +46,7 @@ void node_free(struct node *node) {
   mobility_free(node->mobility);
   if (node->cnt.registered_drops)
     g_array_free(node->cnt.registered_drops, TRUE);
+  g_free(node->module_states);
   g_free(node->name);
   g_free(node);
 }

@@ -61,6 +61,10 @@ struct node {
   uint16_t ip4_next_id;
   uint32_t ip6_next_frag_id;
   struct node_counters cnt;
+  /* Protocol modules' state, by module index (module.h); the kernel
+   * frees the states with the run, the node only the array. */
+  void **module_states;
+  uint32_t n_module_states;
 };
 
 /* The node is owned by sim.  Names are unique (checked by the caller). */

@@ -313,10 +313,17 @@ struct loader {
   uint32_t n_ported;   /* <cbr>, <onoff>, <tcp-bulk> and <tcp-rr>
                         * elements seen, for default ports */
   long record_line;    /* line of the <record> element; 0: none yet */
+  GHashTable *elements; /* element name -> const struct module *: the
+                         * registry's, which owns each */
 };
 
-static void loader_init(struct loader *ld, const char *path) {
+static void loader_init(struct loader *ld, const char *path,
+                        const struct module *const *modules) {
   *ld = (struct loader){.path = path};
+  ld->elements = g_hash_table_new(g_str_hash, g_str_equal);
+  for (const struct module *const *m = modules; m && *m; m++)
+    for (const char *const *e = (*m)->elements; *e; e++)
+      g_hash_table_insert(ld->elements, (gpointer)*e, (gpointer)*m);
   ld->nodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   ld->links = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   ld->cells = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
@@ -339,6 +346,7 @@ static void loader_clear(struct loader *ld) {
   g_hash_table_unref(ld->routes);
   g_hash_table_unref(ld->ports);
   g_hash_table_unref(ld->outages);
+  g_hash_table_unref(ld->elements);
 }
 
 static long line_of(const xmlNode *n) {
@@ -628,8 +636,11 @@ static bool is_service_element(const xmlNode *n) {
 
 /* Children of <host> and <router> that belong to a protocol module are
  * configured by it, once the whole topology exists (load_modules). */
-static bool is_module_element(const xmlNode *n) {
-  return !is_service_element(n) && module_find((const char *)n->name) != NULL;
+static const struct module *module_of(const struct loader *ld,
+                                      const xmlNode *n) {
+  return is_service_element(n)
+             ? NULL
+             : g_hash_table_lookup(ld->elements, (const char *)n->name);
 }
 
 /* Elements that take no child elements in our schema. */
@@ -702,7 +713,7 @@ static gboolean load_node(struct loader *ld, xmlNode *n, GError **error) {
    * exist (load_mobile); a router's are protocol modules'. */
   if (router)
     for (const xmlNode *c = n->children; c; c = c->next)
-      if (c->type == XML_ELEMENT_NODE && !is_module_element(c) &&
+      if (c->type == XML_ELEMENT_NODE && !module_of(ld, c) &&
           !is_service_element(c))
         return cannot_load(ld, c, error);
   return TRUE;
@@ -715,10 +726,9 @@ static gboolean load_modules(struct loader *ld, xmlNode *n, GError **error) {
     return FALSE;
   struct module_ctx ctx = {.path = ld->path};
   for (xmlNode *c = n->children; c; c = c->next) {
-    if (c->type != XML_ELEMENT_NODE || !is_module_element(c))
-      continue;
-    const struct module *m = module_find((const char *)c->name);
-    if (!m->configure(ld->sim, node, c, &ctx, error))
+    const struct module *m =
+        c->type == XML_ELEMENT_NODE ? module_of(ld, c) : NULL;
+    if (m && !m->configure(ld->sim, node, c, &ctx, error))
       return FALSE;
   }
   return TRUE;
@@ -1348,7 +1358,7 @@ static gboolean load_mobile(struct loader *ld, xmlNode *n, GError **error) {
   const xmlNode *movement = NULL;
   for (xmlNode *c = n->children; c; c = c->next) {
     if (c->type != XML_ELEMENT_NODE || is_element(c, "wireless") ||
-        is_element(c, "move") || is_module_element(c) ||
+        is_element(c, "move") || module_of(ld, c) ||
         is_service_element(c))
       continue;
     size_t i = 0;
@@ -2039,7 +2049,7 @@ static gboolean load_children(struct loader *ld, xmlNode *root,
           return FALSE;
       }
       /* A protocol module's scenario-wide element: with the settings. */
-      const struct module *m = known ? NULL : module_find((const char *)n->name);
+      const struct module *m = known ? NULL : module_of(ld, n);
       if (m && m->configure_scenario) {
         known = true;
         struct module_ctx ctx = {.path = ld->path};
@@ -2064,10 +2074,11 @@ static char *default_name(const char *path) {
 }
 
 static struct sim *build(const char *path, xmlNode *root,
+                         const struct module *const *modules,
                          const struct scenario_overrides *overrides,
                          GError **error) {
   struct loader ld;
-  loader_init(&ld, path);
+  loader_init(&ld, path, modules);
   g_autofree char *name = attr(root, "name");
   uint64_t seed = 1;
   int64_t duration = 0;
@@ -2090,6 +2101,8 @@ static struct sim *build(const char *path, xmlNode *root,
   ld.sim->duration = duration;
   ld.sim->computed_routes = true;
   ld.sim->metric = ROUTE_METRIC_DELAY;
+  for (const struct module *const *m = modules; m && *m; m++)
+    module_use(ld.sim, *m);
   ok = load_children(&ld, root, error);
   struct sim *sim = ld.sim;
   loader_clear(&ld);
@@ -2101,6 +2114,7 @@ static struct sim *build(const char *path, xmlNode *root,
 }
 
 struct sim *scenario_load_doc(xmlDoc *doc, const char *path,
+                              const struct module *const *modules,
                               const struct scenario_overrides *overrides,
                               GError **error) {
   g_return_val_if_fail(doc != NULL && path != NULL, NULL);
@@ -2109,7 +2123,7 @@ struct sim *scenario_load_doc(xmlDoc *doc, const char *path,
   g_autofree char *schema_path = scenario_schema_path();
   if (!validate(doc, path, schema_path, "scenario", error))
     return NULL;
-  return build(path, xmlDocGetRootElement(doc), overrides, error);
+  return build(path, xmlDocGetRootElement(doc), modules, overrides, error);
 }
 
 xmlDoc *scenario_read_doc(const char *path, GError **error) {
@@ -2128,6 +2142,7 @@ xmlDoc *scenario_read_doc(const char *path, GError **error) {
 }
 
 struct sim *scenario_load(const char *path,
+                          const struct module *const *modules,
                           const struct scenario_overrides *overrides,
                           GError **error) {
   g_return_val_if_fail(path != NULL, NULL);
@@ -2136,7 +2151,7 @@ struct sim *scenario_load(const char *path,
   xmlDoc *doc = read_xml(path, MIPSIM_SCENARIO_ERROR_SYNTAX, error);
   if (!doc)
     return NULL;
-  struct sim *sim = scenario_load_doc(doc, path, overrides, error);
+  struct sim *sim = scenario_load_doc(doc, path, modules, overrides, error);
   xmlFreeDoc(doc);
   return sim;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct sim;
+struct module;
 
 #define MIPSIM_SCENARIO_ERROR (mipsim_scenario_error_quark())
 GQuark mipsim_scenario_error_quark(void);
@@ -27,8 +28,11 @@ struct scenario_overrides {
 };
 
 /* Loads and checks path; every error message starts "PATH:LINE: ".
- * overrides may be NULL.  Transfer full. */
+ * modules: the protocol modules that may configure elements, a
+ * NULL-terminated list (NULL: none; protocols/registry.h has the
+ * build's).  overrides may be NULL.  Transfer full. */
 struct sim *scenario_load(const char *path,
+                          const struct module *const *modules,
                           const struct scenario_overrides *overrides,
                           GError **error);
 
@@ -36,6 +40,7 @@ struct sim *scenario_load(const char *path,
  * builds it: for callers that edit a scenario tree before running it.
  * doc stays the caller's.  Transfer full. */
 struct sim *scenario_load_doc(xmlDoc *doc, const char *path,
+                              const struct module *const *modules,
                               const struct scenario_overrides *overrides,
                               GError **error);
 

@@ -7,6 +7,7 @@
 #include "app.h"
 #include "cell.h"
 #include "mobility.h"
+#include "module.h"
 #include "radio.h"
 #include "fault.h"
 #include "flow.h"
@@ -47,6 +48,7 @@ void sim_free(struct sim *sim) {
     struct app *app = g_ptr_array_index(sim->apps, i);
     app->ops->free(app);
   }
+  module__free_all(sim);
   fault_free_all(sim);
   for (guint i = 0; i < sim->nodes->len; i++)
     node_free(g_ptr_array_index(sim->nodes, i));
@@ -118,8 +120,10 @@ void sim_run(struct sim *sim, int64_t until, sim_progress_fn progress,
     end = until;
   for (guint i = 0; i < sim->apps->len; i++) {
     struct app *app = g_ptr_array_index(sim->apps, i);
+    module__start(sim, i);
     app->ops->start(app);
   }
+  module__start(sim, G_MAXUINT);
   fault_start(sim);
   radio_start_all(sim);
   if (!progress) {

@@ -23,6 +23,7 @@ struct app;
 struct cell_index;
 struct signalling;
 struct handoff_meter;
+struct module_set;
 
 enum route_metric { ROUTE_METRIC_DELAY, ROUTE_METRIC_HOPS };
 
@@ -46,6 +47,7 @@ struct sim {
   int64_t positions_interval; /* positions.tsv sampling; 0: none */
   GArray *positions;        /* struct position_sample */
   GArray *tables;           /* struct sim_table: modules' result tables */
+  struct module_set *modules; /* modules' indexes and state (module.c) */
   struct signalling *signalling; /* control messages sent, by node */
   bool record_pcap;         /* write DIR/pcap/<link>.pcap */
   /* Time series bins (timeseries.tsv); 0: no time series.  They cost a
@@ -84,7 +86,8 @@ void sim_unobserve(struct sim *sim, struct observer *obs);
 void sim_drop(struct sim *sim, struct node *node, struct link *link,
               struct pkt *pkt, uint32_t reason);
 
-/* Starts applications and scheduled faults, then runs until the duration
+/* Starts modules' states and applications (module.h says in which
+ * order) and scheduled faults, then runs until the duration
  * (or until, if smaller and > 0).  progress, if set, is called about every
  * wall-clock second. */
 typedef void (*sim_progress_fn)(void *ctx, const struct sim *sim);

@@ -444,7 +444,8 @@ static gboolean check_scenario(struct study *s, xmlNode *root,
   }
   for (guint c = 0; c < s->combos->len; c++) {
     xmlDoc *doc = combo_doc(s, c, &local);
-    struct sim *sim = scenario_load_doc(doc, s->scenario_path, NULL, &local);
+    struct sim *sim = scenario_load_doc(doc, s->scenario_path, s->modules, NULL,
+                                        &local);
     xmlFreeDoc(doc);
     if (!sim) {
       g_autofree char *what = NULL;
@@ -519,7 +520,8 @@ static gboolean parse(struct study *s, xmlNode *root, bool scenario,
   return !scenario || check_scenario(s, root, error);
 }
 
-struct study *study_load(const char *path, bool scenario, GError **error) {
+struct study *study_load(const char *path, bool scenario,
+                         const struct module *const *modules, GError **error) {
   g_return_val_if_fail(path != NULL, NULL);
   g_autoptr(GError) local = NULL;
   xmlDoc *doc = scenario_read_doc(path, &local);
@@ -530,6 +532,7 @@ struct study *study_load(const char *path, bool scenario, GError **error) {
   }
   struct study *s = g_new0(struct study, 1);
   s->path = g_strdup(path);
+  s->modules = modules;
   s->params = g_ptr_array_new_with_free_func(param_free);
   s->combos = g_ptr_array_new_with_free_func(combo_free);
   s->plots = g_ptr_array_new_with_free_func(plot_free);
@@ -563,7 +566,8 @@ gboolean study_run_one(const struct study *study, guint run,
     return FALSE;
   uint64_t seed = study_run_seed(study->seed, run);
   struct scenario_overrides ov = {.has_seed = true, .seed = seed};
-  struct sim *sim = scenario_load_doc(doc, study->scenario_path, &ov, error);
+  struct sim *sim = scenario_load_doc(doc, study->scenario_path, study->modules,
+                                        &ov, error);
   xmlFreeDoc(doc);
   if (!sim)
     return FALSE;

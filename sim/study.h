@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct module;
+
 #define MIPSIM_STUDY_ERROR (mipsim_study_error_quark())
 GQuark mipsim_study_error_quark(void);
 enum {
@@ -47,12 +49,15 @@ struct study {
   GPtrArray *combos;
   GPtrArray *plots;  /* struct study_plot */
   xmlDoc *scenario_doc; /* NULL when loaded for aggregation only */
+  const struct module *const *modules; /* for scenario_load_doc */
 };
 
 /* Reads and checks path.  With scenario, also reads the scenario, checks
- * that every path matches attributes and that every combination loads.
- * Errors start "PATH:LINE: ".  Transfer full. */
-struct study *study_load(const char *path, bool scenario, GError **error);
+ * that every path matches attributes and that every combination loads
+ * with modules (as scenario_load takes them), which the study's runs
+ * use too.  Errors start "PATH:LINE: ".  Transfer full. */
+struct study *study_load(const char *path, bool scenario,
+                         const struct module *const *modules, GError **error);
 void study_free(struct study *study);
 
 static inline guint study_runs(const struct study *s) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The scenario elements of the Mobile IPv4 module: <home-agent>,
- * <foreign-agent> (inside <router>) and <mobile-node> (inside <host>). */
+ * <foreign-agent> (inside <router>) and <mobile-node> (inside <host>),
+ * each a role of the node it is in. */
 #include <string.h>
 
 #include "protocols/mip4/fa.h"
@@ -294,17 +295,11 @@ static gboolean configure_mn(struct sim *sim, struct node *node,
          module_get_bool(el, "broadcast", &mn->broadcast);
 }
 
-const struct module mip4_home_agent_module = {
-    .name = "home-agent",
-    .configure = configure_ha,
-};
-
-const struct module mip4_foreign_agent_module = {
-    .name = "foreign-agent",
-    .configure = configure_fa,
-};
-
-const struct module mip4_mobile_node_module = {
-    .name = "mobile-node",
-    .configure = configure_mn,
-};
+gboolean mip4_configure(struct sim *sim, struct node *node, xmlNode *el,
+                        const struct module_ctx *ctx, GError **error) {
+  if (is_named(el, "home-agent"))
+    return configure_ha(sim, node, el, ctx, error);
+  if (is_named(el, "foreign-agent"))
+    return configure_fa(sim, node, el, ctx, error);
+  return configure_mn(sim, node, el, ctx, error);
+}

@@ -10,12 +10,13 @@
 #include "protocols/mip4/mn.h"
 #include "sim/inet.h"
 #include "sim/ip.h"
+#include "sim/module.h"
 #include "sim/pkt.h"
 #include "sim/sim.h"
 
 bool mip4_ha_lookup(struct sim *sim, struct node *node, uint32_t home_addr,
                     struct mip4_binding_view *out) {
-  struct mip4_node *m = mip4_node_find(sim, node);
+  struct mip4_node *m = module_node_state(node, &mip4_module);
   const struct mip4_binding *b =
       m && m->ha ? mip4_ha_binding(m->ha, home_addr) : NULL;
   if (!b)
@@ -26,40 +27,40 @@ bool mip4_ha_lookup(struct sim *sim, struct node *node, uint32_t home_addr,
 }
 
 uint32_t mip4_ha_address(struct sim *sim, struct node *node) {
-  struct mip4_node *m = mip4_node_find(sim, node);
+  struct mip4_node *m = module_node_state(node, &mip4_module);
   return m && m->ha ? m->ha->addr : 0;
 }
 
 uint32_t mip4_fa_address(struct sim *sim, struct node *node) {
-  struct mip4_node *m = mip4_node_find(sim, node);
+  struct mip4_node *m = module_node_state(node, &mip4_module);
   return m && m->fa ? m->fa->coa : 0;
 }
 
 uint32_t mip4_mn_home_address(struct sim *sim, struct node *node) {
-  struct mip4_node *m = mip4_node_find(sim, node);
+  struct mip4_node *m = module_node_state(node, &mip4_module);
   return m && m->mn ? m->mn->home_addr : 0;
 }
 
 struct iface *mip4_mn_radio(struct sim *sim, struct node *node) {
-  struct mip4_node *m = mip4_node_find(sim, node);
+  struct mip4_node *m = module_node_state(node, &mip4_module);
   return m && m->mn ? m->mn->iface : NULL;
 }
 
 const struct mip4_sa *mip4_fa_mobile_sa(struct sim *sim, struct node *node,
                                         uint32_t home_addr) {
-  struct mip4_node *m = mip4_node_find(sim, node);
+  struct mip4_node *m = module_node_state(node, &mip4_module);
   return m && m->fa ? mip4_peer_sa(m->fa->mobile_sas, home_addr) : NULL;
 }
 
 const struct mip4_sa *mip4_mn_agent_sa(struct sim *sim, struct node *node,
                                        uint32_t agent) {
-  struct mip4_node *m = mip4_node_find(sim, node);
+  struct mip4_node *m = module_node_state(node, &mip4_module);
   return m && m->mn ? mip4_peer_sa(m->mn->agent_sas, agent) : NULL;
 }
 
 bool mip4_fa_forget(struct sim *sim, struct node *node, uint32_t home_addr,
                     uint32_t *home_agent) {
-  struct mip4_node *m = mip4_node_find(sim, node);
+  struct mip4_node *m = module_node_state(node, &mip4_module);
   const struct mip4_visitor *v =
       m && m->fa ? mip4_fa_visitor(m->fa, home_addr) : NULL;
   if (!v)
@@ -69,7 +70,7 @@ bool mip4_fa_forget(struct sim *sim, struct node *node, uint32_t home_addr,
 }
 
 bool mip4_fa_deliver(struct sim *sim, struct node *node, struct pkt *pkt) {
-  struct mip4_node *m = mip4_node_find(sim, node);
+  struct mip4_node *m = module_node_state(node, &mip4_module);
   if (!m || !m->fa || pkt->len < IP4_HLEN ||
       !mip4_fa_visitor(m->fa, load_be32(pkt->data + IP4_OFF_DST)))
     return false;

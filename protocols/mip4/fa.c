@@ -322,8 +322,7 @@ bool mip4_fa_tunnel_rx(struct mip4_fa *fa, struct pkt *pkt) {
     return true;
   }
   if (!active_visitor(fa, load_be32(pkt->data + IP4_OFF_DST))) {
-    if (!fa->owner->ext.fa_stray ||
-        !fa->owner->ext.fa_stray(fa->owner->ext.ctx, pkt, src))
+    if (!mip4_ext_fa_stray(fa->owner, pkt, src))
       sim_drop(node->sim, node, NULL, pkt, DROP_NO_ROUTE);
     return true;
   }

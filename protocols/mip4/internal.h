@@ -13,7 +13,6 @@
 #include "protocols/encap/tunnel.h"
 #include "protocols/mip4/mip4.h"
 #include "protocols/mip4/packets.h"
-#include "sim/app.h"
 #include "sim/rng.h"
 #include "sim/sched.h"
 
@@ -37,31 +36,49 @@ const struct mip4_sa *mip4_peer_sa(const GArray *peers, uint32_t addr);
 GByteArray *mip4_msg_through(const uint8_t *msg, size_t len,
                              const struct mip4_ext *ext);
 
-/* One node's Mobile IPv4 roles: a node may be home and foreign agent at
- * once; tunnels arriving at it are dispatched to the role they are for. */
+/* One node's Mobile IPv4 roles (the module's node state): a node may be
+ * home and foreign agent at once; tunnels arriving at it are dispatched
+ * to the role they are for. */
 struct mip4_node {
-  struct app app;
   struct node *node;
   struct mip4_ha *ha;
   struct mip4_fa *fa;
   struct mip4_mn *mn;
   struct tunnel_state *tunnels; /* MTUs of the tunnels it starts */
-  struct mip4_extension ext;    /* what an extension added (zeroed: none) */
-  GArray *handlers;             /* struct mip4_msg_handler, other types */
-  uint32_t drop_stray_tunnel;   /* drop reasons registered for the run */
+  /* What the extensions add up to (zeroed: none). */
+  struct {
+    uint8_t rrq_flags;
+    uint16_t adv_flags;
+    struct mip4_ext_set understood;
+  } ext;
+  GArray *exts;     /* struct mip4_extension, in registration order */
+  GArray *handlers; /* struct mip4_msg_handler, other types */
+  uint32_t drop_stray_tunnel; /* drop reasons registered for the run */
   uint32_t drop_reverse_refused;
 };
 
-/* Shorthands for the extension's callbacks: no-ops when unset. */
+/* Calls fn of every extension that has it, in registration order. */
 #define MIP4_EXT_CALL(owner, fn, ...)                                          \
   do {                                                                         \
-    if ((owner)->ext.fn)                                                       \
-      (owner)->ext.fn((owner)->ext.ctx, __VA_ARGS__);                          \
+    const GArray *exts_ = (owner)->exts;                                       \
+    for (guint i_ = 0; exts_ && i_ < exts_->len; i_++) {                       \
+      const struct mip4_extension *e_ =                                        \
+          &g_array_index(exts_, struct mip4_extension, i_);                    \
+      if (e_->fn)                                                              \
+        e_->fn(e_->ctx, __VA_ARGS__);                                          \
+    }                                                                          \
   } while (0)
 
-/* The per-node state of node, created on first use; or NULL if none. */
+/* Offers a stray tunnelled packet to the extensions in turn; true if one
+ * took it. */
+bool mip4_ext_fa_stray(struct mip4_node *m, struct pkt *pkt,
+                       uint32_t tunnel_src);
+
+/* The Mobile IPv4 state of node, created on first use. */
 struct mip4_node *mip4_node_of(struct sim *sim, struct node *node);
-struct mip4_node *mip4_node_find(struct sim *sim, struct node *node);
+/* The module's configure hook (config.c): element is one of its roles. */
+gboolean mip4_configure(struct sim *sim, struct node *node, xmlNode *el,
+                        const struct module_ctx *ctx, GError **error);
 
 /* ---- agents (agent.c) ---- */
 

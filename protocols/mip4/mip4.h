@@ -20,9 +20,8 @@ struct node;
 struct pkt;
 struct udp_rx;
 
-extern const struct module mip4_home_agent_module;
-extern const struct module mip4_foreign_agent_module;
-extern const struct module mip4_mobile_node_module;
+/* The module: <home-agent>, <foreign-agent> and <mobile-node>. */
+extern const struct module mip4_module;
 
 /* A mobility security association (RFC 5944 3.5.1). */
 struct mip4_sa {
@@ -79,7 +78,10 @@ struct mip4_extension {
                      uint32_t prev_coa, uint16_t agent_flags);
 };
 
-/* Attaches ext to node's Mobile IPv4 state (one extension per node). */
+/* Attaches ext to node's Mobile IPv4 state.  A node may have several
+ * extensions: their flags and understood extensions add up, and their
+ * callbacks are called in the order they were attached (fa_stray until
+ * one takes the packet). */
 void mip4_extend(struct sim *sim, struct node *node,
                  const struct mip4_extension *ext);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The Mobile IPv4 state of one node: its roles, the UDP port 434 and
- * tunnel demultiplexing between them, and the sending of registration
- * messages. */
+/* The Mobile IPv4 module and the state of one node: its roles, the UDP
+ * port 434 and tunnel demultiplexing between them, its extensions, and the
+ * sending of registration messages. */
 #include <string.h>
 
 #include "protocols/mip4/fa.h"
@@ -18,8 +18,9 @@
 #include "sim/sim.h"
 #include "sim/udp.h"
 
-static void roles_start(struct app *app) {
-  struct mip4_node *m = (struct mip4_node *)app;
+static void roles_start(G_GNUC_UNUSED struct sim *sim,
+                        G_GNUC_UNUSED struct node *node, void *state) {
+  struct mip4_node *m = state;
   if (m->ha)
     mip4_ha_start(m->ha);
   if (m->fa)
@@ -28,26 +29,22 @@ static void roles_start(struct app *app) {
     mip4_mn_start(m->mn);
 }
 
-static void roles_free(struct app *app) {
-  struct mip4_node *m = (struct mip4_node *)app;
+static void roles_stop(G_GNUC_UNUSED struct sim *sim,
+                       G_GNUC_UNUSED struct node *node, void *state) {
+  struct mip4_node *m = state;
   if (m->ha)
     mip4_ha_free(m->ha);
   if (m->fa)
     mip4_fa_free(m->fa);
   if (m->mn)
     mip4_mn_free(m->mn);
-  tunnel_state_free(m->tunnels);
+  if (m->tunnels)
+    tunnel_state_free(m->tunnels);
   if (m->handlers)
     g_array_free(m->handlers, TRUE);
-  g_free(app->name);
-  g_free(m);
+  if (m->exts)
+    g_array_free(m->exts, TRUE);
 }
-
-static const struct app_ops mip4_node_ops = {
-    .kind = "mip4",
-    .start = roles_start,
-    .free = roles_free,
-};
 
 struct mip4_msg_handler {
   uint8_t type;
@@ -110,13 +107,14 @@ static bool tunnel_rx(void *ctx, struct node *node, struct pkt *pkt,
 
 /* mip4_counters.tsv: every counter of every role, one per row, so that
  * roles with different counters share one table. */
-static char *counters_table(const struct sim *sim, void *ctx) {
+static char *counters_table(const struct sim *sim,
+                            G_GNUC_UNUSED void *ctx) {
   GString *s = g_string_new("node\trole\tcounter\tvalue\n");
-  for (guint i = 0; i < sim->apps->len; i++) {
-    const struct app *a = g_ptr_array_index(sim->apps, i);
-    if (a->ops != &mip4_node_ops)
+  for (guint i = 0; i < sim->nodes->len; i++) {
+    const struct mip4_node *m =
+        module_node_state(g_ptr_array_index(sim->nodes, i), &mip4_module);
+    if (!m)
       continue;
-    const struct mip4_node *m = (const struct mip4_node *)a;
     const char *name = m->node->name;
 #define ROW(role, c)                                                           \
   g_string_append_printf(s, "%s\t%s\t%s\t%" G_GUINT64_FORMAT "\n", name,       \
@@ -144,28 +142,16 @@ static char *counters_table(const struct sim *sim, void *ctx) {
   return g_string_free(s, FALSE);
 }
 
-struct mip4_node *mip4_node_find(struct sim *sim, struct node *node) {
-  for (guint i = 0; i < sim->apps->len; i++) {
-    struct app *a = g_ptr_array_index(sim->apps, i);
-    if (a->ops == &mip4_node_ops && a->node == node)
-      return (struct mip4_node *)a;
-  }
-  return NULL;
+static void report(struct sim *sim) {
+  sim_add_table(sim, "mip4_counters.tsv", counters_table, NULL);
 }
 
-struct mip4_node *mip4_node_of(struct sim *sim, struct node *node) {
-  struct mip4_node *found = mip4_node_find(sim, node);
-  if (found)
-    return found;
-  bool first = true;
-  for (guint i = 0; i < sim->apps->len && first; i++)
-    first = ((struct app *)g_ptr_array_index(sim->apps, i))->ops !=
-            &mip4_node_ops;
-  if (first)
-    sim_add_table(sim, "mip4_counters.tsv", counters_table, NULL);
-  struct mip4_node *m = g_new0(struct mip4_node, 1);
-  m->app = (struct app){.ops = &mip4_node_ops, .sim = sim, .node = node,
-                        .name = g_strdup_printf("mip4/%s", node->name)};
+struct mip4_node *mip4_node_of(G_GNUC_UNUSED struct sim *sim,
+                               struct node *node) {
+  bool created;
+  struct mip4_node *m = module_node_state_attach(node, &mip4_module, &created);
+  if (!created)
+    return m;
   m->node = node;
   m->tunnels = tunnel_state_new(node);
   /* A tunnel packet none of the node's roles claims. */
@@ -179,14 +165,44 @@ struct mip4_node *mip4_node_of(struct sim *sim, struct node *node) {
   ip_proto_register(node, 4, IPPROTO_NUM_IPIP, tunnel_rx, m);
   ip_proto_register(node, 4, IPPROTO_NUM_MINENC, tunnel_rx, m);
   ip_proto_register(node, 4, IPPROTO_NUM_GRE, tunnel_rx, m);
-  app_register(sim, &m->app);
   return m;
 }
 
 void mip4_extend(struct sim *sim, struct node *node,
                  const struct mip4_extension *ext) {
-  mip4_node_of(sim, node)->ext = *ext;
+  struct mip4_node *m = mip4_node_of(sim, node);
+  if (!m->exts)
+    m->exts = g_array_new(FALSE, FALSE, sizeof(struct mip4_extension));
+  g_array_append_val(m->exts, *ext);
+  m->ext.rrq_flags |= ext->rrq_flags;
+  m->ext.adv_flags |= ext->adv_flags;
+  for (size_t i = 0; i < G_N_ELEMENTS(ext->understood.bits); i++)
+    m->ext.understood.bits[i] |= ext->understood.bits[i];
 }
+
+bool mip4_ext_fa_stray(struct mip4_node *m, struct pkt *pkt,
+                       uint32_t tunnel_src) {
+  for (guint i = 0; m->exts && i < m->exts->len; i++) {
+    const struct mip4_extension *e =
+        &g_array_index(m->exts, struct mip4_extension, i);
+    if (e->fa_stray && e->fa_stray(e->ctx, pkt, tunnel_src))
+      return true;
+  }
+  return false;
+}
+
+static const char *const elements[] = {"home-agent", "foreign-agent",
+                                       "mobile-node", NULL};
+
+const struct module mip4_module = {
+    .name = "mip4",
+    .elements = elements,
+    .node_state_size = sizeof(struct mip4_node),
+    .configure = mip4_configure,
+    .report = report,
+    .start = roles_start,
+    .stop = roles_stop,
+};
 
 void mip4_handle_msg(struct sim *sim, struct node *node, uint8_t type,
                      mip4_msg_fn fn, void *ctx) {

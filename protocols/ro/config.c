@@ -48,13 +48,17 @@ static gboolean get_peers(struct ro_node *rn, const xmlNode *el,
   return TRUE;
 }
 
-static gboolean configure_node(struct sim *sim, struct node *node,
-                               xmlNode *el, const struct module_ctx *ctx,
-                               GError **error) {
+gboolean ro_configure(struct sim *sim, struct node *node, xmlNode *el,
+                      const struct module_ctx *ctx, GError **error) {
   int mode = -1;
   if (!get_mode(el, &mode, ctx, error))
     return FALSE;
   struct ro_node *rn = ro_node_new(sim, node, mode);
+  if (!rn) {
+    module_error(error, ctx, el, "%s already has a <route-optimization>",
+                 node->name);
+    return FALSE;
+  }
   bool refresh = true;
   if (!module_get_count(el, "cache-size", &rn->cache_size, ctx, error) ||
       !module_get_time(el, "update-interval", &rn->update_interval, ctx,
@@ -65,28 +69,19 @@ static gboolean configure_node(struct sim *sim, struct node *node,
       !module_get_time(el, "refresh-before", &rn->refresh, ctx, error) ||
       !mip4_lifetime_from_xml(el, "smooth-lifetime", &rn->smooth_lifetime,
                               ctx, error) ||
-      !get_peers(rn, el, ctx, error)) {
-    ro_node_discard(rn);
+      !get_peers(rn, el, ctx, error))
     return FALSE;
-  }
   if (!refresh)
     rn->refresh = 0;
-  ro_node_start(rn);
+  ro_node_attach(rn);
   return TRUE;
 }
 
-static gboolean configure_scenario(struct sim *sim, xmlNode *el,
-                                   const struct module_ctx *ctx,
-                                   GError **error) {
+gboolean ro_configure_scenario(struct sim *sim, xmlNode *el,
+                               const struct module_ctx *ctx, GError **error) {
   int mode = RO_MODE_SMOOTH;
   if (!get_mode(el, &mode, ctx, error))
     return FALSE;
   ro_world_of(sim)->mode = (enum ro_mode)mode;
   return TRUE;
 }
-
-const struct module ro_module = {
-    .name = "route-optimization",
-    .configure = configure_node,
-    .configure_scenario = configure_scenario,
-};

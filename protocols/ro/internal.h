@@ -12,7 +12,6 @@
 #include "protocols/mip4/mip4.h"
 #include "protocols/ro/cache.h"
 #include "protocols/ro/packets.h"
-#include "sim/app.h"
 #include "sim/sched.h"
 
 struct sim;
@@ -50,9 +49,8 @@ struct ro_counters {
 #undef RO_FIELD
 };
 
-/* What the module knows across a run. */
+/* What the module knows across a run (its run state). */
 struct ro_world {
-  struct app app;
   enum ro_mode mode;       /* the scenario's default */
   GHashTable *mobiles;     /* home address -> struct node (mobile nodes) */
   GHashTable *bound;       /* home address -> care-of address at its home
@@ -72,8 +70,9 @@ struct ro_smooth {
   struct sched_event retx;
 };
 
+/* A node's route optimisation (the module's node state). */
 struct ro_node {
-  struct app app;
+  struct sim *sim;
   struct node *node;
   struct ro_world *world;
   int mode;                  /* enum ro_mode, or -1: the scenario's */
@@ -96,12 +95,17 @@ struct ro_node {
 };
 
 /* The run's state, created with the first node or the scenario's
- * default; a node's, registered to run by ro_node_start. */
+ * default.  A node's, created by ro_node_new (NULL if node has one
+ * already) with its defaults; ro_node_attach hooks it, configured, into
+ * the node's Mobile IPv4 state. */
 struct ro_world *ro_world_of(struct sim *sim);
 struct ro_node *ro_node_new(struct sim *sim, struct node *node, int mode);
-void ro_node_start(struct ro_node *rn);
-/* Frees a node's state that was never started (bad configuration). */
-void ro_node_discard(struct ro_node *rn);
+void ro_node_attach(struct ro_node *rn);
+/* The module's configure hooks (config.c). */
+gboolean ro_configure(struct sim *sim, struct node *node, xmlNode *el,
+                      const struct module_ctx *ctx, GError **error);
+gboolean ro_configure_scenario(struct sim *sim, xmlNode *el,
+                               const struct module_ctx *ctx, GError **error);
 
 enum ro_mode ro_mode_of(const struct ro_node *rn);
 struct sim *ro_sim(const struct ro_node *rn);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The route optimisation state of a run and of each node: messages on
- * UDP port 434 dispatched to the roles, sending, rate limits and
- * ro_counters.tsv. */
+/* The route optimisation module and its state in a run and at each
+ * node: messages on UDP port 434 dispatched to the roles, sending, rate
+ * limits and ro_counters.tsv. */
 #include <string.h>
 
 #include "protocols/ro/internal.h"
@@ -15,38 +15,22 @@
 
 /* ---- the run ------------------------------------------------------------ */
 
-static void world_start(G_GNUC_UNUSED struct app *app) {}
-
-static void world_free(struct app *app) {
-  struct ro_world *w = (struct ro_world *)app;
+static void world_stop(G_GNUC_UNUSED struct sim *sim, void *run_state) {
+  struct ro_world *w = run_state;
   g_hash_table_destroy(w->mobiles);
   g_hash_table_destroy(w->bound);
   g_hash_table_destroy(w->forwarded);
-  g_free(app->name);
-  g_free(w);
 }
 
-static const struct app_ops world_ops = {
-    .kind = "ro", .start = world_start, .free = world_free};
-static const struct app_ops node_ops;
-
-static char *counters_table(const struct sim *sim, void *ctx);
-
 struct ro_world *ro_world_of(struct sim *sim) {
-  for (guint i = 0; i < sim->apps->len; i++) {
-    struct app *a = g_ptr_array_index(sim->apps, i);
-    if (a->ops == &world_ops)
-      return (struct ro_world *)a;
-  }
-  struct ro_world *w = g_new0(struct ro_world, 1);
-  w->app = (struct app){.ops = &world_ops, .sim = sim,
-                        .name = g_strdup("ro")};
+  bool created;
+  struct ro_world *w = module_run_state_attach(sim, &ro_module, &created);
+  if (!created)
+    return w;
   w->mode = RO_MODE_SMOOTH;
   w->mobiles = g_hash_table_new(g_direct_hash, g_direct_equal);
   w->bound = g_hash_table_new(g_direct_hash, g_direct_equal);
   w->forwarded = g_hash_table_new(g_direct_hash, g_direct_equal);
-  app_register(sim, &w->app);
-  sim_add_table(sim, "ro_counters.tsv", counters_table, NULL);
   return w;
 }
 
@@ -56,9 +40,9 @@ enum ro_mode ro_mode_of(const struct ro_node *rn) {
   return rn->mode >= 0 ? (enum ro_mode)rn->mode : rn->world->mode;
 }
 
-struct sim *ro_sim(const struct ro_node *rn) { return rn->app.sim; }
+struct sim *ro_sim(const struct ro_node *rn) { return rn->sim; }
 
-int64_t ro_now(const struct ro_node *rn) { return sim_now(rn->app.sim); }
+int64_t ro_now(const struct ro_node *rn) { return sim_now(rn->sim); }
 
 const struct mip4_sa *ro_peer_sa(const struct ro_node *rn, uint32_t addr) {
   for (guint i = 0; i < rn->peers->len; i++) {
@@ -141,25 +125,26 @@ void ro_send_ack(struct ro_node *rn, const struct ro_update *u,
 
 /* Every handoff row of a mobile node gets a forwarded_pkts value, zero
  * unless a previous foreign agent forwards some. */
-static void on_radio(void *ctx, struct iface *iface, G_GNUC_UNUSED struct cell *cell,
-                     bool up) {
-  struct ro_node *rn = ctx;
+static void link_change(G_GNUC_UNUSED struct sim *sim,
+                        G_GNUC_UNUSED struct node *node, void *state,
+                        struct iface *iface, bool up) {
+  struct ro_node *rn = state;
   int row = radio_last_handoff(iface);
   if (up && row >= 0 && iface == mip4_mn_radio(ro_sim(rn), rn->node))
     handoff_annotate(ro_sim(rn), row, "forwarded_pkts", 0);
 }
 
-static void ro_node_run(struct app *app) {
-  struct ro_node *rn = (struct ro_node *)app;
-  uint32_t home = mip4_mn_home_address(app->sim, rn->node);
-  if (home) {
-    g_hash_table_insert(rn->world->mobiles, GUINT_TO_POINTER(home), rn->node);
-    radio_listen(rn->node, on_radio, rn);
-  }
+static void node_start(struct sim *sim, struct node *node, void *state) {
+  struct ro_node *rn = state;
+  uint32_t home = mip4_mn_home_address(sim, node);
+  if (home)
+    g_hash_table_insert(rn->world->mobiles, GUINT_TO_POINTER(home), node);
 }
 
-static void ro_node_free(struct app *app) {
-  struct ro_node *rn = (struct ro_node *)app;
+/* Also for a node whose configuration failed half way. */
+static void node_stop(G_GNUC_UNUSED struct sim *sim,
+                      G_GNUC_UNUSED struct node *node, void *state) {
+  struct ro_node *rn = state;
   ro_smooth_free(rn);
   ro_cache_free(rn->cache);
   if (rn->tunnels)
@@ -167,19 +152,14 @@ static void ro_node_free(struct app *app) {
   g_hash_table_destroy(rn->sent);
   g_hash_table_destroy(rn->warned);
   g_array_free(rn->peers, TRUE);
-  g_free(app->name);
-  g_free(rn);
 }
 
-static const struct app_ops node_ops = {
-    .kind = "ro-node", .start = ro_node_run, .free = ro_node_free};
-
-void ro_node_discard(struct ro_node *rn) { ro_node_free(&rn->app); }
-
 struct ro_node *ro_node_new(struct sim *sim, struct node *node, int mode) {
-  struct ro_node *rn = g_new0(struct ro_node, 1);
-  rn->app = (struct app){.ops = &node_ops, .sim = sim, .node = node,
-                         .name = g_strdup_printf("ro/%s", node->name)};
+  bool created;
+  struct ro_node *rn = module_node_state_attach(node, &ro_module, &created);
+  if (!created)
+    return NULL;
+  rn->sim = sim;
   rn->node = node;
   rn->world = ro_world_of(sim);
   rn->mode = mode;
@@ -195,7 +175,7 @@ struct ro_node *ro_node_new(struct sim *sim, struct node *node, int mode) {
   return rn;
 }
 
-void ro_node_start(struct ro_node *rn) {
+void ro_node_attach(struct ro_node *rn) {
   struct sim *sim = ro_sim(rn);
   struct mip4_extension ext = {.ctx = rn, .rrq_flags = RO_RRQ_P};
   mip4_ext_set_add(&ext.understood, RO_EXT_WARNING);
@@ -206,18 +186,17 @@ void ro_node_start(struct ro_node *rn) {
   mip4_extend(sim, rn->node, &ext);
   for (uint8_t t = RO_MSG_WARNING; t <= RO_MSG_ACK; t++)
     mip4_handle_msg(sim, rn->node, t, msg_rx, rn);
-  app_register(sim, &rn->app);
 }
 
 /* ---- ro_counters.tsv ---------------------------------------------------- */
 
 static char *counters_table(const struct sim *sim, G_GNUC_UNUSED void *ctx) {
   GString *s = g_string_new("node\tcounter\tvalue\n");
-  for (guint i = 0; i < sim->apps->len; i++) {
-    const struct app *a = g_ptr_array_index(sim->apps, i);
-    if (a->ops != &node_ops)
+  for (guint i = 0; i < sim->nodes->len; i++) {
+    const struct ro_node *rn =
+        module_node_state(g_ptr_array_index(sim->nodes, i), &ro_module);
+    if (!rn)
       continue;
-    const struct ro_node *rn = (const struct ro_node *)a;
     const char *name = rn->node->name;
 #define ROW(c, v)                                                              \
   g_string_append_printf(s, "%s\t%s\t%" G_GUINT64_FORMAT "\n", name, c,        \
@@ -238,3 +217,23 @@ static char *counters_table(const struct sim *sim, G_GNUC_UNUSED void *ctx) {
   }
   return g_string_free(s, FALSE);
 }
+
+static void report(struct sim *sim) {
+  sim_add_table(sim, "ro_counters.tsv", counters_table, NULL);
+}
+
+static const char *const elements[] = {"route-optimization", NULL};
+
+const struct module ro_module = {
+    .name = "ro",
+    .elements = elements,
+    .node_state_size = sizeof(struct ro_node),
+    .run_state_size = sizeof(struct ro_world),
+    .configure = ro_configure,
+    .configure_scenario = ro_configure_scenario,
+    .report = report,
+    .start = node_start,
+    .link_change = link_change,
+    .stop = node_stop,
+    .stop_run = world_stop,
+};

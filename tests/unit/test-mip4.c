@@ -187,6 +187,44 @@ static void test_triangle_delay(void **state) {
   sim_free(w.sim);
 }
 
+/* Two extensions of one home agent: both hear of every registration, in
+ * the order they were attached, and requests setting a flag that only the
+ * second gives a meaning to are accepted. */
+struct ext_log {
+  GString *calls;
+  char tag;
+};
+
+static void log_registered(void *ctx, G_GNUC_UNUSED const struct mip4_rrq *r,
+                           G_GNUC_UNUSED const uint8_t *msg,
+                           G_GNUC_UNUSED size_t len,
+                           G_GNUC_UNUSED uint16_t lifetime) {
+  struct ext_log *l = ctx;
+  g_string_append_c(l->calls, l->tag);
+}
+
+static void test_extensions_form_a_list(void **state) {
+  (void)state;
+  struct world w = world_new(KEY);
+  g_autoptr(GString) calls = g_string_new("");
+  struct ext_log a = {calls, 'a'}, b = {calls, 'b'};
+  struct mip4_extension ea = {.ctx = &a, .ha_registered = log_registered};
+  struct mip4_extension eb = {.ctx = &b, .rrq_flags = MIP4_RRQ_RESERVED,
+                              .ha_registered = log_registered};
+  mip4_extend(w.sim, w.ha, &ea);
+  mip4_extend(w.sim, w.ha, &eb);
+  assert_int_equal(w.h->owner->ext.rrq_flags, MIP4_RRQ_RESERVED);
+  radio_add_move(w.radio, 2 * SIM_S, w.c1);
+  radio_add_move(w.radio, 4 * SIM_S, w.c2);
+  w.sim->duration = 6 * SIM_S;
+  sim_run(w.sim, 0, NULL, NULL);
+  assert_true(w.h->cnt.haServiceRequestsAccepted >= 2);
+  assert_int_equal(calls->len, 2 * w.h->cnt.haServiceRequestsAccepted);
+  for (gsize i = 0; i < calls->len; i += 2)
+    assert_memory_equal(calls->str + i, "ab", 2);
+  sim_free(w.sim);
+}
+
 /* One handoff's interruption: from leaving the old cell to the first data
  * packet through the new care-of address. */
 static double interruption(struct sim *sim, int row) {
@@ -852,6 +890,7 @@ static void test_tunnel_exit_unreachable(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_triangle_delay),
+      cmocka_unit_test(test_extensions_form_a_list),
       cmocka_unit_test(test_handoff_interruption_mean),
       cmocka_unit_test(test_wrong_key_denied),
       cmocka_unit_test(test_clock_skew_resynchronised),

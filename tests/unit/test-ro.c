@@ -18,7 +18,9 @@
 
 #include <glib/gstdio.h>
 
+#include "protocols/registry.h"
 #include "protocols/ro/internal.h"
+#include "protocols/ro/ro.h"
 #include "sim/addr.h"
 #include "sim/flow.h"
 #include "sim/inet.h"
@@ -137,7 +139,7 @@ static struct sim *load(const struct setup *s) {
   close(fd);
   assert_true(g_file_set_contents(path, xml, -1, NULL));
   g_autoptr(GError) error = NULL;
-  struct sim *sim = scenario_load(path, NULL, &error);
+  struct sim *sim = scenario_load(path, registry_modules, NULL, &error);
   if (!sim)
     fail_msg("%s", error->message);
   g_unlink(path);
@@ -145,14 +147,11 @@ static struct sim *load(const struct setup *s) {
 }
 
 static struct ro_node *ro_of(struct sim *sim, const char *node) {
-  g_autofree char *name = g_strdup_printf("ro/%s", node);
-  for (guint i = 0; i < sim->apps->len; i++) {
-    struct app *a = g_ptr_array_index(sim->apps, i);
-    if (strcmp(a->name, name) == 0)
-      return (struct ro_node *)a;
-  }
-  fail_msg("no route optimisation on %s", node);
-  return NULL;
+  struct node *n = sim_find_node(sim, node);
+  struct ro_node *rn = n ? module_node_state(n, &ro_module) : NULL;
+  if (!rn)
+    fail_msg("no route optimisation on %s", node);
+  return rn;
 }
 
 static struct flow *flow_of(struct sim *sim) {
@@ -423,8 +422,39 @@ static void test_smooth_handoff_saves_predicted_packets(void **state) {
   assert_true(reordered[0] == 0);
 }
 
+/* The module's errors in tests/bad (test-scenario loads them with no
+ * module). */
+static void test_bad_files(void **state) {
+  (void)state;
+  static const struct {
+    const char *file;
+    int line;
+    const char *fragment;
+  } cases[] = {
+      {"ro-duplicate-peer.xml", 7,
+       "peer: address: a second association with the same peer"},
+      {"ro-bad-lifetime.xml", 6,
+       "route-optimization: smooth-lifetime: a Mobile IP lifetime is whole "
+       "seconds"},
+  };
+  const char *srcdir = g_getenv("srcdir");
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    g_autofree char *path = g_build_filename(
+        srcdir && *srcdir ? srcdir : ".", "tests/bad", cases[i].file, NULL);
+    g_autoptr(GError) error = NULL;
+    assert_null(scenario_load(path, registry_modules, NULL, &error));
+    assert_true(g_error_matches(error, MIPSIM_SCENARIO_ERROR,
+                                MIPSIM_SCENARIO_ERROR_INVALID));
+    g_autofree char *prefix = g_strdup_printf("%s:%d: ", path, cases[i].line);
+    if (!g_str_has_prefix(error->message, prefix) ||
+        !strstr(error->message, cases[i].fragment))
+      fail_msg("%s: got \"%s\"", path, error->message);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_bad_files),
       cmocka_unit_test(test_direct_path),
       cmocka_unit_test(test_triangle_mode_and_plain_correspondent),
       cmocka_unit_test(test_expiry_returns_to_triangle),

@@ -58,7 +58,7 @@ static void test_factorial(void **state) {
   (void)state;
   g_autofree char *path = write_temp("s.xml", study_3x2);
   g_autoptr(GError) error = NULL;
-  struct study *s = study_load(path, false, &error);
+  struct study *s = study_load(path, false, NULL, &error);
   assert_non_null(s);
   assert_int_equal(s->combos->len, 6);
   assert_int_equal(study_runs(s), 24);
@@ -98,7 +98,7 @@ static void test_range(void **state) {
       "<range name='i' path='@duration' from='100ms' to='0.5s' "
       "step='100ms'/></study>");
   g_autoptr(GError) error = NULL;
-  struct study *s = study_load(path, false, &error);
+  struct study *s = study_load(path, false, NULL, &error);
   assert_non_null(s);
   struct study_param *p = g_ptr_array_index(s->params, 0);
   assert_int_equal(p->values->len, 5);
@@ -109,7 +109,7 @@ static void test_range(void **state) {
       "<study xmlns='urn:mipsim:scenario:1' name='s' scenario='x.xml'>\n"
       "<range name='i' path='@duration' from='100ms' to='1s' "
       "step='100mss'/></study>");
-  assert_null(study_load(bad, false, &error));
+  assert_null(study_load(bad, false, NULL, &error));
   g_autofree char *where = g_strdup_printf("%s:2: range: step: ", bad);
   assert_true(g_str_has_prefix(error->message, where));
 }
