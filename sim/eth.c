@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Ethernet II framing and the demultiplexing of received frames.
+/* Ethernet II framing, the demultiplexing of received frames, and LANs.
  *
  * IPv6 next hops are resolved by looking the address up among the
  * stations of the LAN: neighbour discovery is not simulated yet (it comes
@@ -7,6 +7,7 @@
  * neighbour-discovery traffic. */
 #include "eth.h"
 
+#include <glib.h>
 #include <string.h>
 
 #include "arp.h"
@@ -110,3 +111,170 @@ void eth_input(struct iface *in, struct pkt *pkt) {
     sim_drop(node->sim, node, NULL, pkt, DROP_MALFORMED);
   }
 }
+
+/* ---- the LAN link kind ------------------------------------------------- */
+
+/* Where each MAC address (packed in a uint64) is reached: the interface on
+ * the link, or NULL for a station that has left. */
+struct lan {
+  GHashTable *where;
+};
+
+static uint64_t mac_key(const uint8_t mac[6]) {
+  uint64_t k = 0;
+  for (int i = 0; i < 6; i++)
+    k = k << 8 | mac[i];
+  return k;
+}
+
+static struct lan *lan_of(struct link *link) {
+  if (!link->priv) {
+    struct lan *lan = g_new0(struct lan, 1);
+    lan->where = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+                                       NULL);
+    link->priv = lan;
+  }
+  return link->priv;
+}
+
+static void lan_set(struct link *link, uint64_t key, struct iface *port) {
+  gint64 k = (gint64)key;
+  g_hash_table_insert(lan_of(link)->where, g_memdup2(&k, sizeof k), port);
+}
+
+/* key is reached through port: so too, from beyond every other bridge
+ * port of the link, through that bridge.  Bridges form a tree (cells are
+ * bridged onto LANs, never onto cells), so this ends. */
+static void lan_learn(struct link *link, uint64_t key, struct iface *port) {
+  lan_set(link, key, port);
+  for (uint32_t i = 0; i < link->n_ends; i++) {
+    struct iface *b = link->ends[i];
+    if (b != port && b->bridge_peer && b->bridge_peer->link)
+      lan_learn(b->bridge_peer->link, key, b->bridge_peer);
+  }
+}
+
+/* The station key left through port, unless it has been learned elsewhere
+ * meanwhile.  Its entry stays, marked gone, so that frames still addressed
+ * to it are counted as lost to the handoff. */
+static void lan_forget(struct link *link, uint64_t key, struct iface *port) {
+  gint64 k = (gint64)key;
+  if (!link->priv || g_hash_table_lookup(lan_of(link)->where, &k) != port)
+    return;
+  lan_set(link, key, NULL);
+  for (uint32_t i = 0; i < link->n_ends; i++) {
+    struct iface *b = link->ends[i];
+    if (b != port && b->bridge_peer && b->bridge_peer->link)
+      lan_forget(b->bridge_peer->link, key, b->bridge_peer);
+  }
+}
+
+void eth_lan_attach(struct link *link, struct iface *iface) {
+  lan_learn(link, mac_key(iface->mac), iface);
+}
+
+void eth_lan_detach(struct link *link, struct iface *iface) {
+  lan_forget(link, mac_key(iface->mac), iface);
+}
+
+void eth_lan_free(struct link *link) {
+  struct lan *lan = link->priv;
+  if (!lan)
+    return;
+  g_hash_table_destroy(lan->where);
+  g_free(lan);
+  link->priv = NULL;
+}
+
+struct iface *eth_lan_station(struct link *link, const uint8_t mac[6]) {
+  gint64 k = (gint64)mac_key(mac);
+  return link->priv ? g_hash_table_lookup(lan_of(link)->where, &k) : NULL;
+}
+
+/* Teaches to_port's link every station that from_port's link reaches. */
+static void bridge_teach(struct iface *from_port, struct iface *to_port) {
+  GHashTableIter it;
+  gpointer k, port;
+  g_hash_table_iter_init(&it, lan_of(from_port->link)->where);
+  while (g_hash_table_iter_next(&it, &k, &port))
+    if (port)
+      lan_learn(to_port->link, (uint64_t) * (gint64 *)k, to_port);
+}
+
+void eth_bridge(struct iface *a, struct iface *b) {
+  g_return_if_fail(a->link && b->link && a->link != b->link);
+  a->bridge_peer = b;
+  b->bridge_peer = a;
+  bridge_teach(a, b);
+  bridge_teach(b, a);
+}
+
+void eth_lan_output(struct iface *oif, struct pkt *pkt,
+                    const struct ip_addr *gw) {
+  struct ip_addr target = *gw;
+  if (target.family == 0) {
+    struct ip_addr src;
+    ip_packet_addrs(pkt, &src, &target);
+  }
+  eth_output_ip(oif, pkt, &target);
+}
+
+/* Floods a frame for an unknown station: the NICs whose address it is
+ * take it, the others drop it unseen.  Bridge ports relay nothing: what
+ * lies beyond them is known (see eth_bridge). */
+static void lan_flood(struct link *link, struct iface *from,
+                      struct pkt *pkt) {
+  struct iface *taker = NULL;
+  for (uint32_t i = 0; i < link->n_ends; i++) {
+    struct iface *end = link->ends[i];
+    if (end == from || end->bridge_peer || memcmp(end->mac, pkt->data, 6))
+      continue;
+    if (taker)
+      link_receive(link, taker, pkt_clone(pkt));
+    taker = end;
+  }
+  if (!taker) {
+    sim_drop(link->sim, NULL, link, pkt, DROP_NEIGH_UNRESOLVED);
+    return;
+  }
+  link_receive(link, taker, pkt);
+}
+
+void eth_lan_deliver(struct link *link, struct iface *from,
+                     struct pkt *pkt) {
+  if (pkt->len < 6) {
+    sim_drop(link->sim, NULL, link, pkt, DROP_MALFORMED);
+    return;
+  }
+  struct lan *lan = lan_of(link);
+  if (pkt->len >= 12 && !(pkt->data[6] & 1)) {
+    gint64 src = (gint64)mac_key(pkt->data + 6);
+    /* A station gone stays gone: its frames still being relayed must not
+     * bring it back. */
+    if (!g_hash_table_contains(lan->where, &src))
+      lan_learn(link, (uint64_t)src, from);
+  }
+  if (pkt->data[0] & 1) { /* broadcast or multicast: every other station */
+    for (uint32_t i = 0; i < link->n_ends; i++)
+      if (link->ends[i] != from)
+        link_receive(link, link->ends[i], pkt_clone(pkt));
+    pkt_free(pkt);
+    return;
+  }
+  gint64 dst = (gint64)mac_key(pkt->data);
+  gpointer port;
+  if (!g_hash_table_lookup_extended(lan->where, &dst, NULL, &port)) {
+    lan_flood(link, from, pkt);
+    return;
+  }
+  /* Gone, or behind the very bridge port the frame came in by (it moved
+   * to another side while the frame was relayed here). */
+  struct iface *to = port;
+  if (!to || (to == from && from->bridge_peer)) {
+    sim_drop(link->sim, NULL, link, pkt, DROP_HANDOFF);
+    return;
+  }
+  link_receive(link, to, pkt);
+}
+
+const struct link_ops eth_lan_ops = {.name = "lan", ETH_LAN_OPS};

@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Ethernet framing on LANs, and neighbour resolution for IP next hops. */
+/* Ethernet: framing, neighbour resolution for IP next hops, and the LAN
+ * link kind, a shared medium whose unicast delivery is a learning
+ * bridge's. */
 #ifndef MIPSIM_ETH_H
 #define MIPSIM_ETH_H
 
+#include <pcap/dlt.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "addr.h"
+#include "inet.h"
+#include "link.h"
 
 struct iface;
 struct pkt;
@@ -23,5 +29,41 @@ void eth_send(struct iface *oif, struct pkt *pkt, const uint8_t dst[6],
               uint16_t ethertype);
 /* A frame arrived on a LAN interface (data at the Ethernet header). */
 void eth_input(struct iface *in, struct pkt *pkt);
+
+/* ---- the LAN link kind -------------------------------------------------
+ * A LAN knows where each MAC address is, as a learning bridge does: a
+ * station's address is registered when it attaches (and forgotten, the
+ * station marked as gone, when it detaches), and a source address it has
+ * never seen is learned from the frame.  A unicast frame goes to the one
+ * station its destination was learned at; an unknown destination is
+ * flooded and each station's NIC drops what is not addressed to it.
+ * Transparent bridges (eth_bridge) pass what one side learns to the other,
+ * as an access point's layer-2 update frame does on association, so
+ * bridged LANs know every station of the tree from the start. */
+extern const struct link_ops eth_lan_ops;
+
+/* The operations of the LAN kind but its name, for kinds that are LANs
+ * with something more (a wireless cell): {.name = "...", ETH_LAN_OPS}. */
+#define ETH_LAN_OPS                                                        \
+  .framing = LINK_FRAMING_ETHERNET, .header_len = ETH_HLEN,                \
+  .pcap_dlt = DLT_EN10MB, .shared_medium = true, .output = eth_lan_output, \
+  .input = eth_input, .deliver = eth_lan_deliver,                          \
+  .attach = eth_lan_attach, .detach = eth_lan_detach, .free = eth_lan_free
+
+void eth_lan_output(struct iface *oif, struct pkt *pkt,
+                    const struct ip_addr *gw);
+void eth_lan_deliver(struct link *link, struct iface *from, struct pkt *pkt);
+void eth_lan_attach(struct link *link, struct iface *iface);
+void eth_lan_detach(struct link *link, struct iface *iface);
+void eth_lan_free(struct link *link);
+
+/* The interface of the LAN (a station, or a bridge port leading to it)
+ * where unicast frames to mac go; NULL if unknown or gone. */
+struct iface *eth_lan_station(struct link *link, const uint8_t mac[6]);
+
+/* Joins two LAN interfaces of one node into a transparent bridge: frames
+ * received on one are sent out of the other, and each side learns the
+ * other's stations at the bridge's port. */
+void eth_bridge(struct iface *a, struct iface *b);
 
 #endif

@@ -3,8 +3,6 @@
 #include "iface.h"
 
 #include "arp.h"
-#include "eth.h"
-#include "ip.h"
 #include "link.h"
 #include "node.h"
 #include "radio.h"
@@ -91,8 +89,5 @@ void iface_receive(struct iface *iface, struct pkt *pkt) {
     link_send(iface->bridge_peer, pkt);
     return;
   }
-  if (iface->link->kind == LINK_LAN)
-    eth_input(iface, pkt);
-  else
-    ip_input(iface, pkt);
+  iface->link->ops->input(iface, pkt);
 }

@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "sim/cell.h"
+#include "sim/eth.h"
 #include "sim/flow.h"
 #include "sim/iface.h"
 #include "sim/link.h"
@@ -28,7 +29,7 @@ static struct handoff *row(struct sim *sim, guint i) {
 
 static struct cell *add_cell(struct sim *sim, const char *name, double x,
                              double y, double radius) {
-  struct link *l = link_new(sim, name, LINK_LAN, 11000000, SIM_US);
+  struct link *l = link_new(sim, name, &cell_link_ops, 11000000, SIM_US);
   return cell_new(sim, name, (struct vec2){x, y}, radius, l);
 }
 
@@ -129,7 +130,7 @@ static void test_handoff_gap_loses_exactly_the_window(void **state) {
   (void)state;
   struct sim *sim = sim_new("gap", 1, 0);
   sim->duration = 10 * SIM_S;
-  struct link *lan = link_new(sim, "lan", LINK_LAN, 100000000, SIM_US);
+  struct link *lan = link_new(sim, "lan", &eth_lan_ops, 100000000, SIM_US);
   struct cell *c1 = add_cell(sim, "c1", 0, 0, 100);
   struct cell *c2 = add_cell(sim, "c2", 500, 0, 100);
   cell_bridge(c1, lan);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sim/arp.h"
+#include "sim/eth.h"
 #include "sim/fault.h"
 #include "sim/flow.h"
 #include "sim/icmp.h"
@@ -42,7 +43,7 @@ static struct ip_addr ip(const char *text) {
 static struct link *p2p(struct sim *sim, const char *name, struct node *a,
                         const char *addr_a, struct node *b,
                         const char *addr_b, uint64_t bps, int64_t delay) {
-  struct link *l = link_new(sim, name, LINK_P2P, bps, delay);
+  struct link *l = link_new(sim, name, &link_p2p_ops, bps, delay);
   struct prefix pa = pfx(addr_a), pb = pfx(addr_b);
   iface_add_addr(iface_new(a, l), &pa);
   iface_add_addr(iface_new(b, l), &pb);
@@ -226,7 +227,7 @@ static void test_lan_arp(void **state) {
   struct sim *sim = sim_new("lan", 1, 0);
   struct node *a = node_new(sim, "a", false);
   struct node *b = node_new(sim, "b", false);
-  struct link *lan = link_new(sim, "lan", LINK_LAN, 10000000, 10 * SIM_US);
+  struct link *lan = link_new(sim, "lan", &eth_lan_ops, 10000000, 10 * SIM_US);
   struct prefix pa = pfx("10.9.0.1/24"), pb = pfx("10.9.0.2/24");
   iface_add_addr(iface_new(a, lan), &pa);
   iface_add_addr(iface_new(b, lan), &pb);
@@ -402,7 +403,7 @@ static void test_proxy_and_gratuitous_arp(void **state) {
   struct node *cn = node_new(sim, "c", false);
   struct node *m = node_new(sim, "m", false);
   struct node *h = node_new(sim, "h", false);
-  struct link *lan = link_new(sim, "lan", LINK_LAN, 100000000, SIM_US);
+  struct link *lan = link_new(sim, "lan", &eth_lan_ops, 100000000, SIM_US);
   struct prefix pc = pfx("10.1.0.1/24"), pm = pfx("10.1.0.2/24"),
                 ph = pfx("10.1.0.3/24");
   struct iface *ic = iface_new(cn, lan);
@@ -666,7 +667,7 @@ static void test_path_lan_broadcast(void **state) {
   struct node *a = node_new(sim, "a", false);
   struct node *b = node_new(sim, "b", false);
   struct node *c = node_new(sim, "c", false);
-  struct link *lan = link_new(sim, "lan", LINK_LAN, 10000000, 10 * SIM_US);
+  struct link *lan = link_new(sim, "lan", &eth_lan_ops, 10000000, 10 * SIM_US);
   struct prefix pa = pfx("10.9.0.1/24"), pb = pfx("10.9.0.2/24"),
                 pc = pfx("10.9.0.3/24");
   iface_add_addr(iface_new(a, lan), &pa);
