@@ -325,6 +325,40 @@ static void test_spatial_index(void **state) {
   sim_free(sim);
 }
 
+/* Bridges pass what one side learns to the other: a station of the LAN is
+ * reached on each cell through the cell's bridge, and a station that
+ * moves from cell 1 to cell 2 is reached from the LAN through bridge 2 at
+ * once, without a frame having to teach it (an access point's layer-2
+ * update).  The cell it left reaches it through its own bridge. */
+static void test_bridges_learn_stations(void **state) {
+  (void)state;
+  struct sim *sim = sim_new("learn", 1, 0);
+  struct link *lan = link_new(sim, "lan", &eth_lan_ops, 100000000, SIM_US);
+  struct iface *host = iface_new(node_new(sim, "h", false), lan);
+  struct cell *c1 = add_cell(sim, "c1", 0, 0, 100);
+  struct cell *c2 = add_cell(sim, "c2", 500, 0, 100);
+  struct node *b1 = cell_bridge(c1, lan);
+  struct node *b2 = cell_bridge(c2, lan);
+  struct iface *air1 = b1->ifaces[0], *wire1 = b1->ifaces[1];
+  struct iface *air2 = b2->ifaces[0], *wire2 = b2->ifaces[1];
+  assert_ptr_equal(eth_lan_station(c1->link, host->mac), air1);
+  assert_ptr_equal(eth_lan_station(c2->link, host->mac), air2);
+
+  struct iface *m = iface_new_unattached(node_new(sim, "m", false), "w");
+  link_attach(c1->link, m);
+  assert_ptr_equal(eth_lan_station(c1->link, m->mac), m);
+  assert_ptr_equal(eth_lan_station(lan, m->mac), wire1);
+  assert_ptr_equal(eth_lan_station(c2->link, m->mac), air2);
+  link_detach(c1->link, m);
+  assert_null(eth_lan_station(lan, m->mac));
+  assert_null(eth_lan_station(c2->link, m->mac));
+  link_attach(c2->link, m);
+  assert_ptr_equal(eth_lan_station(lan, m->mac), wire2);
+  assert_ptr_equal(eth_lan_station(c1->link, m->mac), air1);
+  assert_ptr_equal(eth_lan_station(c2->link, m->mac), m);
+  sim_free(sim);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_crossing_times),
@@ -337,6 +371,7 @@ int main(void) {
       cmocka_unit_test(test_random_waypoint),
       cmocka_unit_test(test_waypoints_follow_script),
       cmocka_unit_test(test_spatial_index),
+      cmocka_unit_test(test_bridges_learn_stations),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
