@@ -152,9 +152,15 @@ struct cell *cell_of_link(const struct link *link) {
   return link->ops == &cell_link_ops ? link->loss_ctx : NULL;
 }
 
+static void cells_free(struct sim *sim);
+
+static const struct sim_subsystem cells = {.name = "cells",
+                                           .free = cells_free};
+
 struct cell *cell_new(struct sim *sim, const char *name, struct vec2 pos,
                       double radius, struct link *link) {
   g_return_val_if_fail(link->ops == &cell_link_ops, NULL);
+  sim_use(sim, &cells);
   struct cell *c = g_new0(struct cell, 1);
   c->sim = sim;
   c->name = g_strdup(name);
@@ -168,7 +174,7 @@ struct cell *cell_new(struct sim *sim, const char *name, struct vec2 pos,
   return c;
 }
 
-void cell_free_all(struct sim *sim) {
+static void cells_free(struct sim *sim) {
   for (guint i = 0; i < sim->cells->len; i++) {
     struct cell *c = g_ptr_array_index(sim->cells, i);
     g_free(c->name);

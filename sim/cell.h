@@ -42,7 +42,6 @@ extern const struct link_ops cell_link_ops;
  * loss provider. */
 struct cell *cell_new(struct sim *sim, const char *name, struct vec2 pos,
                       double radius, struct link *link);
-void cell_free_all(struct sim *sim);
 /* The cell whose channel link is; NULL if it is none's. */
 struct cell *cell_of_link(const struct link *link);
 struct cell *sim_find_cell(const struct sim *sim, const char *name);

@@ -20,9 +20,18 @@
 #include "sim.h"
 #include "units.h"
 
+static void links_free(struct sim *sim) {
+  for (guint i = 0; i < sim->links->len; i++)
+    link_free(g_ptr_array_index(sim->links, i));
+}
+
+static const struct sim_subsystem links = {.name = "links",
+                                           .free = links_free};
+
 struct link *link_new(struct sim *sim, const char *name,
                       const struct link_ops *ops, uint64_t bps,
                       int64_t delay) {
+  sim_use(sim, &links);
   struct link *link = g_new0(struct link, 1);
   link->sim = sim;
   link->name = g_strdup(name);
