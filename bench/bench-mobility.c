@@ -59,8 +59,8 @@ static struct sim *build(int64_t duration) {
     g_autofree char *stream = g_strdup_printf("node/%s/movement", name);
     struct rng r;
     sim_rng(sim, &r, stream);
-    mn->mobility = mobility_random_waypoint(lo, hi, 1, 20, 0, 10 * SIM_S, &r,
-                                            NULL);
+    mobility_set(mn, mobility_random_waypoint(lo, hi, 1, 20, 0, 10 * SIM_S, &r,
+                                              NULL));
     struct iface *w = radio_new(mn, "wlan", ASSOC_NEAREST, 5, 50 * SIM_MS);
     struct prefix a = {.addr = addr_v4(0x0a000100 + (uint32_t)i), .len = 16};
     iface_add_addr(w, &a);

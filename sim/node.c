@@ -5,7 +5,6 @@
 #include "icmp.h"
 #include "iface.h"
 #include "ip.h"
-#include "mobility.h"
 #include "tcp.h"
 #include "udp.h"
 
@@ -45,7 +44,6 @@ void node_free(struct node *node) {
   udp__node_free(node);
   tcp__node_free(node);
   icmp__node_free(node);
-  mobility_free(node->mobility);
   g_free(node->name);
   g_free(node);
 }

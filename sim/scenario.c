@@ -1047,7 +1047,7 @@ static gboolean load_position(struct loader *ld, xmlNode *n,
       !get_distance(ld, n, "x", ANY_SIGN, &p.x, error) ||
       !get_distance(ld, n, "y", ANY_SIGN, &p.y, error))
     return FALSE;
-  node->mobility = mobility_static(p);
+  mobility_set(node, mobility_static(p));
   return TRUE;
 }
 
@@ -1060,7 +1060,7 @@ static gboolean load_velocity(struct loader *ld, xmlNode *n,
       !get_speed(ld, n, "vx", ANY_SIGN, &v.x, error) ||
       !get_speed(ld, n, "vy", ANY_SIGN, &v.y, error))
     return FALSE;
-  node->mobility = mobility_constant_velocity(p, v);
+  mobility_set(node, mobility_constant_velocity(p, v));
   return TRUE;
 }
 
@@ -1131,7 +1131,7 @@ static gboolean load_waypoints(struct loader *ld, xmlNode *n,
   }
   if (list->len == 0)
     return fail(ld, n, error, "needs at least one <waypoint>");
-  node->mobility = mobility_waypoints(g_steal_pointer(&list));
+  mobility_set(node, mobility_waypoints(g_steal_pointer(&list)));
   return TRUE;
 }
 
@@ -1179,9 +1179,9 @@ static gboolean load_random_waypoint(struct loader *ld, xmlNode *n,
   g_autofree char *stream = g_strdup_printf("node/%s/movement", node->name);
   struct rng rng;
   sim_rng(ld->sim, &rng, stream);
-  node->mobility = mobility_random_waypoint(lo, hi, speed_min, speed_max,
-                                            pause_min, pause_max, &rng,
-                                            has_start ? &start : NULL);
+  mobility_set(node, mobility_random_waypoint(lo, hi, speed_min, speed_max,
+                                              pause_min, pause_max, &rng,
+                                              has_start ? &start : NULL));
   return TRUE;
 }
 

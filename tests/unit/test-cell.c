@@ -76,8 +76,8 @@ static struct sim *two_cells(enum assoc_policy policy, double hysteresis,
   *a = add_cell(sim, "a", 0, 0, 100);
   *b = add_cell(sim, "b", 150, 0, 100);
   struct node *mn = node_new(sim, "mn", false);
-  mn->mobility = mobility_constant_velocity((struct vec2){-120, 0},
-                                            (struct vec2){10, 0});
+  mobility_set(mn, mobility_constant_velocity((struct vec2){-120, 0},
+                                              (struct vec2){10, 0}));
   radio_new(mn, "wlan", policy, hysteresis, 50 * SIM_MS);
   sim_run(sim, 0, NULL, NULL);
   return sim;
@@ -193,8 +193,8 @@ static void test_listeners_told_of_attach_and_detach(void **state) {
   add_cell(sim, "a", 0, 0, 100);
   add_cell(sim, "b", 150, 0, 100);
   struct node *mn = node_new(sim, "mn", false);
-  mn->mobility = mobility_constant_velocity((struct vec2){-120, 0},
-                                            (struct vec2){10, 0});
+  mobility_set(mn, mobility_constant_velocity((struct vec2){-120, 0},
+                                              (struct vec2){10, 0}));
   radio_new(mn, "wlan", ASSOC_NEAREST, 0, 50 * SIM_MS);
   struct events e = {0};
   radio_listen(mn, count_events, &e);
@@ -216,8 +216,8 @@ static void test_two_radios_make_before_break(void **state) {
   struct cell *a = add_cell(sim, "a", 0, 0, 100);
   struct cell *b = add_cell(sim, "b", 150, 0, 100);
   struct node *mn = node_new(sim, "mn", false);
-  mn->mobility = mobility_constant_velocity((struct vec2){-120, 0},
-                                            (struct vec2){10, 0});
+  mobility_set(mn, mobility_constant_velocity((struct vec2){-120, 0},
+                                              (struct vec2){10, 0}));
   struct iface *sticky = radio_new(mn, "w0", ASSOC_STICKY, 0, 50 * SIM_MS);
   struct iface *nearest = radio_new(mn, "w1", ASSOC_NEAREST, 0, 50 * SIM_MS);
   sim_run(sim, 20 * SIM_S, NULL, NULL);
