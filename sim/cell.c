@@ -199,9 +199,7 @@ struct cell *sim_find_cell(const struct sim *sim, const char *name) {
 
 struct node *cell_bridge(struct cell *cell, struct link *lan) {
   struct node *bridge = node_new(cell->sim, cell->name, false);
-  struct iface *air = iface_new(bridge, cell->link);
-  struct iface *wire = iface_new(bridge, lan);
-  eth_bridge(air, wire);
+  eth_bridge(bridge, cell->link, lan);
   return bridge;
 }
 

@@ -142,39 +142,56 @@ static void lan_set(struct link *link, uint64_t key, struct iface *port) {
   g_hash_table_insert(lan_of(link)->where, g_memdup2(&k, sizeof k), port);
 }
 
-/* key is reached through port: so too, from beyond every other bridge
- * port of the link, through that bridge.  Bridges form a tree (cells are
- * bridged onto LANs, never onto cells), so this ends. */
-static void lan_learn(struct link *link, uint64_t key, struct iface *port) {
-  lan_set(link, key, port);
-  for (uint32_t i = 0; i < link->n_ends; i++) {
-    struct iface *b = link->ends[i];
-    if (b != port && b->bridge_peer && b->bridge_peer->link)
-      lan_learn(b->bridge_peer->link, key, b->bridge_peer);
-  }
-}
-
 /* The station key left through port, unless it has been learned elsewhere
  * meanwhile.  Its entry stays, marked gone, so that frames still addressed
  * to it are counted as lost to the handoff. */
 static void lan_forget(struct link *link, uint64_t key, struct iface *port) {
   gint64 k = (gint64)key;
-  if (!link->priv || g_hash_table_lookup(lan_of(link)->where, &k) != port)
+  if (link->priv && g_hash_table_lookup(lan_of(link)->where, &k) == port)
+    lan_set(link, key, NULL);
+}
+
+/* Teaches to_port's link the stations of from_port's link. */
+static void bridge_teach(struct iface *from_port, struct iface *to_port) {
+  struct link *from = from_port->link;
+  for (uint32_t i = 0; i < from->n_ends; i++)
+    if (!from->ends[i]->bridge_peer)
+      lan_set(to_port->link, mac_key(from->ends[i]->mac), to_port);
+}
+
+/* A station attached to or left the link: the far side of each bridge on
+ * the link learns it at the bridge's port, or forgets it.  One hop only:
+ * a LAN then knows every station of its cells, while a cell reaches what
+ * lies beyond its bridge through the bridge (see lan_flood) and need not
+ * hear of every handoff in the other cells.  A bridge port is nobody's
+ * destination: once both its ends are attached, each side learns the
+ * other's stations. */
+void eth_lan_attach(struct link *link, struct iface *iface) {
+  struct iface *peer = iface->bridge_peer;
+  if (peer) {
+    if (peer->link) {
+      bridge_teach(iface, peer);
+      bridge_teach(peer, iface);
+    }
     return;
-  lan_set(link, key, NULL);
+  }
+  uint64_t key = mac_key(iface->mac);
+  lan_set(link, key, iface);
   for (uint32_t i = 0; i < link->n_ends; i++) {
-    struct iface *b = link->ends[i];
-    if (b != port && b->bridge_peer && b->bridge_peer->link)
-      lan_forget(b->bridge_peer->link, key, b->bridge_peer);
+    struct iface *b = link->ends[i]->bridge_peer;
+    if (b && b->link)
+      lan_set(b->link, key, b);
   }
 }
 
-void eth_lan_attach(struct link *link, struct iface *iface) {
-  lan_learn(link, mac_key(iface->mac), iface);
-}
-
 void eth_lan_detach(struct link *link, struct iface *iface) {
-  lan_forget(link, mac_key(iface->mac), iface);
+  uint64_t key = mac_key(iface->mac);
+  lan_forget(link, key, iface);
+  for (uint32_t i = 0; i < link->n_ends; i++) {
+    struct iface *b = link->ends[i]->bridge_peer;
+    if (b && b->link)
+      lan_forget(b->link, key, b);
+  }
 }
 
 void eth_lan_free(struct link *link) {
@@ -191,22 +208,15 @@ struct iface *eth_lan_station(struct link *link, const uint8_t mac[6]) {
   return link->priv ? g_hash_table_lookup(lan_of(link)->where, &k) : NULL;
 }
 
-/* Teaches to_port's link every station that from_port's link reaches. */
-static void bridge_teach(struct iface *from_port, struct iface *to_port) {
-  GHashTableIter it;
-  gpointer k, port;
-  g_hash_table_iter_init(&it, lan_of(from_port->link)->where);
-  while (g_hash_table_iter_next(&it, &k, &port))
-    if (port)
-      lan_learn(to_port->link, (uint64_t) * (gint64 *)k, to_port);
-}
-
-void eth_bridge(struct iface *a, struct iface *b) {
-  g_return_if_fail(a->link && b->link && a->link != b->link);
-  a->bridge_peer = b;
-  b->bridge_peer = a;
-  bridge_teach(a, b);
-  bridge_teach(b, a);
+struct iface *eth_bridge(struct node *node, struct link *a,
+                         struct link *b) {
+  struct iface *pa = iface_new_unattached(node, a->name);
+  struct iface *pb = iface_new_unattached(node, b->name);
+  pa->bridge_peer = pb;
+  pb->bridge_peer = pa;
+  link_attach(a, pa);
+  link_attach(b, pb);
+  return pa;
 }
 
 void eth_lan_output(struct iface *oif, struct pkt *pkt,
@@ -220,21 +230,40 @@ void eth_lan_output(struct iface *oif, struct pkt *pkt,
 }
 
 /* Floods a frame for an unknown station: the NICs whose address it is
- * take it, the others drop it unseen.  Bridge ports relay nothing: what
- * lies beyond them is known (see eth_bridge). */
+ * take it, the others drop it unseen, and a bridge port takes it when the
+ * far side has the station (a bridge's filtering database is the far
+ * side's table), so a frame for a station nobody has is not relayed into
+ * every cell of a LAN. */
 static void lan_flood(struct link *link, struct iface *from,
                       struct pkt *pkt) {
   struct iface *taker = NULL;
+  enum drop_reason why = DROP_NEIGH_UNRESOLVED;
+  gint64 dst = (gint64)mac_key(pkt->data);
   for (uint32_t i = 0; i < link->n_ends; i++) {
     struct iface *end = link->ends[i];
-    if (end == from || end->bridge_peer || memcmp(end->mac, pkt->data, 6))
+    if (end == from)
       continue;
+    struct iface *peer = end->bridge_peer;
+    if (peer) {
+      gpointer there = NULL;
+      if (!peer->link || !peer->link->priv ||
+          !g_hash_table_lookup_extended(lan_of(peer->link)->where, &dst,
+                                        NULL, &there) ||
+          there == peer)
+        continue;
+      if (!there) { /* the station has left the far side */
+        why = DROP_HANDOFF;
+        continue;
+      }
+    } else if (memcmp(end->mac, pkt->data, 6) != 0) {
+      continue;
+    }
     if (taker)
       link_receive(link, taker, pkt_clone(pkt));
     taker = end;
   }
   if (!taker) {
-    sim_drop(link->sim, NULL, link, pkt, DROP_NEIGH_UNRESOLVED);
+    sim_drop(link->sim, NULL, link, pkt, why);
     return;
   }
   link_receive(link, taker, pkt);
@@ -247,19 +276,21 @@ void eth_lan_deliver(struct link *link, struct iface *from,
     return;
   }
   struct lan *lan = lan_of(link);
-  if (pkt->len >= 12 && !(pkt->data[6] & 1)) {
-    gint64 src = (gint64)mac_key(pkt->data + 6);
-    /* A station gone stays gone: its frames still being relayed must not
-     * bring it back. */
-    if (!g_hash_table_contains(lan->where, &src))
-      lan_learn(link, (uint64_t)src, from);
-  }
   if (pkt->data[0] & 1) { /* broadcast or multicast: every other station */
     for (uint32_t i = 0; i < link->n_ends; i++)
       if (link->ends[i] != from)
         link_receive(link, link->ends[i], pkt_clone(pkt));
     pkt_free(pkt);
     return;
+  }
+  /* Learn the source of unicast frames (broadcasts, which a bridged LAN
+   * floods into every cell, would cost a lookup per cell and teach nothing
+   * the unicast traffic does not).  A station gone stays gone, so its
+   * frames still being relayed do not bring it back. */
+  if (pkt->len >= 12 && !(pkt->data[6] & 1)) {
+    gint64 src = (gint64)mac_key(pkt->data + 6);
+    if (!g_hash_table_contains(lan->where, &src))
+      lan_set(link, (uint64_t)src, from);
   }
   gint64 dst = (gint64)mac_key(pkt->data);
   gpointer port;

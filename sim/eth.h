@@ -14,6 +14,7 @@
 #include "link.h"
 
 struct iface;
+struct node;
 struct pkt;
 
 extern const uint8_t ETH_BROADCAST[6];
@@ -36,10 +37,11 @@ void eth_input(struct iface *in, struct pkt *pkt);
  * station marked as gone, when it detaches), and a source address it has
  * never seen is learned from the frame.  A unicast frame goes to the one
  * station its destination was learned at; an unknown destination is
- * flooded and each station's NIC drops what is not addressed to it.
- * Transparent bridges (eth_bridge) pass what one side learns to the other,
- * as an access point's layer-2 update frame does on association, so
- * bridged LANs know every station of the tree from the start. */
+ * flooded: each station's NIC drops what is not addressed to it, and a
+ * bridge port takes it if the far side has the station.  A transparent
+ * bridge (eth_bridge) tells each side of the stations attaching to or
+ * leaving the other, as an access point's layer-2 update frame does on
+ * association, so a LAN knows every station of its cells at once. */
 extern const struct link_ops eth_lan_ops;
 
 /* The operations of the LAN kind but its name, for kinds that are LANs
@@ -61,9 +63,10 @@ void eth_lan_free(struct link *link);
  * where unicast frames to mac go; NULL if unknown or gone. */
 struct iface *eth_lan_station(struct link *link, const uint8_t mac[6]);
 
-/* Joins two LAN interfaces of one node into a transparent bridge: frames
- * received on one are sent out of the other, and each side learns the
- * other's stations at the bridge's port. */
-void eth_bridge(struct iface *a, struct iface *b);
+/* Gives node a transparent bridge between LANs a and b: an interface on
+ * each (a's returned first, then b's), frames received on one sent out of
+ * the other, each side learning the other's stations at the bridge's
+ * port. */
+struct iface *eth_bridge(struct node *node, struct link *a, struct link *b);
 
 #endif
