@@ -110,7 +110,7 @@ static struct sim *chain_new(uint32_t n, int64_t duration, uint64_t count) {
   }
   for (uint32_t i = 0; i + 1 < n; i++) {
     snprintf(name, sizeof name, "l%u", i);
-    struct link *l = link_new(sim, name, LINK_P2P, LINK_BPS, LINK_DELAY);
+    struct link *l = link_new(sim, name, &link_p2p_ops, LINK_BPS, LINK_DELAY);
     struct prefix a = {.addr = addr_v4(link_net(i) + 1), .len = 30};
     struct prefix b = {.addr = addr_v4(link_net(i) + 2), .len = 30};
     iface_add_addr(iface_new(g_ptr_array_index(sim->nodes, i), l), &a);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "sim/cell.h"
+#include "sim/eth.h"
 #include "sim/flow.h"
 #include "sim/iface.h"
 #include "sim/link.h"
@@ -38,12 +39,12 @@ static double seconds_now(void) {
 static struct sim *build(int64_t duration) {
   struct sim *sim = sim_new("mobility", 1, 0);
   sim->duration = duration;
-  struct link *lan = link_new(sim, "core", LINK_LAN, 1000000000, SIM_US);
+  struct link *lan = link_new(sim, "core", &eth_lan_ops, 1000000000, SIM_US);
   lan->queue_limit = 1000;
   for (int i = 0; i < GRID * GRID; i++) {
     char name[32];
     g_snprintf(name, sizeof name, "cell%d", i);
-    struct link *air = link_new(sim, name, LINK_LAN, 54000000, SIM_US);
+    struct link *air = link_new(sim, name, &cell_link_ops, 54000000, SIM_US);
     struct vec2 pos = {SPACING * (i % GRID + 0.5), SPACING * (i / GRID + 0.5)};
     cell_bridge(cell_new(sim, name, pos, RADIUS, air), lan);
   }
@@ -58,8 +59,8 @@ static struct sim *build(int64_t duration) {
     g_autofree char *stream = g_strdup_printf("node/%s/movement", name);
     struct rng r;
     sim_rng(sim, &r, stream);
-    mn->mobility = mobility_random_waypoint(lo, hi, 1, 20, 0, 10 * SIM_S, &r,
-                                            NULL);
+    mobility_set(mn, mobility_random_waypoint(lo, hi, 1, 20, 0, 10 * SIM_S, &r,
+                                              NULL));
     struct iface *w = radio_new(mn, "wlan", ASSOC_NEAREST, 5, 50 * SIM_MS);
     struct prefix a = {.addr = addr_v4(0x0a000100 + (uint32_t)i), .len = 16};
     iface_add_addr(w, &a);

@@ -47,8 +47,14 @@ static void entry_free(gpointer data) {
   g_free(e);
 }
 
+static void cache_free(struct iface *iface);
+
+static const struct sim_subsystem arp_caches = {.name = "arp",
+                                                .iface_free = cache_free};
+
 static GHashTable *cache(struct iface *iface) {
   if (!iface->arp) {
+    sim_use(iface->node->sim, &arp_caches);
     iface->arp = g_new0(struct arp_cache, 1);
     iface->arp->entries =
         g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, entry_free);
@@ -69,10 +75,10 @@ void arp_flush(struct iface *iface) {
     while ((p = g_queue_pop_head(&e->pending)))
       sim_drop(node->sim, node, NULL, p, DROP_HANDOFF);
   }
-  arp_cache_free(iface);
+  cache_free(iface);
 }
 
-void arp_cache_free(struct iface *iface) {
+static void cache_free(struct iface *iface) {
   if (!iface->arp)
     return;
   g_hash_table_destroy(iface->arp->entries);

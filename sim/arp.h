@@ -45,6 +45,5 @@ bool arp_lookup(struct iface *iface, uint32_t ip, uint8_t mac[6]);
 /* Drop the whole cache; waiting packets die as DROP_HANDOFF (the
  * interface left its link). */
 void arp_flush(struct iface *iface);
-void arp_cache_free(struct iface *iface);
 
 #endif

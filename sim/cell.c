@@ -11,9 +11,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "eth.h"
 #include "iface.h"
 #include "link.h"
 #include "node.h"
+#include "pkt.h"
 #include "sim.h"
 
 struct cell_index {
@@ -119,8 +121,46 @@ double cell_bucket_width(struct sim *sim) {
   return ix->bucket;
 }
 
+const struct link_ops cell_link_ops = {.name = "cell", ETH_LAN_OPS};
+
+/* The mobile end of a frame on the cell, for distance-dependent loss: the
+ * sender if it is a radio, else the unicast receiver if it is. */
+static double mobile_distance(struct cell *cell, const struct iface *from,
+                              const struct pkt *pkt) {
+  const struct iface *mobile = from->radio ? from : NULL;
+  if (!mobile && pkt->len >= 6 && !(pkt->data[0] & 1)) {
+    struct iface *to = eth_lan_station(cell->link, pkt->data);
+    if (to && to->radio)
+      mobile = to;
+  }
+  struct node *n = mobile ? mobile->node : NULL;
+  if (!n || !n->mobility)
+    return 0;
+  return cell_distance(cell, mobility_position(n->mobility,
+                                               sim_now(cell->sim)));
+}
+
+/* The channel's loss provider. */
+static bool channel_lost(void *ctx, struct link *link,
+                         const struct iface *from, const struct pkt *pkt) {
+  (void)link;
+  struct cell *cell = ctx;
+  return cell_frame_lost(cell, mobile_distance(cell, from, pkt));
+}
+
+struct cell *cell_of_link(const struct link *link) {
+  return link->ops == &cell_link_ops ? link->loss_ctx : NULL;
+}
+
+static void cells_free(struct sim *sim);
+
+static const struct sim_subsystem cells = {.name = "cells",
+                                           .free = cells_free};
+
 struct cell *cell_new(struct sim *sim, const char *name, struct vec2 pos,
                       double radius, struct link *link) {
+  g_return_val_if_fail(link->ops == &cell_link_ops, NULL);
+  sim_use(sim, &cells);
   struct cell *c = g_new0(struct cell, 1);
   c->sim = sim;
   c->name = g_strdup(name);
@@ -128,13 +168,13 @@ struct cell *cell_new(struct sim *sim, const char *name, struct vec2 pos,
   c->pos = pos;
   c->radius = radius;
   c->link = link;
-  link->cell = c;
+  link_set_loss(link, channel_lost, c);
   g_ptr_array_add(sim->cells, c);
   index_of(sim)->stale = true;
   return c;
 }
 
-void cell_free_all(struct sim *sim) {
+static void cells_free(struct sim *sim) {
   for (guint i = 0; i < sim->cells->len; i++) {
     struct cell *c = g_ptr_array_index(sim->cells, i);
     g_free(c->name);
@@ -159,10 +199,7 @@ struct cell *sim_find_cell(const struct sim *sim, const char *name) {
 
 struct node *cell_bridge(struct cell *cell, struct link *lan) {
   struct node *bridge = node_new(cell->sim, cell->name, false);
-  struct iface *air = iface_new(bridge, cell->link);
-  struct iface *wire = iface_new(bridge, lan);
-  air->bridge_peer = wire;
-  wire->bridge_peer = air;
+  eth_bridge(bridge, cell->link, lan);
   return bridge;
 }
 

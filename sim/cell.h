@@ -14,6 +14,7 @@
 
 struct sim;
 struct link;
+struct link_ops;
 struct iface;
 struct pkt;
 
@@ -23,7 +24,7 @@ struct cell {
   uint32_t id;              /* index in sim->cells */
   struct vec2 pos;          /* metres */
   double radius;            /* metres */
-  struct link *link;        /* the channel; link->cell points back */
+  struct link *link;        /* the channel, of kind cell_link_ops */
   /* Loss rising with distance from the access point: a frame to or from a
    * mobile node at distance d is lost with probability
    * near + (edge - near) * (d / radius)^exponent. */
@@ -32,11 +33,17 @@ struct cell {
   uint32_t query_stamp;     /* spatial index bookkeeping */
 };
 
-/* The cell owns nothing but itself; link is the channel (kind LINK_LAN)
- * created by the caller. */
+/* A wireless channel: a LAN whose frames the cell's loss model (in
+ * distance or the link's own) may destroy. */
+extern const struct link_ops cell_link_ops;
+
+/* The cell owns nothing but itself; link is the channel (kind
+ * cell_link_ops) created by the caller.  The cell becomes the channel's
+ * loss provider. */
 struct cell *cell_new(struct sim *sim, const char *name, struct vec2 pos,
                       double radius, struct link *link);
-void cell_free_all(struct sim *sim);
+/* The cell whose channel link is; NULL if it is none's. */
+struct cell *cell_of_link(const struct link *link);
 struct cell *sim_find_cell(const struct sim *sim, const char *name);
 
 /* Bridge the cell's channel onto a LAN: a transparent bridge node named

@@ -1049,7 +1049,8 @@ static void client_bind(struct dhcp_client *c, const struct dhcp_msg *m) {
   set_timers(c);
   /* Tell the link's caches that the address has moved here (RFC 2131
    * 4.4.1 allows it; RFC 5227's announcement). */
-  if (c->iface->link && c->iface->link->kind == LINK_LAN)
+  if (c->iface->link &&
+      c->iface->link->ops->framing == LINK_FRAMING_ETHERNET)
     arp_announce(c->iface, c->addr, c->iface->mac);
   log_event(dn, c->iface, DHCP_EV_BOUND, c->addr, c->lease);
   if (c->on_bound)

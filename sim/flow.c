@@ -10,9 +10,18 @@
 #include "route.h"
 #include "sim.h"
 
+static void flows_free(struct sim *sim) {
+  for (guint i = 0; i < sim->flows->len; i++)
+    flow_free(g_ptr_array_index(sim->flows, i));
+}
+
+static const struct sim_subsystem flows = {
+    .name = "flows", .finish = flow_count_in_flight, .free = flows_free};
+
 struct flow *flow_new(struct sim *sim, const char *name, const char *kind,
                       const char *delay_kind, const struct ip_addr *src,
                       const struct ip_addr *dst, uint8_t ttl0) {
+  sim_use(sim, &flows);
   struct flow *f = g_new0(struct flow, 1);
   f->sim = sim;
   f->id = sim->flows->len + 1;

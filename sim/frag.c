@@ -63,7 +63,7 @@ static void reasm_free(gpointer data) {
   g_free(r);
 }
 
-void frag__node_free(struct node *node) {
+static void reasm_table_free(struct node *node) {
   if (!node->reasm)
     return;
   g_hash_table_destroy(node->reasm->t);
@@ -122,8 +122,12 @@ static struct pkt *try_complete(struct reasm *r) {
   return whole;
 }
 
+static const struct sim_subsystem reassembly = {
+    .name = "reassembly", .node_free = reasm_table_free};
+
 struct pkt *frag_reassemble(struct node *node, struct pkt *pkt) {
   if (!node->reasm) {
+    sim_use(node->sim, &reassembly);
     node->reasm = g_new0(struct reasm_table, 1);
     node->reasm->t = g_hash_table_new_full(key_hash, key_equal, NULL,
                                            reasm_free);

@@ -24,6 +24,4 @@ void frag_fragment(struct node *node, struct pkt *pkt, uint32_t mtu,
  * last missing piece arrived, else NULL.  Consumes pkt. */
 struct pkt *frag_reassemble(struct node *node, struct pkt *pkt);
 
-void frag__node_free(struct node *node);
-
 #endif

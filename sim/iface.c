@@ -2,12 +2,8 @@
 /* Interfaces: addresses, MAC, and the hand-off of received frames. */
 #include "iface.h"
 
-#include "arp.h"
-#include "eth.h"
-#include "ip.h"
 #include "link.h"
 #include "node.h"
-#include "radio.h"
 #include "route.h"
 
 struct iface *iface_new(struct node *node, struct link *link) {
@@ -36,8 +32,12 @@ struct iface *iface_new_unattached(struct node *node, const char *name) {
 }
 
 void iface_free(struct iface *iface) {
-  radio_free(iface);
-  arp_cache_free(iface);
+  struct sim *sim = iface->node->sim;
+  for (guint i = 0; i < sim->subsystems->len; i++) {
+    const struct sim_subsystem *sub = g_ptr_array_index(sim->subsystems, i);
+    if (sub->iface_free)
+      sub->iface_free(iface);
+  }
   if (iface->proxy_arp)
     g_hash_table_destroy(iface->proxy_arp);
   g_free(iface->txq.start);
@@ -91,8 +91,5 @@ void iface_receive(struct iface *iface, struct pkt *pkt) {
     link_send(iface->bridge_peer, pkt);
     return;
   }
-  if (iface->link->kind == LINK_LAN)
-    eth_input(iface, pkt);
-  else
-    ip_input(iface, pkt);
+  iface->link->ops->input(iface, pkt);
 }

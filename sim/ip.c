@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "dispatch.h"
-#include "eth.h"
 #include "frag.h"
 #include "icmp.h"
 #include "iface.h"
@@ -138,17 +137,7 @@ bool ip_packet_addrs(const struct pkt *pkt, struct ip_addr *src,
 
 static void neigh_output(void *ctx, struct pkt *pkt) {
   const struct nexthop *nh = ctx;
-  struct iface *oif = nh->oif;
-  if (oif->link->kind != LINK_LAN) {
-    link_send(oif, pkt);
-    return;
-  }
-  struct ip_addr target = nh->gw;
-  if (target.family == 0) {
-    struct ip_addr src;
-    ip_packet_addrs(pkt, &src, &target);
-  }
-  eth_output_ip(oif, pkt, &target);
+  link_output(nh->oif, pkt, &nh->gw);
 }
 
 /* The common tail of forwarded and originated packets: POST_ROUTING, the

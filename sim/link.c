@@ -1,31 +1,42 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Links.  A frame is given its transmission slot when it is queued: its
- * start is when the sender's channel (point-to-point: its own direction;
- * LAN: the shared medium) falls free, and its arrival at the far end is
- * start + size/bandwidth + delay.  So a frame costs one event per hop, its
- * delivery, and the drop-tail queue is the ring of start times not yet
- * reached. */
+ * start is when the sender's channel (its own direction, or the shared
+ * medium of a kind that has one) falls free, and its arrival at the far
+ * end is start + size/bandwidth + delay.  So a frame costs one event per
+ * hop, its delivery, and the drop-tail queue is the ring of start times
+ * not yet reached.  Where the frame goes from there is the kind's
+ * business (ops->deliver); point-to-point links are implemented here. */
 #include "link.h"
 
 #include <glib.h>
+#include <pcap/dlt.h>
 #include <string.h>
 
-#include "cell.h"
 #include "iface.h"
-#include "mobility.h"
+#include "ip.h"
 #include "node.h"
 #include "pkt.h"
 #include "route.h"
 #include "sim.h"
 #include "units.h"
 
-struct link *link_new(struct sim *sim, const char *name, enum link_kind kind,
-                      uint64_t bps, int64_t delay) {
+static void links_free(struct sim *sim) {
+  for (guint i = 0; i < sim->links->len; i++)
+    link_free(g_ptr_array_index(sim->links, i));
+}
+
+static const struct sim_subsystem links = {.name = "links",
+                                           .free = links_free};
+
+struct link *link_new(struct sim *sim, const char *name,
+                      const struct link_ops *ops, uint64_t bps,
+                      int64_t delay) {
+  sim_use(sim, &links);
   struct link *link = g_new0(struct link, 1);
   link->sim = sim;
   link->name = g_strdup(name);
   link->id = sim->links->len;
-  link->kind = kind;
+  link->ops = ops;
   link->bps = bps;
   link->delay = delay;
   link->mtu = LINK_DEFAULT_MTU;
@@ -36,6 +47,8 @@ struct link *link_new(struct sim *sim, const char *name, enum link_kind kind,
 }
 
 void link_free(struct link *link) {
+  if (link->ops->free)
+    link->ops->free(link);
   if (link->cnt.registered_drops)
     g_array_free(link->cnt.registered_drops, TRUE);
   g_free(link->ends);
@@ -44,11 +57,14 @@ void link_free(struct link *link) {
 }
 
 void link_attach(struct link *link, struct iface *iface) {
-  g_return_if_fail(link->kind != LINK_P2P || link->n_ends < 2);
+  g_return_if_fail(!link->ops->max_ends ||
+                   link->n_ends < link->ops->max_ends);
   iface->link = link;
   iface->link_index = link->n_ends;
   link->ends = g_renew(struct iface *, link->ends, link->n_ends + 1);
   link->ends[link->n_ends++] = iface;
+  if (link->ops->attach)
+    link->ops->attach(link, iface);
   route_topology_changed(iface);
 }
 
@@ -57,19 +73,11 @@ static void txq_flush(struct txq *q) {
   q->count = 0;
 }
 
-/* The interface a unicast MAC belongs to, wherever it is, from the MAC
- * that iface_new derived from the interface id. */
-static struct iface *lan_station_any(struct sim *sim, const uint8_t *mac) {
-  if (mac[0] != 0x02 || mac[1] != 0)
-    return NULL;
-  uint32_t id = (uint32_t)mac[2] << 24 | (uint32_t)mac[3] << 16 |
-                (uint32_t)mac[4] << 8 | mac[5];
-  return id < sim->ifaces->len ? g_ptr_array_index(sim->ifaces, id) : NULL;
-}
-
 void link_detach(struct link *link, struct iface *iface) {
   uint32_t i = iface->link_index;
   g_return_if_fail(i < link->n_ends && link->ends[i] == iface);
+  if (link->ops->detach)
+    link->ops->detach(link, iface);
   memmove(link->ends + i, link->ends + i + 1,
           (link->n_ends - i - 1) * sizeof *link->ends);
   link->n_ends--;
@@ -81,6 +89,11 @@ void link_detach(struct link *link, struct iface *iface) {
   if (iface->tx_busy_until > now)
     iface->tx_busy_until = now;
   txq_flush(&iface->txq);
+}
+
+void link_set_loss(struct link *link, link_loss_fn fn, void *ctx) {
+  link->loss_fn = fn;
+  link->loss_ctx = ctx;
 }
 
 void link_set_up(struct link *link, bool up) {
@@ -134,23 +147,6 @@ static void txq_push(struct txq *q, int64_t start, uint32_t limit) {
 
 static void deliver(struct sched_event *ev);
 
-/* The mobile end of a frame on a cell, for distance-dependent loss: the
- * sender if it is a radio, else the unicast receiver if it is. */
-static double mobile_distance(struct link *link, struct iface *from,
-                              const struct pkt *pkt) {
-  struct iface *mobile = from->radio ? from : NULL;
-  if (!mobile && pkt->len >= 6 && !(pkt->data[0] & 1)) {
-    struct iface *to = lan_station_any(link->sim, pkt->data);
-    if (to && to->radio && to->link == link)
-      mobile = to;
-  }
-  struct node *n = mobile ? mobile->node : NULL;
-  if (!n || !n->mobility)
-    return 0;
-  return cell_distance(link->cell,
-                       mobility_position(n->mobility, sim_now(link->sim)));
-}
-
 void link_send(struct iface *from, struct pkt *pkt) {
   struct link *link = from->link;
   if (!link) { /* a radio between cells */
@@ -164,8 +160,8 @@ void link_send(struct iface *from, struct pkt *pkt) {
     return;
   }
   int64_t now = sim_now(sim);
-  int64_t *busy = link->kind == LINK_LAN ? &link->channel_busy_until
-                                         : &from->tx_busy_until;
+  int64_t *busy = link->ops->shared_medium ? &link->channel_busy_until
+                                            : &from->tx_busy_until;
   int64_t start = *busy > now ? *busy : now;
   if (start > now) {
     txq_advance(&from->txq, now);
@@ -183,16 +179,15 @@ void link_send(struct iface *from, struct pkt *pkt) {
   pkt->tx_iface = from;
   pkt->tx_link = link;
   pkt->link_epoch = link->epoch;
-  if (link->cell)
-    pkt->lost = cell_frame_lost(link->cell, mobile_distance(link, from, pkt));
+  if (link->loss_fn)
+    pkt->lost = link->loss_fn(link->loss_ctx, link, from, pkt);
   else /* most links have no loss model: spare them the call */
     pkt->lost = link->loss.kind != LOSS_NONE && loss_draw(&link->loss);
   sched_event_init(&pkt->ev, deliver);
   sched_at(&sim->sched, &pkt->ev, start + tx + link->delay);
 }
 
-static inline void receive(struct link *link, struct iface *to,
-                           struct pkt *pkt) {
+void link_receive(struct link *link, struct iface *to, struct pkt *pkt) {
   if (!to->up) {
     sim_drop(link->sim, NULL, link, pkt, DROP_LINK_DOWN);
     return;
@@ -203,24 +198,6 @@ static inline void receive(struct link *link, struct iface *to,
   pkt->meta.hops++;
   pkt->meta.prop += link->delay;
   iface_receive(to, pkt);
-}
-
-/* Where a unicast frame on a LAN goes: its station if it is on the link,
- * else the bridge port that leads to it.  NULL and a reason otherwise. */
-static struct iface *lan_resolve(struct link *link, struct iface *from,
-                                 const uint8_t *mac, enum drop_reason *why) {
-  struct iface *to = lan_station_any(link->sim, mac);
-  if (to && to->link == link)
-    return to;
-  /* Look for the bridge among the far link's ends: a cell has a handful
-   * of stations, a LAN may have hundreds of bridged cells. */
-  for (uint32_t i = 0; to && to->link && i < to->link->n_ends; i++) {
-    struct iface *port = to->link->ends[i]->bridge_peer;
-    if (port && port != from && port->link == link)
-      return port;
-  }
-  *why = to && to->radio ? DROP_HANDOFF : DROP_NEIGH_UNRESOLVED;
-  return NULL;
 }
 
 static void deliver(struct sched_event *ev) {
@@ -246,30 +223,39 @@ static void deliver(struct sched_event *ev) {
     sim_drop(sim, NULL, link, pkt, DROP_LOSS);
     return;
   }
-  if (link->kind == LINK_P2P) {
-    if (link->n_ends < 2) {
-      sim_drop(sim, NULL, link, pkt, DROP_LINK_DOWN);
-      return;
-    }
-    receive(link, link->ends[link->ends[0] == from ? 1 : 0], pkt);
-    return;
-  }
-  if (pkt->len < 6) {
-    sim_drop(sim, NULL, link, pkt, DROP_MALFORMED);
-    return;
-  }
-  if (pkt->data[0] & 1) { /* broadcast or multicast: every other station */
-    for (uint32_t i = 0; i < link->n_ends; i++)
-      if (link->ends[i] != from)
-        receive(link, link->ends[i], pkt_clone(pkt));
-    pkt_free(pkt);
-    return;
-  }
-  enum drop_reason why;
-  struct iface *to = lan_resolve(link, from, pkt->data, &why);
-  if (!to) {
-    sim_drop(sim, NULL, link, pkt, why);
-    return;
-  }
-  receive(link, to, pkt);
+  link->ops->deliver(link, from, pkt);
 }
+
+void link_output(struct iface *oif, struct pkt *pkt,
+                 const struct ip_addr *gw) {
+  oif->link->ops->output(oif, pkt, gw);
+}
+
+/* ---- point-to-point links ---------------------------------------------- */
+
+static void p2p_output(struct iface *oif, struct pkt *pkt,
+                       const struct ip_addr *gw) {
+  (void)gw; /* the far end is the only next hop */
+  link_send(oif, pkt);
+}
+
+static void p2p_deliver(struct link *link, struct iface *from,
+                        struct pkt *pkt) {
+  if (link->n_ends < 2) {
+    sim_drop(link->sim, NULL, link, pkt, DROP_LINK_DOWN);
+    return;
+  }
+  link_receive(link, link->ends[link->ends[0] == from ? 1 : 0], pkt);
+}
+
+const struct link_ops link_p2p_ops = {
+    .name = "p2p",
+    .framing = LINK_FRAMING_RAW_IP,
+    .header_len = 0,
+    .pcap_dlt = DLT_RAW,
+    .max_ends = 2,
+    .shared_medium = false,
+    .output = p2p_output,
+    .input = ip_input,
+    .deliver = p2p_deliver,
+};

@@ -161,6 +161,20 @@ void mobility_free(struct mobility *m) {
   g_free(m);
 }
 
+static void node_mobility_free(struct node *node) {
+  mobility_free(node->mobility);
+  node->mobility = NULL;
+}
+
+static const struct sim_subsystem movement = {
+    .name = "movement", .node_free = node_mobility_free};
+
+void mobility_set(struct node *node, struct mobility *m) {
+  sim_use(node->sim, &movement);
+  mobility_free(node->mobility);
+  node->mobility = m;
+}
+
 void mobility_advance(struct mobility *m, int64_t t) {
   while (t >= m->seg.end) {
     if (m->kind == MOBILITY_WAYPOINTS)

@@ -76,6 +76,8 @@ struct mobility *mobility_random_waypoint(struct vec2 area_min,
                                           const struct rng *stream,
                                           const struct vec2 *start);
 void mobility_free(struct mobility *m);
+/* node moves as m (transfer full), which its end frees. */
+void mobility_set(struct node *node, struct mobility *m);
 
 /* Moves to the segment holding t (t must not go backwards). */
 void mobility_advance(struct mobility *m, int64_t t);

@@ -2,18 +2,23 @@
 /* Nodes and their life cycle. */
 #include "node.h"
 
-#include "frag.h"
 #include "icmp.h"
 #include "iface.h"
 #include "inet.h"
 #include "ip.h"
-#include "mobility.h"
-#include "radio.h"
-#include "route.h"
 #include "tcp.h"
 #include "udp.h"
 
+static void nodes_free(struct sim *sim) {
+  for (guint i = 0; i < sim->nodes->len; i++)
+    node_free(g_ptr_array_index(sim->nodes, i));
+}
+
+static const struct sim_subsystem nodes = {.name = "nodes",
+                                           .free = nodes_free};
+
 struct node *node_new(struct sim *sim, const char *name, bool router) {
+  sim_use(sim, &nodes);
   struct node *node = g_new0(struct node, 1);
   node->sim = sim;
   node->name = g_strdup(name);
@@ -36,14 +41,17 @@ void node_free(struct node *node) {
   for (uint32_t i = 0; i < node->n_ifaces; i++)
     iface_free(node->ifaces[i]);
   g_free(node->ifaces);
+  for (guint i = 0; i < node->sim->subsystems->len; i++) {
+    const struct sim_subsystem *sub =
+        g_ptr_array_index(node->sim->subsystems, i);
+    if (sub->node_free)
+      sub->node_free(node);
+  }
+  /* The IP layer and its dispatch tables are every node's. */
   ip__node_free(node);
   udp__node_free(node);
   tcp__node_free(node);
   icmp__node_free(node);
-  frag__node_free(node);
-  route_free_node(node);
-  radio__node_free(node);
-  mobility_free(node->mobility);
   if (node->cnt.registered_drops)
     g_array_free(node->cnt.registered_drops, TRUE);
   g_free(node->module_states);

@@ -33,7 +33,17 @@ struct radio_listener {
   struct radio_listener *next;
 };
 
+static void radio_start_all(struct sim *sim);
+static void radio_free(struct iface *iface);
+static void listeners_free(struct node *node);
+
+static const struct sim_subsystem radios = {.name = "radios",
+                                            .start = radio_start_all,
+                                            .node_free = listeners_free,
+                                            .iface_free = radio_free};
+
 void radio_listen(struct node *node, radio_listener_fn fn, void *ctx) {
+  sim_use(node->sim, &radios);
   struct radio_listener *l = g_new0(struct radio_listener, 1);
   l->fn = fn;
   l->ctx = ctx;
@@ -43,7 +53,7 @@ void radio_listen(struct node *node, radio_listener_fn fn, void *ctx) {
   *tail = l;
 }
 
-void radio__node_free(struct node *node) {
+static void listeners_free(struct node *node) {
   while (node->radio_listeners) {
     struct radio_listener *l = node->radio_listeners;
     node->radio_listeners = l->next;
@@ -381,6 +391,7 @@ void radio_add_move(struct iface *iface, int64_t at, struct cell *cell) {
 struct iface *radio_new(struct node *node, const char *name,
                         enum assoc_policy policy, double hysteresis,
                         int64_t l2_delay) {
+  sim_use(node->sim, &radios);
   struct iface *iface = iface_new_unattached(node, name);
   struct radio *r = g_new0(struct radio, 1);
   r->iface = iface;
@@ -429,7 +440,8 @@ static void radio_start(struct radio *r) {
   plan(r);
 }
 
-void radio_start_all(struct sim *sim) {
+/* The run starts: every radio's first association and boundary events. */
+static void radio_start_all(struct sim *sim) {
   for (guint i = 0; i < sim->ifaces->len; i++) {
     struct iface *iface = g_ptr_array_index(sim->ifaces, i);
     if (iface->radio)
@@ -437,7 +449,7 @@ void radio_start_all(struct sim *sim) {
   }
 }
 
-void radio_free(struct iface *iface) {
+static void radio_free(struct iface *iface) {
   struct radio *r = iface->radio;
   if (!r)
     return;

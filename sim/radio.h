@@ -79,9 +79,5 @@ struct iface *radio_new(struct node *node, const char *name,
                         enum assoc_policy policy, double hysteresis,
                         int64_t l2_delay);
 void radio_add_move(struct iface *iface, int64_t at, struct cell *cell);
-/* Called when the run starts: first association and boundary events. */
-void radio_start_all(struct sim *sim);
-void radio_free(struct iface *iface);
-void radio__node_free(struct node *node);
 
 #endif

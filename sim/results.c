@@ -185,7 +185,7 @@ static char *links_table(const struct sim *sim) {
   for (guint i = 0; i < sim->links->len; i++) {
     const struct link *l = g_ptr_array_index(sim->links, i);
     /* A point-to-point link is full duplex: two channels. */
-    double channels = l->kind == LINK_P2P ? 2.0 : 1.0;
+    double channels = l->ops->shared_medium ? 1.0 : 2.0;
     double util = elapsed > 0 ? (double)l->cnt.busy_ns /
                                     ((double)elapsed * channels)
                               : 0.0;
@@ -193,7 +193,7 @@ static char *links_table(const struct sim *sim) {
         s, "%s\t%s\t%" G_GUINT64_FORMAT "\t%.6f\t%u\t%" G_GUINT64_FORMAT
            "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%"
            G_GUINT64_FORMAT "\t%.6f",
-        l->name, l->cell ? "cell" : l->kind == LINK_P2P ? "p2p" : "lan", l->bps,
+        l->name, l->ops->name, l->bps,
         (double)l->delay / 1e6, l->mtu, l->cnt.tx_packets, l->cnt.tx_bytes,
         l->cnt.rx_packets, l->cnt.rx_bytes, util);
     drop_counts(s, sim, l->cnt.drops, l->cnt.registered_drops);

@@ -75,8 +75,15 @@ struct spath {
   int64_t prop;
 };
 
+static void routing_free(struct sim *sim);
+static void rtable_free(struct node *node);
+
+static const struct sim_subsystem routes = {
+    .name = "routes", .free = routing_free, .node_free = rtable_free};
+
 static struct routing *routing(struct sim *sim) {
   if (!sim->routing) {
+    sim_use(sim, &routes);
     sim->routing = g_new0(struct routing, 1);
     sim->routing->generation = 1;
   }
@@ -113,7 +120,7 @@ static void clear_prefixes(struct routing *r) {
   memset(r->len_used, 0, sizeof r->len_used);
 }
 
-void routing_free(struct sim *sim) {
+static void routing_free(struct sim *sim) {
   if (!sim->routing)
     return;
   clear_prefixes(sim->routing);
@@ -355,6 +362,7 @@ bool route_add(struct node *node, const struct prefix *p, struct iface *oif,
       return false;
   }
   if (!node->rt) {
+    sim_use(node->sim, &routes);
     node->rt = g_new0(struct rtable, 1);
     node->rt->routes = g_array_new(FALSE, FALSE, sizeof(struct static_route));
   }
@@ -380,7 +388,7 @@ bool route_del(struct node *node, const struct prefix *p) {
   return false;
 }
 
-void route_free_node(struct node *node) {
+static void rtable_free(struct node *node) {
   if (!node->rt)
     return;
   g_array_free(node->rt->routes, TRUE);

@@ -51,7 +51,5 @@ void route_topology_changed(struct iface *iface);
 
 /* Forget cached lookups after the topology or a table changed. */
 void route_invalidate(struct sim *sim);
-void route_free_node(struct node *node);
-void routing_free(struct sim *sim);
 
 #endif

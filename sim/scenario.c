@@ -16,6 +16,7 @@
 #include "addr.h"
 #include "cell.h"
 #include "dhcp.h"
+#include "eth.h"
 #include "fault.h"
 #include "iface.h"
 #include "link.h"
@@ -793,7 +794,7 @@ static gboolean load_iface(struct loader *ld, xmlNode *n, struct link *link,
     return FALSE;
   if (node_iface_on(node, link))
     return fail(ld, n, error, "node %s is attached to %s %s twice",
-                node->name, link->kind == LINK_P2P ? "link" : "lan",
+                node->name, link->ops == &link_p2p_ops ? "link" : "lan",
                 link->name);
   bool filter = get_bool(n, "ingress-filter");
   if (filter && !node->router)
@@ -826,7 +827,7 @@ static gboolean load_loss(struct loader *ld, xmlNode *n, struct link *link,
   if (!NEED(ld, n, error, "model"))
     return FALSE;
   if (strcmp(model, "distance") == 0) {
-    struct cell *cell = link->cell;
+    struct cell *cell = cell_of_link(link);
     if (!cell)
       return fail(ld, n, error, "model: the distance model is for cells");
     cell->distance_loss = true;
@@ -892,8 +893,8 @@ static gboolean load_link(struct loader *ld, xmlNode *n, GError **error) {
                   "%s has %u", name, ends);
   }
 
-  struct link *link = link_new(ld->sim, name, lan ? LINK_LAN : LINK_P2P,
-                               bps, delay);
+  struct link *link = link_new(ld->sim, name,
+                               lan ? &eth_lan_ops : &link_p2p_ops, bps, delay);
   d->obj = link;
   link->mtu = (uint32_t)mtu;
   link->queue_limit = (uint32_t)queue;
@@ -970,9 +971,9 @@ static struct link *bridged_lan(const struct loader *ld, const xmlNode *n,
                                 GError **error) {
   struct link *lan = NEED(ld, n, error, "lan") ? ref_link(ld, n, "lan", error)
                                                 : NULL;
-  if (lan && (lan->cell || lan->kind != LINK_LAN)) {
+  if (lan && lan->ops != &eth_lan_ops) {
     fail(ld, n, error, "lan: %s is %s; a cell is bridged onto a lan",
-         lan->name, lan->cell ? "a cell" : "a point-to-point link");
+         lan->name, cell_of_link(lan) ? "a cell" : "a point-to-point link");
     return NULL;
   }
   return lan;
@@ -1024,7 +1025,7 @@ static gboolean load_cell(struct loader *ld, xmlNode *n, GError **error) {
                   node->name);
   }
 
-  struct link *link = link_new(ld->sim, name, LINK_LAN, bps, delay);
+  struct link *link = link_new(ld->sim, name, &cell_link_ops, bps, delay);
   link->mtu = (uint32_t)mtu;
   link->queue_limit = (uint32_t)queue;
   struct defined *channel = g_new0(struct defined, 1);
@@ -1056,7 +1057,7 @@ static gboolean load_position(struct loader *ld, xmlNode *n,
       !get_distance(ld, n, "x", ANY_SIGN, &p.x, error) ||
       !get_distance(ld, n, "y", ANY_SIGN, &p.y, error))
     return FALSE;
-  node->mobility = mobility_static(p);
+  mobility_set(node, mobility_static(p));
   return TRUE;
 }
 
@@ -1069,7 +1070,7 @@ static gboolean load_velocity(struct loader *ld, xmlNode *n,
       !get_speed(ld, n, "vx", ANY_SIGN, &v.x, error) ||
       !get_speed(ld, n, "vy", ANY_SIGN, &v.y, error))
     return FALSE;
-  node->mobility = mobility_constant_velocity(p, v);
+  mobility_set(node, mobility_constant_velocity(p, v));
   return TRUE;
 }
 
@@ -1140,7 +1141,7 @@ static gboolean load_waypoints(struct loader *ld, xmlNode *n,
   }
   if (list->len == 0)
     return fail(ld, n, error, "needs at least one <waypoint>");
-  node->mobility = mobility_waypoints(g_steal_pointer(&list));
+  mobility_set(node, mobility_waypoints(g_steal_pointer(&list)));
   return TRUE;
 }
 
@@ -1188,9 +1189,9 @@ static gboolean load_random_waypoint(struct loader *ld, xmlNode *n,
   g_autofree char *stream = g_strdup_printf("node/%s/movement", node->name);
   struct rng rng;
   sim_rng(ld->sim, &rng, stream);
-  node->mobility = mobility_random_waypoint(lo, hi, speed_min, speed_max,
-                                            pause_min, pause_max, &rng,
-                                            has_start ? &start : NULL);
+  mobility_set(node, mobility_random_waypoint(lo, hi, speed_min, speed_max,
+                                              pause_min, pause_max, &rng,
+                                              has_start ? &start : NULL));
   return TRUE;
 }
 

@@ -19,9 +19,15 @@ struct signalling {
   GArray *rows;      /* struct sig_row */
 };
 
+static void signalling_free(struct sim *sim);
+
+static const struct sim_subsystem signalling = {.name = "signalling",
+                                                .free = signalling_free};
+
 void signalling_count(struct node *node, const char *name, uint32_t bytes) {
   struct sim *sim = node->sim;
   if (!sim->signalling) {
+    sim_use(sim, &signalling);
     sim->signalling = g_new0(struct signalling, 1);
     sim->signalling->index =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -60,7 +66,7 @@ char *signalling_table(const struct sim *sim) {
   return g_string_free(out, FALSE);
 }
 
-void signalling_free(struct sim *sim) {
+static void signalling_free(struct sim *sim) {
   struct signalling *s = sim->signalling;
   if (!s)
     return;

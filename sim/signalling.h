@@ -16,6 +16,5 @@ void signalling_count(struct node *node, const char *name, uint32_t bytes);
 
 /* The table, or NULL when no control message was sent. */
 char *signalling_table(const struct sim *sim);
-void signalling_free(struct sim *sim);
 
 #endif

@@ -5,16 +5,13 @@
 #include <string.h>
 
 #include "app.h"
-#include "cell.h"
+#include "fault.h"
+#include "handoff.h"
+#include "link.h"
 #include "mobility.h"
 #include "module.h"
-#include "radio.h"
-#include "fault.h"
-#include "flow.h"
-#include "link.h"
 #include "node.h"
-#include "route.h"
-#include "signalling.h"
+#include "radio.h"
 
 struct sim *sim_new(const char *name, uint64_t seed, uint32_t run) {
   struct sim *sim = g_new0(struct sim, 1);
@@ -34,6 +31,7 @@ struct sim *sim_new(const char *name, uint64_t seed, uint32_t run) {
   sim->handoffs = g_array_new(FALSE, TRUE, sizeof(struct handoff));
   sim->positions = g_array_new(FALSE, FALSE, sizeof(struct position_sample));
   sim->tables = g_array_new(FALSE, FALSE, sizeof(struct sim_table));
+  sim->subsystems = g_ptr_array_new();
   sim->computed_routes = true;
   sim->metric = ROUTE_METRIC_DELAY;
   return sim;
@@ -50,15 +48,12 @@ void sim_free(struct sim *sim) {
   }
   module__free_all(sim);
   fault_free_all(sim);
-  for (guint i = 0; i < sim->nodes->len; i++)
-    node_free(g_ptr_array_index(sim->nodes, i));
-  for (guint i = 0; i < sim->links->len; i++)
-    link_free(g_ptr_array_index(sim->links, i));
-  for (guint i = 0; i < sim->flows->len; i++)
-    flow_free(g_ptr_array_index(sim->flows, i));
-  cell_free_all(sim);
-  signalling_free(sim);
-  routing_free(sim);
+  for (guint i = 0; i < sim->subsystems->len; i++) {
+    const struct sim_subsystem *sub = g_ptr_array_index(sim->subsystems, i);
+    if (sub->free)
+      sub->free(sim);
+  }
+  g_ptr_array_free(sim->subsystems, TRUE);
   pkt_pool_clear(&sim->pool);
   g_ptr_array_free(sim->nodes, TRUE);
   g_ptr_array_free(sim->links, TRUE);
@@ -76,6 +71,13 @@ void sim_free(struct sim *sim) {
   drop__registry_free(&sim->drop_reasons);
   g_free(sim->name);
   g_free(sim);
+}
+
+void sim_use(struct sim *sim, const struct sim_subsystem *sub) {
+  for (guint i = 0; i < sim->subsystems->len; i++)
+    if (g_ptr_array_index(sim->subsystems, i) == sub)
+      return;
+  g_ptr_array_add(sim->subsystems, (gpointer)sub);
 }
 
 void sim_rng(const struct sim *sim, struct rng *r, const char *name) {
@@ -125,7 +127,11 @@ void sim_run(struct sim *sim, int64_t until, sim_progress_fn progress,
   }
   module__start(sim, G_MAXUINT);
   fault_start(sim);
-  radio_start_all(sim);
+  for (guint i = 0; i < sim->subsystems->len; i++) {
+    const struct sim_subsystem *sub = g_ptr_array_index(sim->subsystems, i);
+    if (sub->start)
+      sub->start(sim);
+  }
   if (!progress) {
     sched_run(&sim->sched, end, &sim->stop);
   } else {
@@ -142,7 +148,11 @@ void sim_run(struct sim *sim, int64_t until, sim_progress_fn progress,
       }
     }
   }
-  flow_count_in_flight(sim);
+  for (guint i = 0; i < sim->subsystems->len; i++) {
+    const struct sim_subsystem *sub = g_ptr_array_index(sim->subsystems, i);
+    if (sub->finish)
+      sub->finish(sim);
+  }
 }
 
 struct node *sim_find_node(const struct sim *sim, const char *name) {

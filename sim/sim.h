@@ -59,8 +59,32 @@ struct sim {
   bool computed_routes;
   enum route_metric metric;
   struct routing *routing;
+  GPtrArray *subsystems;    /* const struct sim_subsystem *, in use order */
   volatile bool stop;
 };
+
+/* A part of the kernel with state in the run or in its nodes (nodes and
+ * links themselves, routing, cells, radios, flows, a protocol's per-node
+ * tables...).  It calls sim_use when it first creates such state; the run
+ * and the node then start, finish and free it without naming it.  One
+ * constant struct per subsystem; every hook may be NULL. */
+struct sim_subsystem {
+  const char *name;
+  /* sim_run: once applications and faults have started, in use order. */
+  void (*start)(struct sim *sim);
+  /* sim_run: once the clock has stopped. */
+  void (*finish)(struct sim *sim);
+  /* sim_free, in use order, after applications and faults; pending events
+   * are forgotten already. */
+  void (*free)(struct sim *sim);
+  /* node_free and iface_free: the node's or interface's share. */
+  void (*node_free)(struct node *node);
+  void (*iface_free)(struct iface *iface);
+};
+
+/* Registers sub with the run unless it is already (cheap: a handful of
+ * subsystems, used when state is created, never per packet). */
+void sim_use(struct sim *sim, const struct sim_subsystem *sub);
 
 struct sim_table {
   char *name;

@@ -80,7 +80,7 @@ struct pcap_trace *pcap_trace_start(struct sim *sim, const char *dir,
     g_autofree char *name = g_strdup_printf("%s.pcap", link->name);
     c->path = g_build_filename(dir, name, NULL);
     c->tmp_path = g_strdup_printf("%s.tmp", c->path);
-    int dlt = link->kind == LINK_LAN ? DLT_EN10MB : DLT_RAW;
+    int dlt = link->ops->pcap_dlt;
     c->handle = pcap_open_dead_with_tstamp_precision(
         dlt, 65535, PCAP_TSTAMP_PRECISION_NANO);
     c->dumper = c->handle ? pcap_dump_open(c->handle, c->tmp_path) : NULL;

@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "sim/cell.h"
+#include "sim/eth.h"
 #include "sim/flow.h"
 #include "sim/iface.h"
 #include "sim/link.h"
@@ -28,7 +29,7 @@ static struct handoff *row(struct sim *sim, guint i) {
 
 static struct cell *add_cell(struct sim *sim, const char *name, double x,
                              double y, double radius) {
-  struct link *l = link_new(sim, name, LINK_LAN, 11000000, SIM_US);
+  struct link *l = link_new(sim, name, &cell_link_ops, 11000000, SIM_US);
   return cell_new(sim, name, (struct vec2){x, y}, radius, l);
 }
 
@@ -47,8 +48,8 @@ static void test_crossing_times(void **state) {
   sim->duration = 60 * SIM_S;
   struct cell *c = add_cell(sim, "c", 0, 0, 100);
   struct node *mn = node_new(sim, "mn", false);
-  mn->mobility =
-      mobility_constant_velocity((struct vec2){-200, 30}, (struct vec2){10, 0});
+  mobility_set(mn, mobility_constant_velocity((struct vec2){-200, 30},
+                                              (struct vec2){10, 0}));
   radio_new(mn, "wlan", ASSOC_NEAREST, 0, 50 * SIM_MS);
   sim_run(sim, 0, NULL, NULL);
   /* Enters at x = -sqrt(100^2 - 30^2) = -95.394 m, 10.4606 s after the
@@ -75,8 +76,8 @@ static struct sim *two_cells(enum assoc_policy policy, double hysteresis,
   *a = add_cell(sim, "a", 0, 0, 100);
   *b = add_cell(sim, "b", 150, 0, 100);
   struct node *mn = node_new(sim, "mn", false);
-  mn->mobility = mobility_constant_velocity((struct vec2){-120, 0},
-                                            (struct vec2){10, 0});
+  mobility_set(mn, mobility_constant_velocity((struct vec2){-120, 0},
+                                              (struct vec2){10, 0}));
   radio_new(mn, "wlan", policy, hysteresis, 50 * SIM_MS);
   sim_run(sim, 0, NULL, NULL);
   return sim;
@@ -129,7 +130,7 @@ static void test_handoff_gap_loses_exactly_the_window(void **state) {
   (void)state;
   struct sim *sim = sim_new("gap", 1, 0);
   sim->duration = 10 * SIM_S;
-  struct link *lan = link_new(sim, "lan", LINK_LAN, 100000000, SIM_US);
+  struct link *lan = link_new(sim, "lan", &eth_lan_ops, 100000000, SIM_US);
   struct cell *c1 = add_cell(sim, "c1", 0, 0, 100);
   struct cell *c2 = add_cell(sim, "c2", 500, 0, 100);
   cell_bridge(c1, lan);
@@ -192,8 +193,8 @@ static void test_listeners_told_of_attach_and_detach(void **state) {
   add_cell(sim, "a", 0, 0, 100);
   add_cell(sim, "b", 150, 0, 100);
   struct node *mn = node_new(sim, "mn", false);
-  mn->mobility = mobility_constant_velocity((struct vec2){-120, 0},
-                                            (struct vec2){10, 0});
+  mobility_set(mn, mobility_constant_velocity((struct vec2){-120, 0},
+                                              (struct vec2){10, 0}));
   radio_new(mn, "wlan", ASSOC_NEAREST, 0, 50 * SIM_MS);
   struct events e = {0};
   radio_listen(mn, count_events, &e);
@@ -215,8 +216,8 @@ static void test_two_radios_make_before_break(void **state) {
   struct cell *a = add_cell(sim, "a", 0, 0, 100);
   struct cell *b = add_cell(sim, "b", 150, 0, 100);
   struct node *mn = node_new(sim, "mn", false);
-  mn->mobility = mobility_constant_velocity((struct vec2){-120, 0},
-                                            (struct vec2){10, 0});
+  mobility_set(mn, mobility_constant_velocity((struct vec2){-120, 0},
+                                              (struct vec2){10, 0}));
   struct iface *sticky = radio_new(mn, "w0", ASSOC_STICKY, 0, 50 * SIM_MS);
   struct iface *nearest = radio_new(mn, "w1", ASSOC_NEAREST, 0, 50 * SIM_MS);
   sim_run(sim, 20 * SIM_S, NULL, NULL);
@@ -324,6 +325,40 @@ static void test_spatial_index(void **state) {
   sim_free(sim);
 }
 
+/* Bridges tell each side of the stations attached on the other: a station
+ * of the LAN is reached on each cell through the cell's bridge, and a
+ * station that moves from cell 1 to cell 2 is reached from the LAN through
+ * bridge 2 at once, without a frame having to teach it (an access point's
+ * layer-2 update).  Cells do not hear of each other's stations. */
+static void test_bridges_learn_stations(void **state) {
+  (void)state;
+  struct sim *sim = sim_new("learn", 1, 0);
+  struct link *lan = link_new(sim, "lan", &eth_lan_ops, 100000000, SIM_US);
+  struct iface *host = iface_new(node_new(sim, "h", false), lan);
+  struct cell *c1 = add_cell(sim, "c1", 0, 0, 100);
+  struct cell *c2 = add_cell(sim, "c2", 500, 0, 100);
+  struct node *b1 = cell_bridge(c1, lan);
+  struct node *b2 = cell_bridge(c2, lan);
+  struct iface *air1 = b1->ifaces[0], *wire1 = b1->ifaces[1];
+  struct iface *air2 = b2->ifaces[0], *wire2 = b2->ifaces[1];
+  assert_ptr_equal(eth_lan_station(c1->link, host->mac), air1);
+  assert_ptr_equal(eth_lan_station(c2->link, host->mac), air2);
+
+  struct iface *m = iface_new_unattached(node_new(sim, "m", false), "w");
+  link_attach(c1->link, m);
+  assert_ptr_equal(eth_lan_station(c1->link, m->mac), m);
+  assert_ptr_equal(eth_lan_station(lan, m->mac), wire1);
+  assert_null(eth_lan_station(c2->link, m->mac));
+  link_detach(c1->link, m);
+  assert_null(eth_lan_station(lan, m->mac));
+  assert_null(eth_lan_station(c1->link, m->mac));
+  link_attach(c2->link, m);
+  assert_ptr_equal(eth_lan_station(lan, m->mac), wire2);
+  assert_null(eth_lan_station(c1->link, m->mac));
+  assert_ptr_equal(eth_lan_station(c2->link, m->mac), m);
+  sim_free(sim);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_crossing_times),
@@ -336,6 +371,7 @@ int main(void) {
       cmocka_unit_test(test_random_waypoint),
       cmocka_unit_test(test_waypoints_follow_script),
       cmocka_unit_test(test_spatial_index),
+      cmocka_unit_test(test_bridges_learn_stations),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 
 #include "sim/cell.h"
 #include "sim/dhcp.h"
+#include "sim/eth.h"
 #include "sim/flow.h"
 #include "sim/iface.h"
 #include "sim/inet.h"
@@ -144,7 +145,7 @@ static struct lan lan_new(int64_t lease, const char *first,
   l.sim = sim_new("dhcp", 1, 0);
   l.sim->duration = 1000 * SIM_S;
   l.r = node_new(l.sim, "r", true);
-  l.lan = link_new(l.sim, "lan", LINK_LAN, LAN_BPS, LAN_DELAY);
+  l.lan = link_new(l.sim, "lan", &eth_lan_ops, LAN_BPS, LAN_DELAY);
   l.rif = iface_new(l.r, l.lan);
   struct prefix p = pfx("10.1.0.1/24");
   iface_add_addr(l.rif, &p);
@@ -574,9 +575,9 @@ static void test_server_config_errors(void **state) {
   (void)state;
   struct lan l = lan_new(600 * SIM_S, "10.1.0.100", "10.1.0.199");
   struct node *r2 = node_new(l.sim, "r2", true);
-  struct link *other = link_new(l.sim, "other", LINK_LAN, LAN_BPS, LAN_DELAY);
+  struct link *other = link_new(l.sim, "other", &eth_lan_ops, LAN_BPS, LAN_DELAY);
   struct iface *bare = iface_new(r2, other);
-  struct iface *oif = iface_new(r2, link_new(l.sim, "o2", LINK_LAN, LAN_BPS,
+  struct iface *oif = iface_new(r2, link_new(l.sim, "o2", &eth_lan_ops, LAN_BPS,
                                              LAN_DELAY));
   struct prefix p = pfx("10.2.0.1/24");
   iface_add_addr(oif, &p);
@@ -678,7 +679,7 @@ static void test_no_router_option(void **state) {
 #define CELL_BPS 10000000ULL
 
 static struct cell *add_cell(struct sim *sim, const char *name, double x) {
-  struct link *l = link_new(sim, name, LINK_LAN, CELL_BPS, SIM_US);
+  struct link *l = link_new(sim, name, &cell_link_ops, CELL_BPS, SIM_US);
   return cell_new(sim, name, (struct vec2){x, 0}, 100, l);
 }
 
@@ -689,7 +690,7 @@ static void test_radio_two_cells(void **state) {
   struct node *cn = node_new(sim, "cn", false);
   struct node *r1 = node_new(sim, "r1", true);
   struct node *r2 = node_new(sim, "r2", true);
-  struct link *lan = link_new(sim, "lan", LINK_LAN, LAN_BPS, LAN_DELAY);
+  struct link *lan = link_new(sim, "lan", &eth_lan_ops, LAN_BPS, LAN_DELAY);
   struct prefix p = pfx("10.0.0.10/24");
   iface_add_addr(iface_new(cn, lan), &p);
   p = pfx("10.0.0.1/24");
@@ -786,7 +787,7 @@ static void test_point_to_point(void **state) {
   struct sim *sim = sim_new("p2p", 1, 0);
   struct node *r = node_new(sim, "r", true);
   struct node *h = node_new(sim, "h", false);
-  struct link *l = link_new(sim, "l", LINK_P2P, 1000000, 5 * SIM_MS);
+  struct link *l = link_new(sim, "l", &link_p2p_ops, 1000000, 5 * SIM_MS);
   struct iface *rif = iface_new(r, l);
   struct prefix p = pfx("10.9.0.1/30");
   iface_add_addr(rif, &p);

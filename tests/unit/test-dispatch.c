@@ -33,7 +33,7 @@ static struct pair pair_new(void) {
   p.sim->duration = SIM_S;
   p.a = node_new(p.sim, "a", false);
   p.b = node_new(p.sim, "b", false);
-  struct link *l = link_new(p.sim, "l", LINK_P2P, 10000000, SIM_MS);
+  struct link *l = link_new(p.sim, "l", &link_p2p_ops, 10000000, SIM_MS);
   struct prefix pa, pb;
   assert_true(prefix_parse("10.0.0.1/24", &pa, NULL));
   assert_true(prefix_parse("10.0.0.2/24", &pb, NULL));

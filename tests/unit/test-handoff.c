@@ -17,13 +17,14 @@
 #include "sim/iface.h"
 #include "sim/link.h"
 #include "sim/node.h"
+#include "sim/eth.h"
 #include "sim/radio.h"
 #include "sim/sim.h"
 #include "sim/traffic.h"
 
 static struct cell *add_cell(struct sim *sim, const char *name, double x,
                              struct link *bridge) {
-  struct link *l = link_new(sim, name, LINK_LAN, 11000000, SIM_US);
+  struct link *l = link_new(sim, name, &cell_link_ops, 11000000, SIM_US);
   struct cell *c = cell_new(sim, name, (struct vec2){x, 0}, 100, l);
   if (bridge)
     cell_bridge(c, bridge);
@@ -49,7 +50,7 @@ static void test_cbr_across_layer2_handoff(void **state) {
   (void)state;
   struct sim *sim = sim_new("meter", 1, 0);
   sim->duration = 10 * SIM_S;
-  struct link *lan = link_new(sim, "lan", LINK_LAN, 100000000, SIM_US);
+  struct link *lan = link_new(sim, "lan", &eth_lan_ops, 100000000, SIM_US);
   struct cell *c1 = add_cell(sim, "c1", 0, lan);
   struct cell *c2 = add_cell(sim, "c2", 500, lan);
   struct node *cn = node_new(sim, "cn", false);

@@ -19,6 +19,7 @@
 #include "sim/arp.h"
 #include "sim/cell.h"
 #include "sim/dhcp.h"
+#include "sim/eth.h"
 #include "sim/fault.h"
 #include "sim/flow.h"
 #include "sim/iface.h"
@@ -72,14 +73,14 @@ static void addr(struct iface *i, const char *t) {
 static struct link *p2p(struct sim *sim, const char *name, struct node *a,
                         const char *aa, struct node *b, const char *ba,
                         int64_t delay) {
-  struct link *l = link_new(sim, name, LINK_P2P, CORE_BPS, delay);
+  struct link *l = link_new(sim, name, &link_p2p_ops, CORE_BPS, delay);
   addr(iface_new(a, l), aa);
   addr(iface_new(b, l), ba);
   return l;
 }
 
 static struct cell *cell(struct sim *sim, const char *name, double x) {
-  struct link *l = link_new(sim, name, LINK_LAN, CELL_BPS, SIM_US);
+  struct link *l = link_new(sim, name, &cell_link_ops, CELL_BPS, SIM_US);
   return cell_new(sim, name, (struct vec2){x, 0}, 100, l);
 }
 
@@ -107,7 +108,7 @@ static struct world world_new(const uint8_t *mn_key) {
                 7 * SIM_MS);
   w.l_fa2 = p2p(sim, "l-fa2", w.core, "10.0.3.1/30", w.fa2, "10.0.3.2/30",
                 9 * SIM_MS);
-  w.home = link_new(sim, "home", LINK_LAN, CORE_BPS, SIM_US);
+  w.home = link_new(sim, "home", &eth_lan_ops, CORE_BPS, SIM_US);
   struct iface *ha_home = iface_new(w.ha, w.home);
   addr(ha_home, "10.1.0.1/24");
   w.c0 = cell(sim, "c0", 0);

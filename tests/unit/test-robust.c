@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "sim/eth.h"
 #include "sim/iface.h"
 #include "sim/inet.h"
 #include "sim/link.h"
@@ -37,8 +38,8 @@ static struct net net_new(void) {
   n.host = node_new(n.sim, "h", false);
   n.router = node_new(n.sim, "r", true);
   n.peer = node_new(n.sim, "p", false);
-  struct link *lan = link_new(n.sim, "lan", LINK_LAN, 100000000, SIM_US);
-  struct link *p2p = link_new(n.sim, "p2p", LINK_P2P, 100000000, SIM_US);
+  struct link *lan = link_new(n.sim, "lan", &eth_lan_ops, 100000000, SIM_US);
+  struct link *p2p = link_new(n.sim, "p2p", &link_p2p_ops, 100000000, SIM_US);
   n.host_lan = iface_new(n.host, lan);
   n.router_lan = iface_new(n.router, lan);
   n.router_p2p = iface_new(n.router, p2p);
@@ -136,7 +137,7 @@ static void test_random_bytes(void **state) {
     /* Make some of them look like IPv4 / IPv6 / ARP to get deeper. */
     int flavour = (int)rng_below(&r, 4);
     struct iface *to = targets[rng_below(&r, 3)];
-    size_t off = to->link->kind == LINK_LAN ? 14 : 0;
+    size_t off = link_header_len(to->link);
     if (off && len >= 14) {
       static const uint16_t types[] = {0x0800, 0x86dd, 0x0806, 0x1234};
       memcpy(buf, to->mac, 6);

@@ -15,6 +15,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "sim/eth.h"
 #include "sim/sim.h"
 
 #include "sim/cell.h"
@@ -106,7 +107,7 @@ static void test_good_minimal(void **state) {
   struct link *wan = sim_find_link(sim, "wan");
   assert_non_null(home);
   assert_non_null(wan);
-  assert_int_equal(home->kind, LINK_LAN);
+  assert_ptr_equal(home->ops, &eth_lan_ops);
   assert_int_equal(home->bps, 100000000);
   assert_int_equal(home->delay, 1000);
   assert_int_equal(home->mtu, LINK_DEFAULT_MTU);
@@ -114,7 +115,7 @@ static void test_good_minimal(void **state) {
   assert_int_equal(home->loss.kind, LOSS_NONE);
   assert_int_equal(home->n_ends, 2);
 
-  assert_int_equal(wan->kind, LINK_P2P);
+  assert_ptr_equal(wan->ops, &link_p2p_ops);
   assert_int_equal(wan->bps, 2000000);
   assert_int_equal(wan->delay, 10 * SIM_MS);
   assert_int_equal(wan->mtu, 1280);
@@ -272,10 +273,10 @@ static void test_good_mobile(void **state) {
   assert_non_null(c2);
   assert_non_null(c3);
   assert_ptr_equal(sim_find_link(sim, "c1"), c1->link);
-  assert_ptr_equal(c1->link->cell, c1);
+  assert_ptr_equal(cell_of_link(c1->link), c1);
   assert_float_equal(c1->pos.x, 0, 0);
   assert_float_equal(c1->radius, 100, 0);
-  assert_int_equal(c1->link->kind, LINK_LAN);
+  assert_ptr_equal(c1->link->ops, &cell_link_ops);
   assert_int_equal(c1->link->bps, 11000000);
   assert_int_equal(c1->link->delay, 2000);
   assert_int_equal(c1->link->queue_limit, LINK_DEFAULT_QUEUE);

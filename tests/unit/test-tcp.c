@@ -36,7 +36,7 @@ static struct ip_addr ip(const char *text) {
 static struct link *p2p(struct sim *sim, const char *name, struct node *a,
                         const char *addr_a, struct node *b,
                         const char *addr_b, uint64_t bps, int64_t delay) {
-  struct link *l = link_new(sim, name, LINK_P2P, bps, delay);
+  struct link *l = link_new(sim, name, &link_p2p_ops, bps, delay);
   struct prefix pa = pfx(addr_a), pb = pfx(addr_b);
   iface_add_addr(iface_new(a, l), &pa);
   iface_add_addr(iface_new(b, l), &pb);
