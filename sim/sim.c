@@ -38,25 +38,39 @@ struct sim *sim_new(const char *name, uint64_t seed, uint32_t run) {
   return sim;
 }
 
-void sim_free(struct sim *sim) {
-  if (!sim)
-    return;
-  /* Owners of pending events are freed below: forget the events first. */
-  sched_clear(&sim->sched);
+void sim_teardown(struct sim *sim) {
+  pkt_pool_drop_in_flight(&sim->pool, &sim->sched);
   for (guint i = 0; i < sim->apps->len; i++) {
     struct app *app = g_ptr_array_index(sim->apps, i);
     app->ops->free(app);
   }
+  g_ptr_array_set_size(sim->apps, 0);
   fault_free_all(sim);
   for (guint i = 0; i < sim->nodes->len; i++)
     node_free(g_ptr_array_index(sim->nodes, i));
+  g_ptr_array_set_size(sim->nodes, 0);
+  g_ptr_array_set_size(sim->ifaces, 0);
   for (guint i = 0; i < sim->links->len; i++)
     link_free(g_ptr_array_index(sim->links, i));
+  g_ptr_array_set_size(sim->links, 0);
   for (guint i = 0; i < sim->flows->len; i++)
     flow_free(g_ptr_array_index(sim->flows, i));
+  g_ptr_array_set_size(sim->flows, 0);
   cell_free_all(sim);
   signalling_free(sim);
   routing_free(sim);
+}
+
+void sim_free(struct sim *sim) {
+  if (!sim)
+    return;
+  sim_teardown(sim);
+  /* An event still pending belongs to an owner that was freed without
+   * cancelling it, which would have fired into freed memory. */
+  uint32_t pending = sched_pending_count(&sim->sched);
+  if (pending)
+    g_warning("%u events still pending after the end of the run", pending);
+  sched_clear(&sim->sched);
   pkt_pool_clear(&sim->pool);
   g_ptr_array_free(sim->nodes, TRUE);
   g_ptr_array_free(sim->links, TRUE);
