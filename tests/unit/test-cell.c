@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include <math.h>
 
 #include "sim/cell.h"
@@ -63,7 +65,7 @@ static void test_crossing_times(void **state) {
   assert_true(llabs(row(sim, 1)->start - leave) <= 1);
   assert_ptr_equal(row(sim, 1)->from, c);
   assert_null(row(sim, 1)->to);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* Two overlapping cells 150 m apart on the x axis, radius 100; a node
@@ -94,7 +96,7 @@ static void test_nearest_switches_at_bisector(void **state) {
   assert_ptr_equal(row(sim, 1)->to, b);
   assert_true(llabs(row(sim, 1)->start - 19500 * SIM_MS) <= 1);
   assert_true(llabs(row(sim, 2)->start - 37 * SIM_S) <= 1);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 static void test_nearest_with_hysteresis(void **state) {
@@ -104,7 +106,7 @@ static void test_nearest_with_hysteresis(void **state) {
   /* b must be nearer by 20 m: |x - 0| - |150 - x| = 20 at x = 85, t = 20.5 s. */
   assert_ptr_equal(row(sim, 1)->to, b);
   assert_true(llabs(row(sim, 1)->start - 20500 * SIM_MS) <= 1);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 static void test_sticky_stays_until_out_of_range(void **state) {
@@ -115,11 +117,11 @@ static void test_sticky_stays_until_out_of_range(void **state) {
   assert_ptr_equal(row(sim, 1)->from, a);
   assert_ptr_equal(row(sim, 1)->to, b);
   assert_true(llabs(row(sim, 1)->start - 22 * SIM_S) <= 1);
-  sim_free(sim);
+  test_sim_free_checked(sim);
   /* With a 10 m margin, until x = 110 (t = 23 s). */
   sim = two_cells(ASSOC_STICKY, 10, &a, &b);
   assert_true(llabs(row(sim, 1)->start - 23 * SIM_S) <= 1);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* Two cells bridged onto one LAN (one subnet): a correspondent on the LAN
@@ -169,7 +171,7 @@ static void test_handoff_gap_loses_exactly_the_window(void **state) {
   assert_ptr_equal(row(sim, 0)->to, c2);
   assert_int_equal(row(sim, 0)->start, 5 * SIM_S);
   assert_int_equal(row(sim, 0)->attached, 5200 * SIM_MS);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 struct events {
@@ -201,7 +203,7 @@ static void test_listeners_told_of_attach_and_detach(void **state) {
   /* attach a, detach a, attach b, detach b. */
   assert_int_equal(e.attach, 2);
   assert_int_equal(e.detach, 2);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* Make-before-break with two radios: one sticky, one always on the
@@ -238,7 +240,7 @@ static void test_two_radios_make_before_break(void **state) {
   assert_true(gap[1][1] < gap[0][0] || gap[0][1] < gap[1][0]);
   assert_true(llabs(gap[1][0] - 19500 * SIM_MS) <= 1);
   assert_true(llabs(gap[0][0] - 22 * SIM_S) <= 1);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 static void test_random_waypoint(void **state) {
@@ -321,7 +323,7 @@ static void test_spatial_index(void **state) {
     assert_int_equal(found->len, expect);
   }
   g_ptr_array_free(found, TRUE);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 int main(void) {

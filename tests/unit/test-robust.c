@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include <string.h>
 
 #include "sim/iface.h"
@@ -25,12 +27,6 @@ struct net {
   struct iface *host_lan, *router_lan, *router_p2p;
 };
 
-static void addr(struct iface *i, const char *text) {
-  struct prefix p;
-  assert_true(prefix_parse(text, &p, NULL));
-  iface_add_addr(i, &p);
-}
-
 static struct net net_new(void) {
   struct net n;
   n.sim = sim_new("robust", 1, 0);
@@ -43,14 +39,14 @@ static struct net net_new(void) {
   n.router_lan = iface_new(n.router, lan);
   n.router_p2p = iface_new(n.router, p2p);
   struct iface *peer = iface_new(n.peer, p2p);
-  addr(n.host_lan, "10.0.0.2/24");
-  addr(n.host_lan, "2001:db8::2/64");
-  addr(n.router_lan, "10.0.0.1/24");
-  addr(n.router_lan, "2001:db8::1/64");
-  addr(n.router_p2p, "10.0.1.1/30");
-  addr(n.router_p2p, "2001:db8:1::1/64");
-  addr(peer, "10.0.1.2/30");
-  addr(peer, "2001:db8:1::2/64");
+  test_addr(n.host_lan, "10.0.0.2/24");
+  test_addr(n.host_lan, "2001:db8::2/64");
+  test_addr(n.router_lan, "10.0.0.1/24");
+  test_addr(n.router_lan, "2001:db8::1/64");
+  test_addr(n.router_p2p, "10.0.1.1/30");
+  test_addr(n.router_p2p, "2001:db8:1::1/64");
+  test_addr(peer, "10.0.1.2/30");
+  test_addr(peer, "2001:db8:1::2/64");
   return n;
 }
 
@@ -96,7 +92,7 @@ static GPtrArray *valid_frames(void) {
   n.sim->duration = SIM_S;
   sim_run(n.sim, 0, NULL, NULL);
   sim_unobserve(n.sim, &c.obs);
-  sim_free(n.sim);
+  test_sim_free_checked(n.sim);
   assert_true(c.frames->len > 10);
   return c.frames;
 }
@@ -152,7 +148,7 @@ static void test_random_bytes(void **state) {
   /* The garbage reached the IP layer of hosts and routers. */
   assert_true(drops(n.host, DROP_MALFORMED) > 100);
   assert_true(drops(n.router, DROP_MALFORMED) > 100);
-  sim_free(n.sim);
+  test_sim_free_checked(n.sim);
 }
 
 static void test_mutated_frames(void **state) {
@@ -184,7 +180,7 @@ static void test_mutated_frames(void **state) {
   assert_true(drops(n.host, DROP_BAD_CHECKSUM) > 100);
   assert_true(drops(n.host, DROP_MALFORMED) > 10);
   assert_true(drops(n.host, DROP_REASSEMBLY) > 0);
-  sim_free(n.sim);
+  test_sim_free_checked(n.sim);
 }
 
 int main(void) {

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared unit-test helpers: topologies, scenario loading, the leak check. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <libxml/parser.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "sim/flow.h"
+#include "sim/iface.h"
+#include "sim/link.h"
+#include "sim/node.h"
+#include "sim/scenario.h"
+
+struct ip_addr test_ip(const char *text) {
+  struct ip_addr a;
+  if (!addr_parse(text, &a, NULL))
+    fail_msg("bad address %s", text);
+  return a;
+}
+
+struct prefix test_prefix(const char *text) {
+  struct prefix p;
+  if (!prefix_parse(text, &p, NULL))
+    fail_msg("bad prefix %s", text);
+  return p;
+}
+
+void test_addr(struct iface *iface, const char *prefix) {
+  struct prefix p = test_prefix(prefix);
+  iface_add_addr(iface, &p);
+}
+
+struct iface *test_attach(struct node *node, struct link *link,
+                          const char *prefix) {
+  struct iface *i = iface_new(node, link);
+  if (prefix)
+    test_addr(i, prefix);
+  return i;
+}
+
+struct link *test_p2p(struct sim *sim, const char *name, struct node *a,
+                      const char *addr_a, struct node *b, const char *addr_b,
+                      uint64_t bps, int64_t delay) {
+  struct link *l = link_new(sim, name, LINK_P2P, bps, delay);
+  test_attach(a, l, addr_a);
+  test_attach(b, l, addr_b);
+  return l;
+}
+
+struct link *test_lan(struct sim *sim, const char *name, uint64_t bps,
+                      int64_t delay) {
+  return link_new(sim, name, LINK_LAN, bps, delay);
+}
+
+struct flow *test_flow(const struct sim *sim, const char *name) {
+  for (guint i = 0; i < sim->flows->len; i++) {
+    struct flow *f = g_ptr_array_index(sim->flows, i);
+    if (strcmp(f->name, name) == 0)
+      return f;
+  }
+  fail_msg("no flow %s", name);
+  return NULL;
+}
+
+struct sim *test_scenario_text(const char *xml, const char *name) {
+  xmlDoc *doc = xmlReadMemory(xml, (int)strlen(xml), name, NULL,
+                              XML_PARSE_NONET);
+  if (!doc)
+    fail_msg("%s: not well-formed XML", name);
+  GError *error = NULL;
+  struct sim *sim = scenario_load_doc(doc, name, NULL, &error);
+  xmlFreeDoc(doc);
+  if (!sim) {
+    char *msg = g_strdup(error->message);
+    g_error_free(error);
+    fail_msg("%s", msg);
+  }
+  return sim;
+}
+
+struct sim *test_scenario_file(const char *path) {
+  GError *error = NULL;
+  struct sim *sim = scenario_load(path, NULL, &error);
+  if (!sim) {
+    char *msg = g_strdup(error->message);
+    g_error_free(error);
+    fail_msg("%s", msg);
+  }
+  return sim;
+}
+
+void test_run(struct sim *sim) {
+  sim_run(sim, 0, NULL, NULL);
+}
+
+void test_assert_idle(struct sim *sim) {
+  uint32_t events = sched_pending_count(&sim->sched);
+  uint64_t packets = pkt_pool_live(&sim->pool);
+  if (events || packets)
+    fail_msg("%u events pending and %" G_GUINT64_FORMAT " packets live, "
+             "none expected", events, packets);
+}
+
+void test_sim_free_checked(struct sim *sim) {
+  if (!sim)
+    return;
+  sim_teardown(sim);
+  test_assert_idle(sim);
+  sim_free(sim);
+}
+
+void test_pool_free_checked(struct pkt_pool *pool) {
+  if (pkt_pool_live(pool))
+    fail_msg("%" G_GUINT64_FORMAT " packets live, none expected",
+             pkt_pool_live(pool));
+  pkt_pool_clear(pool);
+}
