@@ -10,10 +10,12 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "sim/addr.h"
 #include "sim/flow.h"
 #include "sim/iface.h"
 #include "sim/link.h"
 #include "sim/node.h"
+#include "sim/pkt.h"
 #include "sim/scenario.h"
 
 struct ip_addr test_ip(const char *text) {
@@ -119,4 +121,41 @@ void test_pool_free_checked(struct pkt_pool *pool) {
     fail_msg("%" G_GUINT64_FORMAT " packets live, none expected",
              pkt_pool_live(pool));
   pkt_pool_clear(pool);
+}
+
+GByteArray *test_ip4_wrap(uint8_t proto, uint32_t src, uint32_t dst,
+                          uint8_t ttl, const uint8_t *payload, size_t len) {
+  GByteArray *p = g_byte_array_sized_new((guint)(IP4_HLEN + len));
+  g_byte_array_set_size(p, IP4_HLEN);
+  uint8_t *h = p->data;
+  memset(h, 0, IP4_HLEN);
+  h[IP4_OFF_VHL] = 0x45;
+  put_be16(h + IP4_OFF_LEN, (uint16_t)(IP4_HLEN + len));
+  h[IP4_OFF_TTL] = ttl;
+  h[IP4_OFF_PROTO] = proto;
+  put_be32(h + IP4_OFF_SRC, src);
+  put_be32(h + IP4_OFF_DST, dst);
+  put_be16(h + IP4_OFF_CSUM, inet_checksum(h, IP4_HLEN));
+  g_byte_array_append(p, payload, (guint)len);
+  return p;
+}
+
+GByteArray *test_udp4_wrap(uint32_t src, uint32_t dst, uint8_t ttl,
+                           uint16_t sport, uint16_t dport,
+                           const uint8_t *payload, size_t len) {
+  g_autoptr(GByteArray) u = g_byte_array_sized_new((guint)(UDP_HLEN + len));
+  g_byte_array_set_size(u, UDP_HLEN);
+  put_be16(u->data, sport);
+  put_be16(u->data + 2, dport);
+  put_be16(u->data + 4, (uint16_t)(UDP_HLEN + len));
+  put_be16(u->data + 6, 0);
+  g_byte_array_append(u, payload, (guint)len);
+  struct ip_addr s = addr_v4(src), d = addr_v4(dst);
+  uint16_t c = inet_pseudo_checksum(&s, &d, IPPROTO_NUM_UDP, u->data, u->len);
+  put_be16(u->data + 6, c ? c : 0xffff);
+  return test_ip4_wrap(IPPROTO_NUM_UDP, src, dst, ttl, u->data, u->len);
+}
+
+uint8_t *test_exact(const uint8_t *b, size_t len) {
+  return g_memdup2(b, len ? len : 1);
 }

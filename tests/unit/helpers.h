@@ -22,6 +22,8 @@
 #ifndef MIPSIM_TEST_HELPERS_H
 #define MIPSIM_TEST_HELPERS_H
 
+#include <glib.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sim/inet.h"
@@ -65,6 +67,20 @@ void test_assert_idle(struct sim *sim);
 /* Tears the run down, asserts it drained (above), frees it.  NULL is
  * accepted, as by sim_free. */
 void test_sim_free_checked(struct sim *sim);
+
+/* Wire-format builders for decoder tests.  An IPv4 header with no
+ * options, ID 0 and no flags (as the reference captures have it) in front
+ * of payload, with its checksum; a UDP datagram with its checksum (RFC
+ * 768: a computed 0 goes as 0xffff) in such a packet.  Transfer full. */
+GByteArray *test_ip4_wrap(uint8_t proto, uint32_t src, uint32_t dst,
+                          uint8_t ttl, const uint8_t *payload, size_t len);
+GByteArray *test_udp4_wrap(uint32_t src, uint32_t dst, uint8_t ttl,
+                           uint16_t sport, uint16_t dport,
+                           const uint8_t *payload, size_t len);
+/* A copy of len bytes in an allocation of exactly len (1 if 0), so that
+ * the sanitizers and valgrind see a decoder read past the end.
+ * Transfer full (g_free). */
+uint8_t *test_exact(const uint8_t *b, size_t len);
 
 /* For a test with a bare pool and no sim: asserts that no packet is live,
  * then frees the pool's buffers. */

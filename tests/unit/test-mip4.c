@@ -615,8 +615,7 @@ static void test_tcp_through_tunnel_pmtu(void **state) {
 static void serve_colocated(struct world *w) {
   assert_non_null(dhcp_server_new(w->fa1, node_iface_on(w->fa1, w->c1->link),
                                   test_ip("10.2.0.100").v4,
-                                  test_ip("10.2.0.199").v4,
-                                  600 * SIM_S, NULL));
+                                  test_ip("10.2.0.199").v4, 600 * SIM_S, NULL));
   assert_true(mip4_mn_set_colocated(w->m));
 }
 

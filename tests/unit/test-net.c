@@ -44,11 +44,11 @@ static struct chain chain_new(void) {
   c.r2 = node_new(c.sim, "r2", true);
   c.b = node_new(c.sim, "b", false);
   c.l1 = test_p2p(c.sim, "l1", c.a, "10.0.1.1/24", c.r1, "10.0.1.2/24",
-             10000000, 1 * SIM_MS);
+                  10000000, 1 * SIM_MS);
   c.l2 = test_p2p(c.sim, "l2", c.r1, "10.0.2.1/24", c.r2, "10.0.2.2/24",
-             10000000, 2 * SIM_MS);
+                  10000000, 2 * SIM_MS);
   c.l3 = test_p2p(c.sim, "l3", c.r2, "10.0.3.1/24", c.b, "10.0.3.2/24",
-             10000000, 3 * SIM_MS);
+                  10000000, 3 * SIM_MS);
   return c;
 }
 
@@ -171,9 +171,9 @@ static void test_ipv6_chain(void **state) {
   struct node *r = node_new(sim, "r", true);
   struct node *b = node_new(sim, "b", false);
   test_p2p(sim, "l1", a, "2001:db8:1::1/64", r, "2001:db8:1::2/64", 100000000,
-      SIM_MS);
+           SIM_MS);
   test_p2p(sim, "l2", r, "2001:db8:2::1/64", b, "2001:db8:2::2/64", 100000000,
-      SIM_MS);
+           SIM_MS);
   sim->duration = SIM_S;
   add_cbr(sim, "f", a, b, "2001:db8:2::2", 100, 100 * SIM_MS, 0, 500 * SIM_MS);
   sim_run(sim, 0, NULL, NULL);
@@ -312,9 +312,8 @@ static void test_droptail(void **state) {
   struct sim *sim = sim_new("q", 1, 0);
   struct node *a = node_new(sim, "a", false);
   struct node *b = node_new(sim, "b", false);
-  struct link *l = test_p2p(sim, "l", a, "10.0.0.1/30", b, "10.0.0.2/30",
-                            1000000,
-                       SIM_MS);
+  struct link *l =
+      test_p2p(sim, "l", a, "10.0.0.1/30", b, "10.0.0.2/30", 1000000, SIM_MS);
   l->queue_limit = 5;
   sim->duration = SIM_S;
   /* Interval 1 ns: all 20 are queued before the first leaves. */

@@ -43,14 +43,14 @@ static struct path path_new(bool v6) {
   p.b = node_new(p.sim, "b", false);
   if (v6) {
     p.access = test_p2p(p.sim, "access", p.a, "2001:db8:1::1/64", p.r,
-                   "2001:db8:1::2/64", ACCESS_BPS, SIM_MS);
+                        "2001:db8:1::2/64", ACCESS_BPS, SIM_MS);
     p.bottleneck = test_p2p(p.sim, "bottleneck", p.r, "2001:db8:2::1/64", p.b,
-                       "2001:db8:2::2/64", BOTTLENECK_BPS, 9 * SIM_MS);
+                            "2001:db8:2::2/64", BOTTLENECK_BPS, 9 * SIM_MS);
   } else {
     p.access = test_p2p(p.sim, "access", p.a, "10.0.1.1/24", p.r, "10.0.1.2/24",
-                   ACCESS_BPS, SIM_MS);
+                        ACCESS_BPS, SIM_MS);
     p.bottleneck = test_p2p(p.sim, "bottleneck", p.r, "10.0.2.1/24", p.b,
-                       "10.0.2.2/24", BOTTLENECK_BPS, 9 * SIM_MS);
+                            "10.0.2.2/24", BOTTLENECK_BPS, 9 * SIM_MS);
   }
   return p;
 }
@@ -239,7 +239,7 @@ static void test_closed_port_reset(void **state) {
   struct node *a = node_new(sim, "a", false);
   struct node *b = node_new(sim, "b", false);
   test_p2p(sim, "l", a, "2001:db8::1/64", b, "2001:db8::2/64", 10000000,
-      10 * SIM_MS);
+           10 * SIM_MS);
   sim->duration = 10 * SIM_S;
   struct probe client = {.sim = sim};
   struct ip_addr dst = test_ip("2001:db8::2"), any = {0};
@@ -567,7 +567,7 @@ static void test_pmtu_discovery(void **state) {
   struct node *b = node_new(sim, "b", false);
   test_p2p(sim, "l1", a, "10.0.1.1/24", r1, "10.0.1.2/24", ACCESS_BPS, SIM_MS);
   struct link *mid = test_p2p(sim, "mid", r1, "10.0.2.1/24", r2, "10.0.2.2/24",
-                         BOTTLENECK_BPS, 8 * SIM_MS);
+                              BOTTLENECK_BPS, 8 * SIM_MS);
   mid->mtu = 1000;
   test_p2p(sim, "l3", r2, "10.0.3.1/24", b, "10.0.3.2/24", ACCESS_BPS, SIM_MS);
   sim->duration = 100 * SIM_S;
@@ -653,12 +653,12 @@ static void test_ipv6_transfer(void **state) {
   struct node *r2 = node_new(sim, "r2", true);
   struct node *b = node_new(sim, "b", false);
   test_p2p(sim, "l1", a, "2001:db8:1::1/64", r1, "2001:db8:1::2/64", ACCESS_BPS,
-      SIM_MS);
+           SIM_MS);
   struct link *mid = test_p2p(sim, "mid", r1, "2001:db8:2::1/64", r2,
-                         "2001:db8:2::2/64", BOTTLENECK_BPS, 8 * SIM_MS);
+                              "2001:db8:2::2/64", BOTTLENECK_BPS, 8 * SIM_MS);
   mid->mtu = 1280;
   test_p2p(sim, "l3", r2, "2001:db8:3::1/64", b, "2001:db8:3::2/64", ACCESS_BPS,
-      SIM_MS);
+           SIM_MS);
   sim->duration = 100 * SIM_S;
   add_bulk(sim, "bulk", a, b, "2001:db8:3::2", 500000);
   struct pcap_trace *t = trace_begin(sim, "ipv6");
