@@ -140,10 +140,8 @@ static struct lan lan_new(int64_t lease, const char *first,
   l.sim = sim_new("dhcp", 1, 0);
   l.sim->duration = 1000 * SIM_S;
   l.r = node_new(l.sim, "r", true);
-  l.lan = link_new(l.sim, "lan", LINK_LAN, LAN_BPS, LAN_DELAY);
-  l.rif = iface_new(l.r, l.lan);
-  struct prefix p = test_prefix("10.1.0.1/24");
-  iface_add_addr(l.rif, &p);
+  l.lan = test_lan(l.sim, "lan", LAN_BPS, LAN_DELAY);
+  l.rif = test_attach(l.r, l.lan, "10.1.0.1/24");
   GError *error = NULL;
   l.server = dhcp_server_new(l.r, l.rif, v4(first), v4(last), lease, &error);
   assert_null(error);
@@ -152,7 +150,7 @@ static struct lan lan_new(int64_t lease, const char *first,
 }
 
 static struct iface *lan_host(struct lan *l, const char *name) {
-  return iface_new(node_new(l->sim, name, false), l->lan);
+  return test_attach(node_new(l->sim, name, false), l->lan, NULL);
 }
 
 struct bound_log {
@@ -411,8 +409,7 @@ static void test_two_servers(void **state) {
   struct lan l = lan_new(600 * SIM_S, "10.1.0.100", "10.1.0.149");
   struct node *r2 = node_new(l.sim, "r2", true);
   struct iface *r2if = iface_new(r2, l.lan);
-  struct prefix p = test_prefix("10.1.0.2/24");
-  iface_add_addr(r2if, &p);
+  test_addr(r2if, "10.1.0.2/24");
   GError *error = NULL;
   /* Overlapping pools on one link are refused. */
   assert_null(dhcp_server_new(r2, r2if, v4("10.1.0.140"), v4("10.1.0.160"),
@@ -498,10 +495,8 @@ static void test_server_answers(void **state) {
   /* The prober has the address that case 2 will get granted, so that
    * the server's unicast ACK reaches it. */
   struct iface *xif = lan_host(&l, "x");
-  struct prefix xp = test_prefix("10.1.0.50/24");
-  iface_add_addr(xif, &xp);
-  xp = test_prefix("10.1.0.150/24");
-  iface_add_addr(xif, &xp);
+  test_addr(xif, "10.1.0.50/24");
+  test_addr(xif, "10.1.0.150/24");
   struct replies got = {.n = 0};
   assert_true(udp_bind(xif->node, DHCP_CLIENT_PORT, probe_rx, &got));
   uint8_t chaddr[6] = {2, 0x99, 0, 0, 0, 1};
@@ -572,8 +567,7 @@ static void test_server_config_errors(void **state) {
   struct iface *bare = iface_new(r2, other);
   struct iface *oif = iface_new(r2, link_new(l.sim, "o2", LINK_LAN, LAN_BPS,
                                              LAN_DELAY));
-  struct prefix p = test_prefix("10.2.0.1/24");
-  iface_add_addr(oif, &p);
+  test_addr(oif, "10.2.0.1/24");
   static const struct {
     const char *first, *last;
     int64_t lease;
@@ -623,8 +617,7 @@ static void test_beside_existing_address(void **state) {
   (void)state;
   struct lan l = lan_new(600 * SIM_S, "10.1.0.100", "10.1.0.199");
   struct iface *hif = lan_host(&l, "h");
-  struct prefix home = test_prefix("10.9.0.10/24");
-  iface_add_addr(hif, &home);
+  test_addr(hif, "10.9.0.10/24");
   struct checkpoint k = {.server = l.server};
   k.c1 = dhcp_client_new(hif, NULL, NULL, NULL);
   assert_non_null(k.c1);
@@ -684,19 +677,14 @@ static void test_radio_two_cells(void **state) {
   struct node *r1 = node_new(sim, "r1", true);
   struct node *r2 = node_new(sim, "r2", true);
   struct link *lan = link_new(sim, "lan", LINK_LAN, LAN_BPS, LAN_DELAY);
-  struct prefix p = test_prefix("10.0.0.10/24");
-  iface_add_addr(iface_new(cn, lan), &p);
-  p = test_prefix("10.0.0.1/24");
-  iface_add_addr(iface_new(r1, lan), &p);
-  p = test_prefix("10.0.0.2/24");
-  iface_add_addr(iface_new(r2, lan), &p);
+  test_attach(cn, lan, "10.0.0.10/24");
+  test_attach(r1, lan, "10.0.0.1/24");
+  test_attach(r2, lan, "10.0.0.2/24");
   struct cell *c1 = add_cell(sim, "c1", 0), *c2 = add_cell(sim, "c2", 500);
   struct iface *ap1 = iface_new(r1, c1->link);
-  p = test_prefix("10.1.0.1/24");
-  iface_add_addr(ap1, &p);
+  test_addr(ap1, "10.1.0.1/24");
   struct iface *ap2 = iface_new(r2, c2->link);
-  p = test_prefix("10.2.0.1/24");
-  iface_add_addr(ap2, &p);
+  test_addr(ap2, "10.2.0.1/24");
   struct dhcp_server *s1 = dhcp_server_new(r1, ap1, v4("10.1.0.100"),
                                            v4("10.1.0.199"), 60 * SIM_S, NULL);
   struct dhcp_server *s2 = dhcp_server_new(r2, ap2, v4("10.2.0.100"),
@@ -782,8 +770,7 @@ static void test_point_to_point(void **state) {
   struct node *h = node_new(sim, "h", false);
   struct link *l = link_new(sim, "l", LINK_P2P, 1000000, 5 * SIM_MS);
   struct iface *rif = iface_new(r, l);
-  struct prefix p = test_prefix("10.9.0.1/30");
-  iface_add_addr(rif, &p);
+  test_addr(rif, "10.9.0.1/30");
   struct iface *hif = iface_new(h, l);
   assert_non_null(dhcp_server_new(r, rif, v4("10.9.0.2"), v4("10.9.0.2"),
                                   3600 * SIM_S, NULL));

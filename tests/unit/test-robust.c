@@ -33,19 +33,15 @@ static struct net net_new(void) {
   n.host = node_new(n.sim, "h", false);
   n.router = node_new(n.sim, "r", true);
   n.peer = node_new(n.sim, "p", false);
-  struct link *lan = link_new(n.sim, "lan", LINK_LAN, 100000000, SIM_US);
+  struct link *lan = test_lan(n.sim, "lan", 100000000, SIM_US);
   struct link *p2p = link_new(n.sim, "p2p", LINK_P2P, 100000000, SIM_US);
-  n.host_lan = iface_new(n.host, lan);
-  n.router_lan = iface_new(n.router, lan);
-  n.router_p2p = iface_new(n.router, p2p);
-  struct iface *peer = iface_new(n.peer, p2p);
-  test_addr(n.host_lan, "10.0.0.2/24");
+  n.host_lan = test_attach(n.host, lan, "10.0.0.2/24");
+  n.router_lan = test_attach(n.router, lan, "10.0.0.1/24");
+  n.router_p2p = test_attach(n.router, p2p, "10.0.1.1/30");
+  struct iface *peer = test_attach(n.peer, p2p, "10.0.1.2/30");
   test_addr(n.host_lan, "2001:db8::2/64");
-  test_addr(n.router_lan, "10.0.0.1/24");
   test_addr(n.router_lan, "2001:db8::1/64");
-  test_addr(n.router_p2p, "10.0.1.1/30");
   test_addr(n.router_p2p, "2001:db8:1::1/64");
-  test_addr(peer, "10.0.1.2/30");
   test_addr(peer, "2001:db8:1::2/64");
   return n;
 }
