@@ -85,19 +85,16 @@ struct sim *test_scenario_text(const char *xml, const char *name) {
   return sim;
 }
 
-struct sim *test_scenario_file(const char *path) {
+struct sim *test_scenario_file(const char *path,
+                               const struct scenario_overrides *overrides) {
   GError *error = NULL;
-  struct sim *sim = scenario_load(path, NULL, &error);
+  struct sim *sim = scenario_load(path, overrides, &error);
   if (!sim) {
     char *msg = g_strdup(error->message);
     g_error_free(error);
     fail_msg("%s", msg);
   }
   return sim;
-}
-
-void test_run(struct sim *sim) {
-  sim_run(sim, 0, NULL, NULL);
 }
 
 void test_assert_idle(struct sim *sim) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What every unit test shares: small topologies built through the kernel
  * API, scenarios loaded from text or file, and the leak check a test ends
- * with.  Include after <cmocka.h>: the helpers fail the running test.
+ * with.  The helpers fail the running cmocka test.
  *
  * How a test ends.  A test that built a sim ends with
  * test_sim_free_checked(sim).  "Drained" means: the run is over and
@@ -33,6 +33,7 @@ struct node;
 struct link;
 struct iface;
 struct flow;
+struct scenario_overrides;
 
 /* Parse or fail the test. */
 struct ip_addr test_ip(const char *text);
@@ -55,12 +56,11 @@ struct link *test_lan(struct sim *sim, const char *name, uint64_t bps,
 struct flow *test_flow(const struct sim *sim, const char *name);
 
 /* A scenario from XML text (name only names it in messages) or from a
- * file; fails the test with the loader's message.  Transfer full. */
+ * file (overrides may be NULL); fails the test with the loader's message.
+ * Transfer full. */
 struct sim *test_scenario_text(const char *xml, const char *name);
-struct sim *test_scenario_file(const char *path);
-
-/* Runs to the scenario's duration. */
-void test_run(struct sim *sim);
+struct sim *test_scenario_file(const char *path,
+                               const struct scenario_overrides *overrides);
 
 /* No event pending and no packet live now, before any teardown. */
 void test_assert_idle(struct sim *sim);

@@ -63,12 +63,7 @@ static void assert_prefix(const struct prefix *p, const char *expected) {
 static struct sim *load_ok(const char *relative,
                            const struct scenario_overrides *overrides) {
   g_autofree char *path = source_path(relative);
-  g_autoptr(GError) error = NULL;
-  struct sim *sim = scenario_load(path, overrides, &error);
-  if (!sim)
-    fail_msg("%s", error->message);
-  assert_null(error);
-  return sim;
+  return test_scenario_file(path, overrides);
 }
 
 static void test_good_minimal(void **state) {
