@@ -15,18 +15,47 @@ static void release(struct pkt *p) {
   g_free(p);
 }
 
+/* How many leaked packets a warning names: the first few tell where to
+ * look, LeakSanitizer lists the rest. */
+#define LEAKS_NAMED 4
+
 void pkt_pool_clear(struct pkt_pool *pool) {
-  while (pool->live) {
-    struct pkt *p = pool->live;
-    pool->live = p->live_next;
-    release(p);
-  }
   while (pool->free) {
     struct pkt *p = pool->free;
     pool->free = p->free_next;
     release(p);
   }
+  if (pool->live_count == 0)
+    return;
+  GString *named = g_string_new(NULL);
+  int i = 0;
+  for (const struct pkt *p = pool->live; p && i < LEAKS_NAMED;
+       p = p->live_next, i++)
+    g_string_append_printf(named, " uid %" G_GUINT64_FORMAT
+                           " (flow %u seq %u, %u bytes)",
+                           p->meta.uid, p->meta.flow, p->meta.seq, p->len);
+  g_warning("%" G_GUINT64_FORMAT " packets leaked:%s%s", pool->live_count,
+            named->str, pool->live_count > LEAKS_NAMED ? " ..." : "");
+  g_string_free(named, TRUE);
+  /* The live list stays as it is: unreachable once the pool's owner is
+   * freed, which is what LeakSanitizer reports. */
+  pool->live = NULL;
   pool->live_count = 0;
+}
+
+uint64_t pkt_pool_drop_in_flight(struct pkt_pool *pool, struct sched *s) {
+  uint64_t n = 0;
+  struct pkt *p = pool->live;
+  while (p) {
+    struct pkt *next = p->live_next;
+    if (sched_pending(&p->ev)) {
+      sched_cancel(s, &p->ev);
+      pkt_free(p);
+      n++;
+    }
+    p = next;
+  }
+  return n;
 }
 
 static struct pkt *take(struct pkt_pool *pool, uint32_t cap) {

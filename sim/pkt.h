@@ -73,9 +73,19 @@ struct pkt_pool {
 };
 
 void pkt_pool_init(struct pkt_pool *pool);
-/* Frees every packet, live or not.  Pending delivery events of live packets
- * must already have been forgotten (sched_clear). */
+/* Frees the spare buffers.  A packet still live has leaked: its owner was
+ * freed without freeing it.  It is reported with g_warning and left
+ * allocated, so that LeakSanitizer names the call that made it rather
+ * than the pool hiding it. */
 void pkt_pool_clear(struct pkt_pool *pool);
+/* Packets made and not yet freed. */
+static inline uint64_t pkt_pool_live(const struct pkt_pool *pool) {
+  return pool->live_count;
+}
+/* A frame on a link is owned by its pending delivery event (pkt->ev) and
+ * by nothing else, so at the end of a run the pool, which knows every live
+ * packet, cancels those events and frees the frames.  Returns how many. */
+uint64_t pkt_pool_drop_in_flight(struct pkt_pool *pool, struct sched *s);
 
 /* A packet of len zeroed bytes with at least PKT_HEADROOM in front.
  * Transfer full: the caller owns it until it hands it to a consumer. */

@@ -93,6 +93,13 @@ struct sim_table {
 };
 
 struct sim *sim_new(const char *name, uint64_t seed, uint32_t run);
+/* The end of a run: drops the frames still on links, then frees the
+ * applications, faults, nodes, links, flows and cells, each of which
+ * cancels its own events and frees the packets it holds.  Afterwards no
+ * event is pending and no packet is live unless one leaked: sim_free
+ * reports those, and tests assert it.  Results must be written before. */
+void sim_teardown(struct sim *sim);
+/* Tears down (if not yet done) and frees. */
 void sim_free(struct sim *sim);
 
 static inline int64_t sim_now(const struct sim *sim) {

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include <math.h>
 
 #include "sim/cell.h"
@@ -64,7 +66,7 @@ static void test_crossing_times(void **state) {
   assert_true(llabs(row(sim, 1)->start - leave) <= 1);
   assert_ptr_equal(row(sim, 1)->from, c);
   assert_null(row(sim, 1)->to);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* Two overlapping cells 150 m apart on the x axis, radius 100; a node
@@ -95,7 +97,7 @@ static void test_nearest_switches_at_bisector(void **state) {
   assert_ptr_equal(row(sim, 1)->to, b);
   assert_true(llabs(row(sim, 1)->start - 19500 * SIM_MS) <= 1);
   assert_true(llabs(row(sim, 2)->start - 37 * SIM_S) <= 1);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 static void test_nearest_with_hysteresis(void **state) {
@@ -105,7 +107,7 @@ static void test_nearest_with_hysteresis(void **state) {
   /* b must be nearer by 20 m: |x - 0| - |150 - x| = 20 at x = 85, t = 20.5 s. */
   assert_ptr_equal(row(sim, 1)->to, b);
   assert_true(llabs(row(sim, 1)->start - 20500 * SIM_MS) <= 1);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 static void test_sticky_stays_until_out_of_range(void **state) {
@@ -116,11 +118,11 @@ static void test_sticky_stays_until_out_of_range(void **state) {
   assert_ptr_equal(row(sim, 1)->from, a);
   assert_ptr_equal(row(sim, 1)->to, b);
   assert_true(llabs(row(sim, 1)->start - 22 * SIM_S) <= 1);
-  sim_free(sim);
+  test_sim_free_checked(sim);
   /* With a 10 m margin, until x = 110 (t = 23 s). */
   sim = two_cells(ASSOC_STICKY, 10, &a, &b);
   assert_true(llabs(row(sim, 1)->start - 23 * SIM_S) <= 1);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* Two cells bridged onto one LAN (one subnet): a correspondent on the LAN
@@ -170,7 +172,7 @@ static void test_handoff_gap_loses_exactly_the_window(void **state) {
   assert_ptr_equal(row(sim, 0)->to, c2);
   assert_int_equal(row(sim, 0)->start, 5 * SIM_S);
   assert_int_equal(row(sim, 0)->attached, 5200 * SIM_MS);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 struct events {
@@ -202,7 +204,7 @@ static void test_listeners_told_of_attach_and_detach(void **state) {
   /* attach a, detach a, attach b, detach b. */
   assert_int_equal(e.attach, 2);
   assert_int_equal(e.detach, 2);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* Make-before-break with two radios: one sticky, one always on the
@@ -239,7 +241,7 @@ static void test_two_radios_make_before_break(void **state) {
   assert_true(gap[1][1] < gap[0][0] || gap[0][1] < gap[1][0]);
   assert_true(llabs(gap[1][0] - 19500 * SIM_MS) <= 1);
   assert_true(llabs(gap[0][0] - 22 * SIM_S) <= 1);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 static void test_random_waypoint(void **state) {
@@ -322,7 +324,7 @@ static void test_spatial_index(void **state) {
     assert_int_equal(found->len, expect);
   }
   g_ptr_array_free(found, TRUE);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* Bridges tell each side of the stations attached on the other: a station
@@ -356,7 +358,7 @@ static void test_bridges_learn_stations(void **state) {
   assert_ptr_equal(eth_lan_station(lan, m->mac), wire2);
   assert_null(eth_lan_station(c1->link, m->mac));
   assert_ptr_equal(eth_lan_station(c2->link, m->mac), m);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 int main(void) {

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include <string.h>
 
 #include "sim/cell.h"
@@ -29,12 +31,6 @@
 #include "sim/sim.h"
 #include "sim/traffic.h"
 #include "sim/udp.h"
-
-static struct prefix pfx(const char *text) {
-  struct prefix p;
-  assert_true(prefix_parse(text, &p, NULL));
-  return p;
-}
 
 static uint32_t v4(const char *text) {
   struct ip_addr a;
@@ -145,10 +141,8 @@ static struct lan lan_new(int64_t lease, const char *first,
   l.sim = sim_new("dhcp", 1, 0);
   l.sim->duration = 1000 * SIM_S;
   l.r = node_new(l.sim, "r", true);
-  l.lan = link_new(l.sim, "lan", &eth_lan_ops, LAN_BPS, LAN_DELAY);
-  l.rif = iface_new(l.r, l.lan);
-  struct prefix p = pfx("10.1.0.1/24");
-  iface_add_addr(l.rif, &p);
+  l.lan = test_lan(l.sim, "lan", LAN_BPS, LAN_DELAY);
+  l.rif = test_attach(l.r, l.lan, "10.1.0.1/24");
   GError *error = NULL;
   l.server = dhcp_server_new(l.r, l.rif, v4(first), v4(last), lease, &error);
   assert_null(error);
@@ -157,7 +151,7 @@ static struct lan lan_new(int64_t lease, const char *first,
 }
 
 static struct iface *lan_host(struct lan *l, const char *name) {
-  return iface_new(node_new(l->sim, name, false), l->lan);
+  return test_attach(node_new(l->sim, name, false), l->lan, NULL);
 }
 
 struct bound_log {
@@ -245,7 +239,7 @@ static void test_lan_exchange(void **state) {
     assert_int_equal(hif->node->cnt.drops[r], 0);
     assert_int_equal(l.r->cnt.drops[r], 0);
   }
-  sim_free(l.sim);
+  test_sim_free_checked(l.sim);
 }
 
 /* A router interface that filters by source (RFC 3704) still takes the
@@ -261,7 +255,7 @@ static void test_ingress_filter_lets_discover_in(void **state) {
   assert_int_equal(event(l.sim, 0)->time,
                    4 * frame_time(DHCP_FRAME, LAN_BPS, LAN_DELAY));
   assert_int_equal(l.r->cnt.drops[DROP_INGRESS_FILTER], 0);
-  sim_free(l.sim);
+  test_sim_free_checked(l.sim);
 }
 
 static void test_renewal_at_t1(void **state) {
@@ -295,7 +289,7 @@ static void test_renewal_at_t1(void **state) {
   /* The server's binding was extended each time: it never lapsed (the
    * first would have at 3m + 600 s). */
   assert_int_equal(dhcp_server_bound(l.server), 1);
-  sim_free(l.sim);
+  test_sim_free_checked(l.sim);
 }
 
 /* Arrival times of DISCOVERs at the server, from a hook. */
@@ -406,7 +400,7 @@ static void test_pool_exhausted_then_released(void **state) {
   assert_int_equal(event(l.sim, 3)->kind, DHCP_EV_BOUND);
   assert_ptr_equal(event(l.sim, 3)->iface, h2);
   assert_int_equal(event(l.sim, 3)->time, arr.at[6] + 3 * m);
-  sim_free(l.sim);
+  test_sim_free_checked(l.sim);
 }
 
 /* Two servers with disjoint pools on one LAN: both OFFER, the client
@@ -417,8 +411,7 @@ static void test_two_servers(void **state) {
   struct lan l = lan_new(600 * SIM_S, "10.1.0.100", "10.1.0.149");
   struct node *r2 = node_new(l.sim, "r2", true);
   struct iface *r2if = iface_new(r2, l.lan);
-  struct prefix p = pfx("10.1.0.2/24");
-  iface_add_addr(r2if, &p);
+  test_addr(r2if, "10.1.0.2/24");
   GError *error = NULL;
   /* Overlapping pools on one link are refused. */
   assert_null(dhcp_server_new(r2, r2if, v4("10.1.0.140"), v4("10.1.0.160"),
@@ -454,7 +447,7 @@ static void test_two_servers(void **state) {
   struct ip_addr far = addr_v4(v4("192.0.2.1"));
   assert_true(route_lookup(hif->node, &far, &nh));
   assert_int_equal(nh.gw.v4, v4("10.1.0.1"));
-  sim_free(l.sim);
+  test_sim_free_checked(l.sim);
 }
 
 /* ---- The server's answers, probed with hand-made messages ---- */
@@ -505,10 +498,8 @@ static void test_server_answers(void **state) {
   /* The prober has the address that case 2 will get granted, so that
    * the server's unicast ACK reaches it. */
   struct iface *xif = lan_host(&l, "x");
-  struct prefix xp = pfx("10.1.0.50/24");
-  iface_add_addr(xif, &xp);
-  xp = pfx("10.1.0.150/24");
-  iface_add_addr(xif, &xp);
+  test_addr(xif, "10.1.0.50/24");
+  test_addr(xif, "10.1.0.150/24");
   struct replies got = {.n = 0};
   udp_register(xif->node, DHCP_CLIENT_PORT, probe_rx, &got);
   uint8_t chaddr[6] = {2, 0x99, 0, 0, 0, 1};
@@ -568,7 +559,7 @@ static void test_server_answers(void **state) {
   assert_int_equal(got.dst[3], 0xffffffffu);
   assert_int_equal(dhcp_server_bound(l.server), 1);
   assert_int_equal(dhcp_server_sent(l.server, DHCP_NAK), 2);
-  sim_free(l.sim);
+  test_sim_free_checked(l.sim);
 }
 
 static void test_server_config_errors(void **state) {
@@ -579,8 +570,7 @@ static void test_server_config_errors(void **state) {
   struct iface *bare = iface_new(r2, other);
   struct iface *oif = iface_new(r2, link_new(l.sim, "o2", &eth_lan_ops, LAN_BPS,
                                              LAN_DELAY));
-  struct prefix p = pfx("10.2.0.1/24");
-  iface_add_addr(oif, &p);
+  test_addr(oif, "10.2.0.1/24");
   static const struct {
     const char *first, *last;
     int64_t lease;
@@ -620,7 +610,7 @@ static void test_server_config_errors(void **state) {
   assert_false(dhcp_server_set_router(s, v4("10.3.0.1"), &error));
   g_clear_error(&error);
   assert_true(dhcp_server_set_router(s, v4("10.2.0.254"), &error));
-  sim_free(l.sim);
+  test_sim_free_checked(l.sim);
 }
 
 /* An interface that has an address already (a Mobile IP home address,
@@ -630,8 +620,7 @@ static void test_beside_existing_address(void **state) {
   (void)state;
   struct lan l = lan_new(600 * SIM_S, "10.1.0.100", "10.1.0.199");
   struct iface *hif = lan_host(&l, "h");
-  struct prefix home = pfx("10.9.0.10/24");
-  iface_add_addr(hif, &home);
+  test_addr(hif, "10.9.0.10/24");
   struct checkpoint k = {.server = l.server};
   k.c1 = dhcp_client_new(hif, NULL, NULL, NULL);
   assert_non_null(k.c1);
@@ -649,7 +638,7 @@ static void test_beside_existing_address(void **state) {
   assert_int_equal(dhcp_server_bound(l.server), 0);
   assert_int_equal(hif->addrs->len, 1);
   assert_int_equal(iface_addr(hif, 4)->addr.v4, v4("10.9.0.10"));
-  sim_free(l.sim);
+  test_sim_free_checked(l.sim);
 }
 
 /* A server that gives no router: no default route. */
@@ -666,7 +655,7 @@ static void test_no_router_option(void **state) {
   struct nexthop nh;
   struct ip_addr far = addr_v4(v4("192.0.2.1"));
   assert_false(route_lookup(hif->node, &far, &nh));
-  sim_free(l.sim);
+  test_sim_free_checked(l.sim);
 }
 
 /* ---- A radio visiting two cells, each with its own router and server --
@@ -691,19 +680,14 @@ static void test_radio_two_cells(void **state) {
   struct node *r1 = node_new(sim, "r1", true);
   struct node *r2 = node_new(sim, "r2", true);
   struct link *lan = link_new(sim, "lan", &eth_lan_ops, LAN_BPS, LAN_DELAY);
-  struct prefix p = pfx("10.0.0.10/24");
-  iface_add_addr(iface_new(cn, lan), &p);
-  p = pfx("10.0.0.1/24");
-  iface_add_addr(iface_new(r1, lan), &p);
-  p = pfx("10.0.0.2/24");
-  iface_add_addr(iface_new(r2, lan), &p);
+  test_attach(cn, lan, "10.0.0.10/24");
+  test_attach(r1, lan, "10.0.0.1/24");
+  test_attach(r2, lan, "10.0.0.2/24");
   struct cell *c1 = add_cell(sim, "c1", 0), *c2 = add_cell(sim, "c2", 500);
   struct iface *ap1 = iface_new(r1, c1->link);
-  p = pfx("10.1.0.1/24");
-  iface_add_addr(ap1, &p);
+  test_addr(ap1, "10.1.0.1/24");
   struct iface *ap2 = iface_new(r2, c2->link);
-  p = pfx("10.2.0.1/24");
-  iface_add_addr(ap2, &p);
+  test_addr(ap2, "10.2.0.1/24");
   struct dhcp_server *s1 = dhcp_server_new(r1, ap1, v4("10.1.0.100"),
                                            v4("10.1.0.199"), 60 * SIM_S, NULL);
   struct dhcp_server *s2 = dhcp_server_new(r2, ap2, v4("10.2.0.100"),
@@ -778,7 +762,7 @@ static void test_radio_two_cells(void **state) {
   assert_int_equal(f->sent, 3900);
   assert_int_equal(f->received, 3895);
   assert_int_equal(mn->cnt.drops[DROP_NO_ROUTE], 5);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* A wired client on a point-to-point link: raw IP frames, no ARP. */
@@ -789,8 +773,7 @@ static void test_point_to_point(void **state) {
   struct node *h = node_new(sim, "h", false);
   struct link *l = link_new(sim, "l", &link_p2p_ops, 1000000, 5 * SIM_MS);
   struct iface *rif = iface_new(r, l);
-  struct prefix p = pfx("10.9.0.1/30");
-  iface_add_addr(rif, &p);
+  test_addr(rif, "10.9.0.1/30");
   struct iface *hif = iface_new(h, l);
   assert_non_null(dhcp_server_new(r, rif, v4("10.9.0.2"), v4("10.9.0.2"),
                                   3600 * SIM_S, NULL));
@@ -803,7 +786,7 @@ static void test_point_to_point(void **state) {
   assert_int_equal(a, v4("10.9.0.2"));
   assert_int_equal(iface_addr(hif, 4)->len, 30);
   assert_int_equal(event(sim, 0)->time, 4 * m);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 int main(void) {

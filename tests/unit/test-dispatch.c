@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "helpers.h"
 #include "sim/dispatch.h"
 #include "sim/icmp.h"
 #include "sim/iface.h"
@@ -45,7 +46,7 @@ static struct pair pair_new(void) {
 static void pair_free(struct pair *p) {
   assert_int_equal(sched_pending_count(&p->sim->sched), 0);
   assert_int_equal(p->sim->pool.live_count, 0);
-  sim_free(p->sim);
+  test_sim_free_checked(p->sim);
 }
 
 #define PROTO_TEST 253

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "helpers.h"
 #include "sim/cell.h"
 #include "sim/flow.h"
 #include "sim/handoff.h"
@@ -92,7 +93,7 @@ static void test_cbr_across_layer2_handoff(void **state) {
   assert_non_null(strstr(flows, "\n1\tmn\tmn/wlan\tf\t"));
   assert_non_null(strstr(flows, "\t210.000000\t500\t519\t20\t0\t0\n"));
   assert_null(sim->pool.live);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* Deliveries and marks injected at chosen times. */
@@ -193,7 +194,7 @@ static void test_injected_duplicate_and_reordering(void **state) {
       "\t1\n"
       "1\tmn\tmn/wlan\tg\t0.950000000\t1.105000000\t155.000000\t-\t-\t0\t0"
       "\t0\n");
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* A node whose module marks registrations: the new path starts when the
@@ -229,7 +230,7 @@ static void test_milestones_gate_the_new_path(void **state) {
   assert_near(handoff_value(sim, 0, "reordered_pkts"), 1);
   assert_near(handoff_value(sim, 0, "duplicate_pkts"), 0);
   assert_near(handoff_value(sim, 0, "flows"), 1);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 int main(void) {

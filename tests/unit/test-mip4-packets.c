@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,70 +175,27 @@ static const uint8_t ro_advert[] = {
 
 /* ---- Helpers ---- */
 
-/* An IPv4 header as the reference frames have it (no options, ID 0, no
- * flags) in front of payload, with its checksum.  Transfer full. */
-static GByteArray *ip_wrap(uint8_t proto, uint32_t src, uint32_t dst,
-                           uint8_t ttl, const uint8_t *payload, size_t len) {
-  GByteArray *p = g_byte_array_sized_new((guint)(IP4_HLEN + len));
-  g_byte_array_set_size(p, IP4_HLEN);
-  uint8_t *h = p->data;
-  memset(h, 0, IP4_HLEN);
-  h[IP4_OFF_VHL] = 0x45;
-  put_be16(h + IP4_OFF_LEN, (uint16_t)(IP4_HLEN + len));
-  h[IP4_OFF_TTL] = ttl;
-  h[IP4_OFF_PROTO] = proto;
-  put_be32(h + IP4_OFF_SRC, src);
-  put_be32(h + IP4_OFF_DST, dst);
-  put_be16(h + IP4_OFF_CSUM, inet_checksum(h, IP4_HLEN));
-  g_byte_array_append(p, payload, (guint)len);
-  return p;
-}
-
-/* A UDP datagram with its checksum (RFC 768: a computed 0 goes as
- * 0xffff) in an IPv4 packet.  Transfer full. */
-static GByteArray *udp_wrap(uint32_t src, uint32_t dst, uint8_t ttl,
-                            uint16_t sport, uint16_t dport,
-                            const uint8_t *payload, size_t len) {
-  g_autoptr(GByteArray) u = g_byte_array_sized_new((guint)(UDP_HLEN + len));
-  g_byte_array_set_size(u, UDP_HLEN);
-  put_be16(u->data, sport);
-  put_be16(u->data + 2, dport);
-  put_be16(u->data + 4, (uint16_t)(UDP_HLEN + len));
-  put_be16(u->data + 6, 0);
-  g_byte_array_append(u, payload, (guint)len);
-  struct ip_addr s = addr_v4(src), d = addr_v4(dst);
-  uint16_t c = inet_pseudo_checksum(&s, &d, IPPROTO_NUM_UDP, u->data, u->len);
-  put_be16(u->data + 6, c ? c : 0xffff);
-  return ip_wrap(IPPROTO_NUM_UDP, src, dst, ttl, u->data, u->len);
-}
-
 static void assert_bytes(const uint8_t *got, size_t got_len,
                          const uint8_t *want, size_t want_len) {
   assert_int_equal(got_len, want_len);
   assert_memory_equal(got, want, want_len);
 }
 
-/* Decoders are always handed an allocation of exactly len bytes, so that
- * the sanitizers and valgrind see any read past the end. */
-static uint8_t *exact(const uint8_t *b, size_t len) {
-  return g_memdup2(b, len ? len : 1);
-}
-
 static enum mip4_err advert_decode(const uint8_t *b, size_t len,
                                    struct mip4_advert *a) {
-  g_autofree uint8_t *c = exact(b, len);
+  g_autofree uint8_t *c = test_exact(b, len);
   return mip4_advert_decode(c, len, a);
 }
 
 static enum mip4_err rrq_decode(const uint8_t *b, size_t len,
                                 struct mip4_rrq *r, struct mip4_reg_exts *x) {
-  g_autofree uint8_t *c = exact(b, len);
+  g_autofree uint8_t *c = test_exact(b, len);
   return mip4_rrq_decode(c, len, r, x);
 }
 
 static enum mip4_err rrp_decode(const uint8_t *b, size_t len,
                                 struct mip4_rrp *r, struct mip4_reg_exts *x) {
-  g_autofree uint8_t *c = exact(b, len);
+  g_autofree uint8_t *c = test_exact(b, len);
   return mip4_rrp_decode(c, len, r, x);
 }
 
@@ -306,8 +265,8 @@ static void test_reference_adverts(void **state) {
   ref_advert_struct(&a);
   uint8_t buf[128];
   size_t n = mip4_advert_encode(&a, buf, sizeof buf);
-  g_autoptr(GByteArray) p =
-      ip_wrap(IPPROTO_NUM_ICMP, A4(10, 2, 0, 1), A4(224, 0, 0, 1), 1, buf, n);
+  g_autoptr(GByteArray) p = test_ip4_wrap(IPPROTO_NUM_ICMP, A4(10, 2, 0, 1),
+                                          A4(224, 0, 0, 1), 1, buf, n);
   assert_bytes(p->data, p->len, ref_advert, sizeof ref_advert);
   assert_int_equal(advert_decode(ref_advert + IP4_HLEN,
                                  sizeof ref_advert - IP4_HLEN, &d),
@@ -325,8 +284,8 @@ static void test_reference_adverts(void **state) {
   a.coas[0] = A4(10, 2, 0, 1);
   a.coas[1] = A4(10, 2, 0, 2);
   n = mip4_advert_encode(&a, buf, sizeof buf);
-  g_autoptr(GByteArray) p2 = ip_wrap(IPPROTO_NUM_ICMP, A4(10, 2, 0, 1),
-                                     A4(255, 255, 255, 255), 1, buf, n);
+  g_autoptr(GByteArray) p2 = test_ip4_wrap(IPPROTO_NUM_ICMP, A4(10, 2, 0, 1),
+                                           A4(255, 255, 255, 255), 1, buf, n);
   assert_bytes(p2->data, p2->len, codes_advert, sizeof codes_advert);
   assert_int_equal(advert_decode(codes_advert + IP4_HLEN,
                                  sizeof codes_advert - IP4_HLEN, &d),
@@ -342,8 +301,8 @@ static void test_reference_adverts(void **state) {
   a.num_coas = 1;
   a.coas[0] = A4(10, 2, 0, 1);
   n = mip4_advert_encode(&a, buf, sizeof buf);
-  g_autoptr(GByteArray) p3 =
-      ip_wrap(IPPROTO_NUM_ICMP, A4(10, 2, 0, 1), A4(224, 0, 0, 1), 1, buf, n);
+  g_autoptr(GByteArray) p3 = test_ip4_wrap(IPPROTO_NUM_ICMP, A4(10, 2, 0, 1),
+                                           A4(224, 0, 0, 1), 1, buf, n);
   assert_bytes(p3->data, p3->len, ro_advert, sizeof ro_advert);
   assert_int_equal(
       advert_decode(ro_advert + IP4_HLEN, sizeof ro_advert - IP4_HLEN, &d),
@@ -355,10 +314,11 @@ static void test_reference_solicit(void **state) {
   uint8_t buf[MIP4_SOLICIT_LEN];
   assert_int_equal(mip4_solicit_encode(NULL, 0), MIP4_SOLICIT_LEN);
   assert_int_equal(mip4_solicit_encode(buf, sizeof buf), MIP4_SOLICIT_LEN);
-  g_autoptr(GByteArray) p = ip_wrap(IPPROTO_NUM_ICMP, A4(10, 1, 0, 10),
-                                    A4(224, 0, 0, 11), 1, buf, sizeof buf);
+  g_autoptr(GByteArray) p =
+      test_ip4_wrap(IPPROTO_NUM_ICMP, A4(10, 1, 0, 10), A4(224, 0, 0, 11), 1,
+                    buf, sizeof buf);
   assert_bytes(p->data, p->len, ref_solicit, sizeof ref_solicit);
-  g_autofree uint8_t *c = exact(ref_solicit + IP4_HLEN, MIP4_SOLICIT_LEN);
+  g_autofree uint8_t *c = test_exact(ref_solicit + IP4_HLEN, MIP4_SOLICIT_LEN);
   assert_int_equal(mip4_solicit_decode(c, MIP4_SOLICIT_LEN), MIP4_OK);
   g_autoptr(GByteArray) g = g_byte_array_new();
   mip4_solicit_append(g);
@@ -396,8 +356,8 @@ static void test_reference_requests(void **state) {
   mip4_ext_append(m, MIP4_EXT_ENCAP_DELIVERY, NULL, 0);
   mip4_ext_append_auth(m, MIP4_EXT_MF_AUTH, 0x3000, MIP4_AUTH_HMAC_MD5,
                        ref_key, sizeof ref_key);
-  g_autoptr(GByteArray) p = udp_wrap(A4(10, 1, 0, 10), A4(10, 2, 0, 1), 255,
-                                     1434, MIP4_PORT, m->data, m->len);
+  g_autoptr(GByteArray) p = test_udp4_wrap(
+      A4(10, 1, 0, 10), A4(10, 2, 0, 1), 255, 1434, MIP4_PORT, m->data, m->len);
   assert_bytes(p->data, p->len, ref_rrq_mn, sizeof ref_rrq_mn);
 
   struct mip4_rrq r;
@@ -441,8 +401,8 @@ static void test_reference_requests(void **state) {
   g_autoptr(GByteArray) f = ref_rrq_common();
   mip4_ext_append_auth(f, MIP4_EXT_FH_AUTH, 0x4000, MIP4_AUTH_HMAC_MD5,
                        ref_key, sizeof ref_key);
-  g_autoptr(GByteArray) q = udp_wrap(A4(10, 2, 0, 1), A4(10, 1, 0, 1), 64,
-                                     1435, MIP4_PORT, f->data, f->len);
+  g_autoptr(GByteArray) q = test_udp4_wrap(A4(10, 2, 0, 1), A4(10, 1, 0, 1), 64,
+                                           1435, MIP4_PORT, f->data, f->len);
   assert_bytes(q->data, q->len, ref_rrq_fa, sizeof ref_rrq_fa);
   assert_int_equal(rrq_decode(f->data, f->len, &r, &x), MIP4_OK);
   assert_true(x.fh_auth.present && !x.mf_auth.present);
@@ -459,8 +419,8 @@ static void test_reference_requests(void **state) {
   mip4_rrq_append(c, &d);
   mip4_ext_append_auth(c, MIP4_EXT_MH_AUTH, 0x100, MIP4_AUTH_HMAC_MD5,
                        ref_key, sizeof ref_key);
-  g_autoptr(GByteArray) cp = udp_wrap(A4(10, 1, 0, 10), A4(10, 1, 0, 1), 64,
-                                      40001, MIP4_PORT, c->data, c->len);
+  g_autoptr(GByteArray) cp = test_udp4_wrap(
+      A4(10, 1, 0, 10), A4(10, 1, 0, 1), 64, 40001, MIP4_PORT, c->data, c->len);
   assert_bytes(cp->data, cp->len, codes_rrq, sizeof codes_rrq);
   assert_int_equal(rrq_decode(c->data, c->len, &r, &x), MIP4_OK);
   assert_rrq_equal(&r, &d);
@@ -478,8 +438,8 @@ static void test_reference_replies(void **state) {
   mip4_rrp_append(m, &ok);
   mip4_ext_append_auth(m, MIP4_EXT_MH_AUTH, 0x1000, MIP4_AUTH_HMAC_MD5,
                        ref_key, sizeof ref_key);
-  g_autoptr(GByteArray) p = udp_wrap(A4(10, 1, 0, 1), A4(10, 2, 0, 1), 64,
-                                     MIP4_PORT, 1435, m->data, m->len);
+  g_autoptr(GByteArray) p = test_udp4_wrap(A4(10, 1, 0, 1), A4(10, 2, 0, 1), 64,
+                                           MIP4_PORT, 1435, m->data, m->len);
   assert_bytes(p->data, p->len, ref_rrp_ok, sizeof ref_rrp_ok);
   struct mip4_rrp r;
   struct mip4_reg_exts x;
@@ -498,8 +458,8 @@ static void test_reference_replies(void **state) {
   mip4_rrp_append(m6, &id);
   mip4_ext_append_auth(m6, MIP4_EXT_MH_AUTH, 0x1000, MIP4_AUTH_RFC2002,
                        ref_key, sizeof ref_key);
-  g_autoptr(GByteArray) p6 = udp_wrap(A4(10, 1, 0, 1), A4(10, 2, 0, 1), 64,
-                                      MIP4_PORT, 1435, m6->data, m6->len);
+  g_autoptr(GByteArray) p6 = test_udp4_wrap(
+      A4(10, 1, 0, 1), A4(10, 2, 0, 1), 64, MIP4_PORT, 1435, m6->data, m6->len);
   assert_bytes(p6->data, p6->len, ref_rrp_133, sizeof ref_rrp_133);
   assert_int_equal(rrp_decode(m6->data, m6->len, &r, &x), MIP4_OK);
   assert_rrp_equal(&r, &id);
@@ -532,8 +492,9 @@ static void test_reference_replies(void **state) {
     uint8_t buf[MIP4_RRP_LEN];
     assert_int_equal(mip4_rrp_encode(&e, NULL, 0), MIP4_RRP_LEN);
     assert_int_equal(mip4_rrp_encode(&e, buf, sizeof buf), MIP4_RRP_LEN);
-    g_autoptr(GByteArray) q = udp_wrap(A4(10, 1, 0, 1), A4(10, 1, 0, 10), 64,
-                                       MIP4_PORT, 40001, buf, sizeof buf);
+    g_autoptr(GByteArray) q =
+        test_udp4_wrap(A4(10, 1, 0, 1), A4(10, 1, 0, 10), 64, MIP4_PORT, 40001,
+                       buf, sizeof buf);
     assert_bytes(q->data, q->len, plain[i].frame, plain[i].len);
     assert_int_equal(rrp_decode(buf, sizeof buf, &r, &x), MIP4_OK);
     assert_rrp_equal(&r, &e);
@@ -856,7 +817,7 @@ static enum mip4_err decode_kind(enum kind k, const uint8_t *b, size_t len) {
   struct mip4_rrq q;
   struct mip4_rrp p;
   struct mip4_reg_exts x;
-  g_autofree uint8_t *c = exact(b, len);
+  g_autofree uint8_t *c = test_exact(b, len);
   switch (k) {
   case ADVERT:
     return mip4_advert_decode(c, len, &a);
@@ -1087,7 +1048,7 @@ static void test_random_mutations(void **state) {
         g_byte_array_append(m, r->data, r->len);
       }
     }
-    g_autofree uint8_t *c = exact(m->data, m->len);
+    g_autofree uint8_t *c = test_exact(m->data, m->len);
     for (size_t k = 0; k < G_N_ELEMENTS(kinds); k++)
       decode_kind(kinds[k], c, m->len);
     struct mip4_advert a, b;
@@ -1426,7 +1387,8 @@ static void dump(pcap_dumper_t *d, GByteArray *p, int *frame) {
 static GByteArray *icmp_packet(const struct mip4_advert *a, uint32_t dst) {
   g_autoptr(GByteArray) m = g_byte_array_new();
   mip4_advert_append(m, a);
-  return ip_wrap(IPPROTO_NUM_ICMP, A4(10, 2, 0, 1), dst, 1, m->data, m->len);
+  return test_ip4_wrap(IPPROTO_NUM_ICMP, A4(10, 2, 0, 1), dst, 1, m->data,
+                       m->len);
 }
 
 /* One packet of every kind in a raw-IPv4 capture, whose expected fields
@@ -1475,8 +1437,8 @@ static void test_write_pcap(void **state) {
   uint8_t sol[MIP4_SOLICIT_LEN];
   mip4_solicit_encode(sol, sizeof sol);
   dump(d,
-       ip_wrap(IPPROTO_NUM_ICMP, A4(10, 1, 0, 10), A4(224, 0, 0, 11), 1, sol,
-               sizeof sol),
+       test_ip4_wrap(IPPROTO_NUM_ICMP, A4(10, 1, 0, 10), A4(224, 0, 0, 11), 1,
+                     sol, sizeof sol),
        &frame);
 
   /* 4: mobile node to foreign agent, every defined flag, every extension
@@ -1498,8 +1460,8 @@ static void test_write_pcap(void **state) {
   mip4_ext_append_auth(m, MIP4_EXT_MF_AUTH, 0x3000, MIP4_AUTH_HMAC_MD5,
                        ref_key, 16);
   dump(d,
-       udp_wrap(A4(10, 1, 0, 10), A4(10, 2, 0, 1), 255, 1434, MIP4_PORT,
-                m->data, m->len),
+       test_udp4_wrap(A4(10, 1, 0, 10), A4(10, 2, 0, 1), 255, 1434, MIP4_PORT,
+                      m->data, m->len),
        &frame);
   /* 5: relayed to the home agent: what follows the last authorization-
    * enabling extension removed, the Foreign-Home authentication appended
@@ -1508,8 +1470,8 @@ static void test_write_pcap(void **state) {
   mip4_ext_append_auth(m, MIP4_EXT_FH_AUTH, 0x4000, MIP4_AUTH_HMAC_MD5,
                        ref_key, 16);
   dump(d,
-       udp_wrap(A4(10, 2, 0, 1), A4(10, 1, 0, 1), 64, 1435, MIP4_PORT,
-                m->data, m->len),
+       test_udp4_wrap(A4(10, 2, 0, 1), A4(10, 1, 0, 1), 64, 1435, MIP4_PORT,
+                      m->data, m->len),
        &frame);
   /* 6: deregistration from home, keyed MD5 prefix+suffix. */
   struct mip4_rrq dq = {.home_addr = A4(10, 1, 0, 10),
@@ -1521,8 +1483,8 @@ static void test_write_pcap(void **state) {
   mip4_ext_append_auth(m6, MIP4_EXT_MH_AUTH, 0x1001,
                        MIP4_AUTH_PREFIX_SUFFIX_MD5, ref_key, 16);
   dump(d,
-       udp_wrap(A4(10, 1, 0, 10), A4(10, 1, 0, 1), 64, 1436, MIP4_PORT,
-                m6->data, m6->len),
+       test_udp4_wrap(A4(10, 1, 0, 10), A4(10, 1, 0, 1), 64, 1436, MIP4_PORT,
+                      m6->data, m6->len),
        &frame);
   /* 7: an RFC 2002 node: V bit, RFC 2002 authenticator. */
   struct mip4_rrq vq = ref_rrq;
@@ -1532,8 +1494,8 @@ static void test_write_pcap(void **state) {
   mip4_ext_append_auth(m7, MIP4_EXT_MH_AUTH, 0x1002, MIP4_AUTH_RFC2002,
                        ref_key, 16);
   dump(d,
-       udp_wrap(A4(10, 1, 0, 10), A4(10, 2, 0, 1), 64, 1437, MIP4_PORT,
-                m7->data, m7->len),
+       test_udp4_wrap(A4(10, 1, 0, 10), A4(10, 2, 0, 1), 64, 1437, MIP4_PORT,
+                      m7->data, m7->len),
        &frame);
 
   /* 8: accepted, with MH and FH authentication. */
@@ -1549,8 +1511,8 @@ static void test_write_pcap(void **state) {
   mip4_ext_append_auth(r8, MIP4_EXT_FH_AUTH, 0x4000, MIP4_AUTH_HMAC_MD5,
                        ref_key, 16);
   dump(d,
-       udp_wrap(A4(10, 1, 0, 1), A4(10, 2, 0, 1), 64, MIP4_PORT, 1435,
-                r8->data, r8->len),
+       test_udp4_wrap(A4(10, 1, 0, 1), A4(10, 2, 0, 1), 64, MIP4_PORT, 1435,
+                      r8->data, r8->len),
        &frame);
   /* 9: identification mismatch, the home agent's time in the high half. */
   p.code = MIP4_HA_ID_MISMATCH;
@@ -1563,8 +1525,8 @@ static void test_write_pcap(void **state) {
   mip4_ext_append_auth(r9, MIP4_EXT_MH_AUTH, 0x1000, MIP4_AUTH_HMAC_MD5,
                        ref_key, 16);
   dump(d,
-       udp_wrap(A4(10, 1, 0, 1), A4(10, 2, 0, 1), 64, MIP4_PORT, 1435,
-                r9->data, r9->len),
+       test_udp4_wrap(A4(10, 1, 0, 1), A4(10, 2, 0, 1), 64, MIP4_PORT, 1435,
+                      r9->data, r9->len),
        &frame);
   /* 10: the foreign agent denies with 194, its MF authentication. */
   p.code = MIP4_FA_INVALID_HA_ADDRESS;
@@ -1574,8 +1536,8 @@ static void test_write_pcap(void **state) {
   mip4_ext_append_auth(r10, MIP4_EXT_MF_AUTH, 0x3000, MIP4_AUTH_HMAC_MD5,
                        ref_key, 16);
   dump(d,
-       udp_wrap(A4(10, 2, 0, 1), A4(10, 1, 0, 10), 64, MIP4_PORT, 1434,
-                r10->data, r10->len),
+       test_udp4_wrap(A4(10, 2, 0, 1), A4(10, 1, 0, 10), 64, MIP4_PORT, 1434,
+                      r10->data, r10->len),
        &frame);
   /* 11: lifetime too long: the reply carries the agent's maximum. */
   p.code = MIP4_FA_LIFETIME_TOO_LONG;
@@ -1583,8 +1545,8 @@ static void test_write_pcap(void **state) {
   uint8_t r11[MIP4_RRP_LEN];
   mip4_rrp_encode(&p, r11, sizeof r11);
   dump(d,
-       udp_wrap(A4(10, 2, 0, 1), A4(10, 1, 0, 10), 64, MIP4_PORT, 1434, r11,
-                sizeof r11),
+       test_udp4_wrap(A4(10, 2, 0, 1), A4(10, 1, 0, 10), 64, MIP4_PORT, 1434,
+                      r11, sizeof r11),
        &frame);
 
   pcap_dump_close(d);

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -58,24 +60,12 @@ struct world {
 static const uint8_t KEY[16] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
                                 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
 
-static struct ip_addr ip(const char *t) {
-  struct ip_addr a;
-  assert_true(addr_parse(t, &a, NULL));
-  return a;
-}
-
-static void addr(struct iface *i, const char *t) {
-  struct prefix p;
-  assert_true(prefix_parse(t, &p, NULL));
-  iface_add_addr(i, &p);
-}
-
 static struct link *p2p(struct sim *sim, const char *name, struct node *a,
                         const char *aa, struct node *b, const char *ba,
                         int64_t delay) {
   struct link *l = link_new(sim, name, &link_p2p_ops, CORE_BPS, delay);
-  addr(iface_new(a, l), aa);
-  addr(iface_new(b, l), ba);
+  test_addr(iface_new(a, l), aa);
+  test_addr(iface_new(b, l), ba);
   return l;
 }
 
@@ -110,33 +100,33 @@ static struct world world_new(const uint8_t *mn_key) {
                 9 * SIM_MS);
   w.home = link_new(sim, "home", &eth_lan_ops, CORE_BPS, SIM_US);
   struct iface *ha_home = iface_new(w.ha, w.home);
-  addr(ha_home, "10.1.0.1/24");
+  test_addr(ha_home, "10.1.0.1/24");
   w.c0 = cell(sim, "c0", 0);
   cell_bridge(w.c0, w.home);
   w.c1 = cell(sim, "c1", 1000);
-  addr(iface_new(w.fa1, w.c1->link), "10.2.0.1/24");
+  test_addr(iface_new(w.fa1, w.c1->link), "10.2.0.1/24");
   w.c2 = cell(sim, "c2", 2000);
-  addr(iface_new(w.fa2, w.c2->link), "10.3.0.1/24");
+  test_addr(iface_new(w.fa2, w.c2->link), "10.3.0.1/24");
   w.radio = radio_new(w.mn, "wlan", ASSOC_NEAREST, 0, 50 * SIM_MS);
-  addr(w.radio, HOA "/24");
+  test_addr(w.radio, HOA "/24");
   radio_add_move(w.radio, 0, w.c0);
 
   struct mip4_sa sa = sa_with(KEY);
   w.h = mip4_ha_new(mip4_node_of(sim, w.ha), ha_home, SIM_S);
-  mip4_ha_add_client(w.h, ip(HOA).v4, &sa, false);
+  mip4_ha_add_client(w.h, test_ip(HOA).v4, &sa, false);
   w.f1 = mip4_fa_new(mip4_node_of(sim, w.fa1), node_iface_on(w.fa1, w.c1->link),
                      SIM_S);
   w.f2 = mip4_fa_new(mip4_node_of(sim, w.fa2), node_iface_on(w.fa2, w.c2->link),
                      SIM_S);
   struct mip4_sa mn_sa = sa_with(mn_key);
-  w.m = mip4_mn_new(mip4_node_of(sim, w.mn), w.radio, ip(HOA).v4, 24,
-                    ip("10.1.0.1").v4, &mn_sa);
+  w.m = mip4_mn_new(mip4_node_of(sim, w.mn), w.radio, test_ip(HOA).v4, 24,
+                    test_ip("10.1.0.1").v4, &mn_sa);
   return w;
 }
 
 static struct flow *cbr_to_mn(struct world *w, int64_t interval) {
   struct cbr_config cfg = {.name = "cn-to-mn", .from = w->cn, .sink = w->mn,
-                           .dst = ip(HOA), .port = 40000, .size = PAYLOAD,
+                           .dst = test_ip(HOA), .port = 40000, .size = PAYLOAD,
                            .interval = interval, .start = SIM_S};
   assert_true(cbr_new(w->sim, &cfg, NULL));
   return g_ptr_array_index(w->sim->flows, w->sim->flows->len - 1);
@@ -170,8 +160,9 @@ static void test_triangle_delay(void **state) {
                      tx(ip_len + 20, CORE_BPS) + 7 * SIM_MS +
                      tx(ip_len + 14, CELL_BPS) + SIM_US;
   assert_true(w.m->state == MIP4_MN_REGISTERED);
-  assert_non_null(mip4_ha_binding(w.h, ip(HOA).v4));
-  assert_int_equal(mip4_ha_binding(w.h, ip(HOA).v4)->coa, ip("10.2.0.1").v4);
+  assert_non_null(mip4_ha_binding(w.h, test_ip(HOA).v4));
+  assert_int_equal(mip4_ha_binding(w.h, test_ip(HOA).v4)->coa,
+                   test_ip("10.2.0.1").v4);
   /* Every delivered packet took one of the two paths; the steady state of
    * each shows as the extremes. */
   assert_int_equal(flow_delay_percentile(f, 0.0), home);
@@ -185,7 +176,7 @@ static void test_triangle_delay(void **state) {
   /* The first packet at home waits for ARP; all others are one of the two. */
   assert_int_equal(at_home + away + 1, f->received);
   assert_true(away > 400);
-  sim_free(w.sim);
+  test_sim_free_checked(w.sim);
 }
 
 /* Two extensions of one home agent: both hear of every registration, in
@@ -223,7 +214,7 @@ static void test_extensions_form_a_list(void **state) {
   assert_int_equal(calls->len, 2 * w.h->cnt.haServiceRequestsAccepted);
   for (gsize i = 0; i < calls->len; i += 2)
     assert_memory_equal(calls->str + i, "ab", 2);
-  sim_free(w.sim);
+  test_sim_free_checked(w.sim);
 }
 
 /* One handoff's interruption: from leaving the old cell to the first data
@@ -278,7 +269,7 @@ static void test_handoff_interruption_mean(void **state) {
   /* The advertisement wait is uniform over 1 s: its mean over ~59
    * handoffs has a standard deviation of 0.289 / sqrt(59) = 38 ms. */
   assert_true(fabs(mean - expect) < 0.12);
-  sim_free(w.sim);
+  test_sim_free_checked(w.sim);
 }
 
 static void test_wrong_key_denied(void **state) {
@@ -299,10 +290,10 @@ static void test_wrong_key_denied(void **state) {
                    w.m->cnt.mnRepliesHAAuthenticationFailure);
   assert_int_equal(w.h->cnt.haServiceRequestsAccepted, 0);
   assert_true(w.m->state == MIP4_MN_REGISTERING);
-  assert_null(mip4_ha_binding(w.h, ip(HOA).v4));
+  assert_null(mip4_ha_binding(w.h, test_ip(HOA).v4));
   /* Nothing reaches the node after it left home. */
   assert_true(f->received < 420);
-  sim_free(w.sim);
+  test_sim_free_checked(w.sim);
 }
 
 static void test_clock_skew_resynchronised(void **state) {
@@ -315,8 +306,8 @@ static void test_clock_skew_resynchronised(void **state) {
   assert_int_equal(w.h->cnt.haIDMismatch, 1);
   assert_int_equal(w.m->cnt.mnRegRequestsDeniedByHADueToID, 1);
   assert_true(w.m->state == MIP4_MN_REGISTERED);
-  assert_non_null(mip4_ha_binding(w.h, ip(HOA).v4));
-  sim_free(w.sim);
+  assert_non_null(mip4_ha_binding(w.h, test_ip(HOA).v4));
+  test_sim_free_checked(w.sim);
 }
 
 /* With nonces (RFC 5944 5.7.2) the node's first request carries none: the
@@ -339,10 +330,11 @@ static void test_nonces(void **state) {
   assert_int_equal(w.m->cnt.mnRegRequestsDeniedByHADueToID, 1);
   assert_int_equal(w.h->cnt.haServiceRequestsAccepted, 2);
   assert_true(w.m->state == MIP4_MN_REGISTERED);
-  assert_int_equal(mip4_ha_binding(w.h, ip(HOA).v4)->coa, ip("10.3.0.1").v4);
+  assert_int_equal(mip4_ha_binding(w.h, test_ip(HOA).v4)->coa,
+                   test_ip("10.3.0.1").v4);
   /* The node holds the nonce of the last reply, which the agent expects. */
   assert_int_equal(w.m->nonce, c->nonce);
-  sim_free(w.sim);
+  test_sim_free_checked(w.sim);
 }
 
 /* A registration request captured on its way to the home agent and sent
@@ -373,19 +365,19 @@ static void test_replayed_request(void **state) {
   sim_observe(w.sim, &c.obs);
   w.l_ha->traced = true;
   sim_run(w.sim, 0, NULL, NULL);
-  const struct mip4_binding *b = mip4_ha_binding(w.h, ip(HOA).v4);
+  const struct mip4_binding *b = mip4_ha_binding(w.h, test_ip(HOA).v4);
   assert_non_null(b);
   uint64_t ident = b->ident;
   assert_true(c.rrq->len > 0);
   assert_int_equal(w.h->cnt.haIDMismatch, 0);
   /* An attacker on the path replays it from the foreign agent's side. */
-  mip4_send_udp(mip4_node_of(w.sim, w.fa1), c.rrq, ip("10.2.0.1").v4,
-                ip("10.1.0.1").v4, MIP4_PORT, 64, NULL);
+  mip4_send_udp(mip4_node_of(w.sim, w.fa1), c.rrq, test_ip("10.2.0.1").v4,
+                test_ip("10.1.0.1").v4, MIP4_PORT, 64, NULL);
   sched_run(&w.sim->sched, 9 * SIM_S, NULL);
   assert_int_equal(w.h->cnt.haIDMismatch, 1);
-  assert_int_equal(mip4_ha_binding(w.h, ip(HOA).v4)->ident, ident);
+  assert_int_equal(mip4_ha_binding(w.h, test_ip(HOA).v4)->ident, ident);
   g_byte_array_free(c.rrq, TRUE);
-  sim_free(w.sim);
+  test_sim_free_checked(w.sim);
 }
 
 /* The node registers with a 4 s lifetime, then falls into a gap with no
@@ -398,15 +390,15 @@ static void test_lifetime_expiry(void **state) {
   radio_add_move(w.radio, 5 * SIM_S, w.c1);
   w.sim->duration = 7 * SIM_S;
   sim_run(w.sim, 0, NULL, NULL);
-  assert_non_null(mip4_ha_binding(w.h, ip(HOA).v4));
-  assert_non_null(mip4_fa_visitor(w.f1, ip(HOA).v4));
+  assert_non_null(mip4_ha_binding(w.h, test_ip(HOA).v4));
+  assert_non_null(mip4_fa_visitor(w.f1, test_ip(HOA).v4));
   /* Cut the node off: its radio goes down with the cell. */
   link_set_up(w.c1->link, false);
   w.sim->duration = 14 * SIM_S;
   sched_run(&w.sim->sched, 14 * SIM_S, NULL);
-  assert_null(mip4_ha_binding(w.h, ip(HOA).v4));
-  assert_null(mip4_fa_visitor(w.f1, ip(HOA).v4));
-  sim_free(w.sim);
+  assert_null(mip4_ha_binding(w.h, test_ip(HOA).v4));
+  assert_null(mip4_fa_visitor(w.f1, test_ip(HOA).v4));
+  test_sim_free_checked(w.sim);
 }
 
 static void test_return_home(void **state) {
@@ -420,8 +412,8 @@ static void test_return_home(void **state) {
   assert_true(w.m->state == MIP4_MN_AT_HOME);
   assert_int_equal(w.m->cnt.mnDeRegRequestsSent, 1);
   assert_true(w.m->cnt.mnGratuitousARPsSend >= 1);
-  assert_null(mip4_ha_binding(w.h, ip(HOA).v4));
-  assert_false(arp_is_proxied(node_iface_on(w.ha, w.home), ip(HOA).v4));
+  assert_null(mip4_ha_binding(w.h, test_ip(HOA).v4));
+  assert_false(arp_is_proxied(node_iface_on(w.ha, w.home), test_ip(HOA).v4));
   /* Home again, packets take the home path: the last one's delay. */
   uint64_t ip_len = PAYLOAD + 8 + 20;
   int64_t home = tx(ip_len, CORE_BPS) + 10 * SIM_MS +
@@ -436,7 +428,7 @@ static void test_return_home(void **state) {
                 handoff_value(w.sim, 1, "lost_pkts");
   assert_true(flow_lost(f) > 0);
   assert_true(lost == (double)flow_lost(f));
-  sim_free(w.sim);
+  test_sim_free_checked(w.sim);
 }
 
 /* The home agent is unreachable: the node's requests go out at 0, 1, 3
@@ -488,7 +480,7 @@ static void test_retransmission_backoff(void **state) {
   assert_int_equal(t.replies78, 1);
   assert_true(w.m->state == MIP4_MN_DENIED);
   g_array_free(t.times, TRUE);
-  sim_free(w.sim);
+  test_sim_free_checked(w.sim);
 }
 
 /* The tunnelled packets on the link to fa1 are exactly the header size
@@ -519,10 +511,10 @@ static void run_encap(enum encap_kind kind, uint32_t overhead) {
   sim_observe(w.sim, &s.obs);
   w.l_fa1->traced = true;
   sim_run(w.sim, 0, NULL, NULL);
-  assert_int_equal(mip4_ha_binding(w.h, ip(HOA).v4)->encap, kind);
+  assert_int_equal(mip4_ha_binding(w.h, test_ip(HOA).v4)->encap, kind);
   assert_int_equal(s.biggest, PAYLOAD + 8 + 20 + overhead);
   assert_true(f->received > 600);
-  sim_free(w.sim);
+  test_sim_free_checked(w.sim);
 }
 
 static void test_encapsulation_sizes(void **state) {
@@ -542,7 +534,7 @@ static uint64_t uplink_received(bool reverse) {
   radio_add_move(w.radio, 2 * SIM_S, w.c1);
   w.sim->duration = 10 * SIM_S;
   struct cbr_config cfg = {.name = "mn-to-cn", .from = w.mn, .sink = w.cn,
-                           .dst = ip("10.0.0.2"), .port = 40001,
+                           .dst = test_ip("10.0.0.2"), .port = 40001,
                            .size = 100, .interval = 100 * SIM_MS,
                            .start = 5 * SIM_S, .stop = 9 * SIM_S};
   assert_true(cbr_new(w.sim, &cfg, NULL));
@@ -554,7 +546,7 @@ static uint64_t uplink_received(bool reverse) {
   else
     assert_int_equal(w.f1->cnt.faReverseTunnelledPackets, 40);
   uint64_t got = f->received;
-  sim_free(w.sim);
+  test_sim_free_checked(w.sim);
   return got;
 }
 
@@ -578,7 +570,7 @@ static void run_simultaneous(bool supported, guint want_bindings) {
   cbr_to_mn(&w, 10 * SIM_MS);
   sim_run(w.sim, 0, NULL, NULL);
   guint n = 0;
-  for (const struct mip4_binding *b = mip4_ha_binding(w.h, ip(HOA).v4); b;
+  for (const struct mip4_binding *b = mip4_ha_binding(w.h, test_ip(HOA).v4); b;
        b = b->next)
     n++;
   assert_int_equal(n, want_bindings);
@@ -592,7 +584,7 @@ static void run_simultaneous(bool supported, guint want_bindings) {
     assert_true(w.f1->cnt.faDecapsulatedPackets > 650);
   else
     assert_true(w.f1->cnt.faDecapsulatedPackets < 310);
-  sim_free(w.sim);
+  test_sim_free_checked(w.sim);
 }
 
 static void test_simultaneous_bindings(void **state) {
@@ -608,12 +600,12 @@ static void test_home_broadcast(void **state) {
   for (int asked = 0; asked < 2; asked++) {
     struct world w = world_new(KEY);
     struct node *h = node_new(w.sim, "home-host", false);
-    addr(iface_new(h, w.home), "10.1.0.30/24");
+    test_addr(iface_new(h, w.home), "10.1.0.30/24");
     w.m->broadcast = asked;
     radio_add_move(w.radio, 2 * SIM_S, w.c1);
     w.sim->duration = 8 * SIM_S;
     struct cbr_config cfg = {.name = "bcast", .from = h, .sink = w.mn,
-                             .dst = ip("10.1.0.255"), .port = 40005,
+                             .dst = test_ip("10.1.0.255"), .port = 40005,
                              .size = 64, .interval = 100 * SIM_MS,
                              .start = 4 * SIM_S, .stop = 7 * SIM_S};
     assert_true(cbr_new(w.sim, &cfg, NULL));
@@ -622,7 +614,7 @@ static void test_home_broadcast(void **state) {
     assert_int_equal(f->sent, 30);
     assert_int_equal(f->received, asked ? 30 : 0);
     assert_int_equal(w.h->cnt.haBroadcastsTunnelled, asked ? 30 : 0);
-    sim_free(w.sim);
+    test_sim_free_checked(w.sim);
   }
 }
 
@@ -640,7 +632,7 @@ static void test_tcp_through_tunnel_pmtu(void **state) {
   radio_add_move(w.radio, 2 * SIM_S, w.c1);
   w.sim->duration = 20 * SIM_S;
   struct tcp_bulk_config cfg = {.name = "bulk", .from = w.cn, .sink = w.mn,
-                                .dst = ip(HOA), .port = 40010,
+                                .dst = test_ip(HOA), .port = 40010,
                                 .start = 5 * SIM_S, .bytes = 200000};
   assert_true(tcp_bulk_new(w.sim, &cfg, NULL));
   sim_run(w.sim, 0, NULL, NULL);
@@ -654,15 +646,15 @@ static void test_tcp_through_tunnel_pmtu(void **state) {
   assert_true(w.ha->cnt.drops[DROP_TOO_BIG] >= 2);
   assert_int_equal(w.ha->cnt.icmp_errors_sent,
                    w.ha->cnt.drops[DROP_TOO_BIG]);
-  sim_free(w.sim);
+  test_sim_free_checked(w.sim);
 }
 
 /* fa1 leases 10.2.0.100-199 on c1 by DHCP; the node takes co-located
  * care-of addresses. */
 static void serve_colocated(struct world *w) {
   assert_non_null(dhcp_server_new(w->fa1, node_iface_on(w->fa1, w->c1->link),
-                                  ip("10.2.0.100").v4, ip("10.2.0.199").v4,
-                                  600 * SIM_S, NULL));
+                                  test_ip("10.2.0.100").v4,
+                                  test_ip("10.2.0.199").v4, 600 * SIM_S, NULL));
   assert_true(mip4_mn_set_colocated(w->m));
 }
 
@@ -682,20 +674,20 @@ static void test_colocated(void **state) {
   w.sim->duration = 14 * SIM_S;
   struct flow *f = cbr_to_mn(&w, 10 * SIM_MS);
   sim_run(w.sim, 8 * SIM_S, NULL, NULL);
-  const struct mip4_binding *b = mip4_ha_binding(w.h, ip(HOA).v4);
+  const struct mip4_binding *b = mip4_ha_binding(w.h, test_ip(HOA).v4);
   assert_non_null(b);
-  assert_int_equal(b->coa, ip("10.2.0.100").v4);
+  assert_int_equal(b->coa, test_ip("10.2.0.100").v4);
   assert_true(b->decapsulates);
-  assert_int_equal(w.m->colocated, ip("10.2.0.100").v4);
+  assert_int_equal(w.m->colocated, test_ip("10.2.0.100").v4);
   uint64_t before = f->received;
   sched_run(&w.sim->sched, 14 * SIM_S, NULL);
   assert_true(w.m->state == MIP4_MN_AT_HOME);
-  assert_null(mip4_ha_binding(w.h, ip(HOA).v4));
+  assert_null(mip4_ha_binding(w.h, test_ip(HOA).v4));
   /* Away (3 s to 10 s) the flow went on: 100 packets a second, less the
    * handoff (layer 2, the DHCP exchange and the registration). */
   assert_true(before > 650);
   assert_true(f->received > before + 350);
-  sim_free(w.sim);
+  test_sim_free_checked(w.sim);
 }
 
 /* A co-located address where a foreign agent advertises R: the request
@@ -709,13 +701,13 @@ static void test_colocated_through_agent(void **state) {
   w.sim->duration = 8 * SIM_S;
   cbr_to_mn(&w, 10 * SIM_MS);
   sim_run(w.sim, 0, NULL, NULL);
-  const struct mip4_binding *b = mip4_ha_binding(w.h, ip(HOA).v4);
+  const struct mip4_binding *b = mip4_ha_binding(w.h, test_ip(HOA).v4);
   assert_non_null(b);
-  assert_int_equal(b->coa, ip("10.2.0.100").v4);
+  assert_int_equal(b->coa, test_ip("10.2.0.100").v4);
   assert_true(b->decapsulates);
   assert_int_equal(w.f1->cnt.faRegRequestsRelayed, 1);
   assert_int_equal(w.f1->cnt.faDecapsulatedPackets, 0);
-  sim_free(w.sim);
+  test_sim_free_checked(w.sim);
 }
 
 /* Mobile-Foreign and Foreign-Home associations (RFC 5944 3.5): with the
@@ -724,7 +716,7 @@ static void test_colocated_through_agent(void **state) {
  * key at the home agent 132, and no binding either way. */
 static void add_peer(GArray *peers, const char *addr_text,
                      const uint8_t *key) {
-  struct mip4_peer_sa p = {.addr = ip(addr_text).v4, .sa = sa_with(key)};
+  struct mip4_peer_sa p = {.addr = test_ip(addr_text).v4, .sa = sa_with(key)};
   p.sa.spi = 400;
   g_array_append_val(peers, p);
 }
@@ -753,23 +745,23 @@ static void test_foreign_agent_associations(void **state) {
   assert_true(w.m->state == MIP4_MN_REGISTERED);
   assert_int_equal(w.f1->cnt.faMNAuthenticationFailure, 0);
   assert_int_equal(w.h->cnt.haFAAuthenticationFailure, 0);
-  assert_non_null(mip4_ha_binding(w.h, ip(HOA).v4));
-  sim_free(w.sim);
+  assert_non_null(mip4_ha_binding(w.h, test_ip(HOA).v4));
+  test_sim_free_checked(w.sim);
 
   w = world_with_peers(KEY, NULL); /* the foreign agent has another key */
   assert_true(w.f1->cnt.faMNAuthenticationFailure >= 1);
   assert_true(w.m->cnt.mnRegRequestsDeniedByFA + 
               w.m->cnt.mnRepliesFAAuthenticationFailure >= 1);
   assert_int_equal(w.h->cnt.haRegRequestsReceived, 0);
-  assert_null(mip4_ha_binding(w.h, ip(HOA).v4));
-  sim_free(w.sim);
+  assert_null(mip4_ha_binding(w.h, test_ip(HOA).v4));
+  test_sim_free_checked(w.sim);
 
   w = world_with_peers(NULL, KEY); /* the home agent has another key */
   assert_true(w.h->cnt.haFAAuthenticationFailure >= 1);
   assert_int_equal(w.h->cnt.haServiceRequestsAccepted, 0);
   assert_true(w.m->cnt.mnRegRequestsDeniedByHA >= 1);
-  assert_null(mip4_ha_binding(w.h, ip(HOA).v4));
-  sim_free(w.sim);
+  assert_null(mip4_ha_binding(w.h, test_ip(HOA).v4));
+  test_sim_free_checked(w.sim);
 }
 
 /* Path stretch of triangle routing.  Registered at fa1, the
@@ -785,7 +777,7 @@ static void test_path_stretch_triangle(void **state) {
   radio_add_move(w.radio, 2 * SIM_S, w.c1);
   w.sim->duration = 6 * SIM_S;
   struct cbr_config cfg = {.name = "cn-to-mn", .from = w.cn, .sink = w.mn,
-                           .dst = ip(HOA), .port = 40000, .size = PAYLOAD,
+                           .dst = test_ip(HOA), .port = 40000, .size = PAYLOAD,
                            .interval = 10 * SIM_MS, .start = 4 * SIM_S,
                            .stop = 5 * SIM_S};
   assert_true(cbr_new(w.sim, &cfg, NULL));
@@ -822,7 +814,7 @@ static void test_path_stretch_triangle(void **state) {
   assert_true(fabs(flow_shortest_prop_mean(f) / 1e6 - 17.001) < 1e-9);
   assert_true(fabs(flow_stretch_hops(f) - 5.0 / 3.0) < 1e-9);
   assert_true(fabs(flow_stretch_delay(f) - 27.001 / 17.001) < 1e-9);
-  sim_free(w.sim);
+  test_sim_free_checked(w.sim);
 }
 
 /* Encapsulating delivery style (RFC 3024 5.1): the node tunnels its own
@@ -833,21 +825,22 @@ static void test_encapsulating_delivery(void **state) {
   (void)state;
   struct world w = world_new(KEY);
   struct node *h = node_new(w.sim, "home-host", false);
-  addr(iface_new(h, w.home), "10.1.0.30/24");
+  test_addr(iface_new(h, w.home), "10.1.0.30/24");
   node_iface_on(w.core, w.l_fa1)->ingress_filter = true;
   w.m->reverse_tunnel = true;
   w.m->encapsulating = true;
   radio_add_move(w.radio, 2 * SIM_S, w.c1);
   w.sim->duration = 10 * SIM_S;
   struct cbr_config up = {.name = "mn-to-cn", .from = w.mn, .sink = w.cn,
-                          .dst = ip("10.0.0.2"), .port = 40001, .size = 100,
+                          .dst = test_ip("10.0.0.2"), .port = 40001,
+                          .size = 100,
                           .interval = 100 * SIM_MS, .start = 5 * SIM_S,
                           .stop = 9 * SIM_S};
   assert_true(cbr_new(w.sim, &up, NULL));
   struct cbr_config bc = up;
   bc.name = "mn-broadcast";
   bc.sink = h;
-  bc.dst = ip("10.1.0.255");
+  bc.dst = test_ip("10.1.0.255");
   bc.port = 40002;
   assert_true(cbr_new(w.sim, &bc, NULL));
   sim_run(w.sim, 0, NULL, NULL);
@@ -855,10 +848,10 @@ static void test_encapsulating_delivery(void **state) {
   struct flow *f_bc = g_ptr_array_index(w.sim->flows, 1);
   assert_int_equal(f_up->received, 40);
   assert_int_equal(f_bc->received, 40);
-  assert_true(mip4_fa_visitor(w.f1, ip(HOA).v4)->encapsulating);
+  assert_true(mip4_fa_visitor(w.f1, test_ip(HOA).v4)->encapsulating);
   assert_int_equal(w.f1->cnt.faReverseTunnelledPackets, 80);
   assert_int_equal(w.core->cnt.drops[DROP_INGRESS_FILTER], 0);
-  sim_free(w.sim);
+  test_sim_free_checked(w.sim);
 }
 
 /* RFC 2003 4: the tunnel's exit becomes unreachable.  A node with a
@@ -885,7 +878,7 @@ static void test_tunnel_exit_unreachable(void **state) {
   assert_true(w.fa1->cnt.icmp_errors_sent > 0);
   assert_true(w.ha->cnt.icmp_errors_sent > 0);
   assert_int_equal(f->icmp_errors, w.ha->cnt.icmp_errors_sent);
-  sim_free(w.sim);
+  test_sim_free_checked(w.sim);
 }
 
 int main(void) {

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
@@ -28,28 +30,6 @@
 #include "sim/traffic.h"
 #include "sim/units.h"
 
-static struct prefix pfx(const char *text) {
-  struct prefix p;
-  assert_true(prefix_parse(text, &p, NULL));
-  return p;
-}
-
-static struct ip_addr ip(const char *text) {
-  struct ip_addr a;
-  assert_true(addr_parse(text, &a, NULL));
-  return a;
-}
-
-static struct link *p2p(struct sim *sim, const char *name, struct node *a,
-                        const char *addr_a, struct node *b,
-                        const char *addr_b, uint64_t bps, int64_t delay) {
-  struct link *l = link_new(sim, name, &link_p2p_ops, bps, delay);
-  struct prefix pa = pfx(addr_a), pb = pfx(addr_b);
-  iface_add_addr(iface_new(a, l), &pa);
-  iface_add_addr(iface_new(b, l), &pb);
-  return l;
-}
-
 /* a - r1 - r2 - b, 10 Mb/s, propagation 1, 2 and 3 ms. */
 struct chain {
   struct sim *sim;
@@ -64,36 +44,20 @@ static struct chain chain_new(void) {
   c.r1 = node_new(c.sim, "r1", true);
   c.r2 = node_new(c.sim, "r2", true);
   c.b = node_new(c.sim, "b", false);
-  c.l1 = p2p(c.sim, "l1", c.a, "10.0.1.1/24", c.r1, "10.0.1.2/24",
-             10000000, 1 * SIM_MS);
-  c.l2 = p2p(c.sim, "l2", c.r1, "10.0.2.1/24", c.r2, "10.0.2.2/24",
-             10000000, 2 * SIM_MS);
-  c.l3 = p2p(c.sim, "l3", c.r2, "10.0.3.1/24", c.b, "10.0.3.2/24",
-             10000000, 3 * SIM_MS);
+  c.l1 = test_p2p(c.sim, "l1", c.a, "10.0.1.1/24", c.r1, "10.0.1.2/24",
+                  10000000, 1 * SIM_MS);
+  c.l2 = test_p2p(c.sim, "l2", c.r1, "10.0.2.1/24", c.r2, "10.0.2.2/24",
+                  10000000, 2 * SIM_MS);
+  c.l3 = test_p2p(c.sim, "l3", c.r2, "10.0.3.1/24", c.b, "10.0.3.2/24",
+                  10000000, 3 * SIM_MS);
   return c;
-}
-
-static struct flow *flow_named(struct sim *sim, const char *name) {
-  for (guint i = 0; i < sim->flows->len; i++) {
-    struct flow *f = g_ptr_array_index(sim->flows, i);
-    if (strcmp(f->name, name) == 0)
-      return f;
-  }
-  fail_msg("no flow %s", name);
-  return NULL;
-}
-
-/* Every packet and event is accounted for once traffic has drained. */
-static void assert_drained(struct sim *sim) {
-  assert_int_equal(sched_pending_count(&sim->sched), 0);
-  assert_int_equal(sim->pool.live_count, 0);
 }
 
 static void add_cbr(struct sim *sim, const char *name, struct node *from,
                     struct node *to, const char *dst, uint32_t size,
                     int64_t interval, int64_t start, int64_t stop) {
   struct cbr_config cfg = {.name = name, .from = from, .sink = to,
-                           .dst = ip(dst), .port = 40000, .size = size,
+                           .dst = test_ip(dst), .port = 40000, .size = size,
                            .interval = interval, .start = start,
                            .stop = stop};
   assert_true(cbr_new(sim, &cfg, NULL));
@@ -105,7 +69,7 @@ static void test_chain_delay(void **state) {
   c.sim->duration = 2 * SIM_S;
   add_cbr(c.sim, "f", c.a, c.b, "10.0.3.2", 512, 10 * SIM_MS, 0, SIM_S);
   sim_run(c.sim, 0, NULL, NULL);
-  struct flow *f = flow_named(c.sim, "f");
+  struct flow *f = test_flow(c.sim, "f");
   /* 512 B payload + 8 UDP + 20 IP = 540 B = 432 us at 10 Mb/s, three times,
    * plus 6 ms of propagation; the links are idle between packets. */
   int64_t expect = 3 * units_tx_time(540, 10000000) + 6 * SIM_MS;
@@ -117,8 +81,8 @@ static void test_chain_delay(void **state) {
   assert_int_equal(flow_delay_percentile(f, 1.0), expect);
   assert_int_equal(f->hops_sum / f->received, 2); /* two routers */
   assert_int_equal(c.r1->cnt.ip_forwarded, 100);
-  assert_drained(c.sim);
-  sim_free(c.sim);
+  test_assert_idle(c.sim);
+  test_sim_free_checked(c.sim);
 }
 
 static void test_link_down_loses_rate_times_outage(void **state) {
@@ -129,7 +93,7 @@ static void test_link_down_loses_rate_times_outage(void **state) {
   fault_link_at(c.sim, c.l2, 2 * SIM_S, false);
   fault_link_at(c.sim, c.l2, 4 * SIM_S, true);
   sim_run(c.sim, 0, NULL, NULL);
-  struct flow *f = flow_named(c.sim, "f");
+  struct flow *f = test_flow(c.sim, "f");
   /* A packet sent at t starts on l2 at t + 1.432 ms and leaves it at
    * t + 3.864 ms.  It dies if it starts on l2 within [2 s, 4 s), that is
    * t in [1.998568 s, 3.998568 s): the 200 packets t = 2.00 .. 3.99 s; and
@@ -140,28 +104,29 @@ static void test_link_down_loses_rate_times_outage(void **state) {
   assert_int_equal(flow_lost(f), 200);
   assert_int_equal(f->received, 600);
   assert_int_equal(c.l2->cnt.drops[DROP_LINK_DOWN], 200);
-  assert_drained(c.sim);
-  sim_free(c.sim);
+  test_assert_idle(c.sim);
+  test_sim_free_checked(c.sim);
 }
 
 static void test_ttl_exceeded(void **state) {
   (void)state;
   struct chain c = chain_new();
   c.sim->duration = 5 * SIM_S;
-  struct ping_config cfg = {.name = "p", .from = c.a, .dst = ip("10.0.3.2"),
+  struct ping_config cfg = {.name = "p", .from = c.a,
+                            .dst = test_ip("10.0.3.2"),
                             .size = 56, .interval = SIM_S, .count = 3,
                             .ttl = 2};
   assert_true(ping_new(c.sim, &cfg, NULL));
   sim_run(c.sim, 0, NULL, NULL);
-  struct flow *f = flow_named(c.sim, "p");
+  struct flow *f = test_flow(c.sim, "p");
   /* TTL 2: r1 forwards with TTL 1, r2 must not: time exceeded from r2. */
   assert_int_equal(f->sent, 3);
   assert_int_equal(f->received, 0);
   assert_int_equal(f->icmp_errors, 3);
   assert_int_equal(c.r2->cnt.drops[DROP_TTL_EXPIRED], 3);
   assert_int_equal(c.r2->cnt.icmp_errors_sent, 3);
-  assert_drained(c.sim);
-  sim_free(c.sim);
+  test_assert_idle(c.sim);
+  test_sim_free_checked(c.sim);
 }
 
 static void test_udp_ttl_exceeded_counted(void **state) {
@@ -169,33 +134,35 @@ static void test_udp_ttl_exceeded_counted(void **state) {
   struct chain c = chain_new();
   c.sim->duration = 2 * SIM_S;
   struct cbr_config cfg = {.name = "f", .from = c.a, .sink = c.b,
-                           .dst = ip("10.0.3.2"), .port = 40000, .size = 64,
+                           .dst = test_ip("10.0.3.2"), .port = 40000,
+                           .size = 64,
                            .interval = 100 * SIM_MS, .count = 4, .ttl = 2};
   assert_true(cbr_new(c.sim, &cfg, NULL));
   sim_run(c.sim, 0, NULL, NULL);
-  struct flow *f = flow_named(c.sim, "f");
+  struct flow *f = test_flow(c.sim, "f");
   assert_int_equal(f->received, 0);
   assert_int_equal(f->icmp_errors, 4);
   assert_int_equal(flow_lost(f), 4);
-  assert_drained(c.sim);
-  sim_free(c.sim);
+  test_assert_idle(c.sim);
+  test_sim_free_checked(c.sim);
 }
 
 static void test_ping_rtt(void **state) {
   (void)state;
   struct chain c = chain_new();
   c.sim->duration = 5 * SIM_S;
-  struct ping_config cfg = {.name = "p", .from = c.a, .dst = ip("10.0.3.2"),
+  struct ping_config cfg = {.name = "p", .from = c.a,
+                            .dst = test_ip("10.0.3.2"),
                             .size = 56, .interval = SIM_S, .count = 2};
   assert_true(ping_new(c.sim, &cfg, NULL));
   sim_run(c.sim, 0, NULL, NULL);
-  struct flow *f = flow_named(c.sim, "p");
+  struct flow *f = test_flow(c.sim, "p");
   /* 56 + 8 ICMP + 20 IP = 84 B = 67.2 us per link, six crossings. */
   int64_t rtt = 6 * units_tx_time(84, 10000000) + 12 * SIM_MS;
   assert_int_equal(f->received, 2);
   assert_int_equal(flow_delay_percentile(f, 1.0), rtt);
   assert_int_equal(flow_delay_percentile(f, 0.0), rtt);
-  sim_free(c.sim);
+  test_sim_free_checked(c.sim);
 }
 
 static void test_ipv6_chain(void **state) {
@@ -204,21 +171,21 @@ static void test_ipv6_chain(void **state) {
   struct node *a = node_new(sim, "a", false);
   struct node *r = node_new(sim, "r", true);
   struct node *b = node_new(sim, "b", false);
-  p2p(sim, "l1", a, "2001:db8:1::1/64", r, "2001:db8:1::2/64", 100000000,
-      SIM_MS);
-  p2p(sim, "l2", r, "2001:db8:2::1/64", b, "2001:db8:2::2/64", 100000000,
-      SIM_MS);
+  test_p2p(sim, "l1", a, "2001:db8:1::1/64", r, "2001:db8:1::2/64", 100000000,
+           SIM_MS);
+  test_p2p(sim, "l2", r, "2001:db8:2::1/64", b, "2001:db8:2::2/64", 100000000,
+           SIM_MS);
   sim->duration = SIM_S;
   add_cbr(sim, "f", a, b, "2001:db8:2::2", 100, 100 * SIM_MS, 0, 500 * SIM_MS);
   sim_run(sim, 0, NULL, NULL);
-  struct flow *f = flow_named(sim, "f");
+  struct flow *f = test_flow(sim, "f");
   /* 100 + 8 + 40 = 148 B = 11.84 us at 100 Mb/s, twice, plus 2 ms. */
   assert_int_equal(f->received, 5);
   assert_int_equal(flow_delay_percentile(f, 1.0),
                    2 * units_tx_time(148, 100000000) + 2 * SIM_MS);
   assert_int_equal(f->hops_sum / f->received, 1);
-  assert_drained(sim);
-  sim_free(sim);
+  test_assert_idle(sim);
+  test_sim_free_checked(sim);
 }
 
 /* a and b on one LAN: the first packet waits for ARP. */
@@ -228,13 +195,14 @@ static void test_lan_arp(void **state) {
   struct node *a = node_new(sim, "a", false);
   struct node *b = node_new(sim, "b", false);
   struct link *lan = link_new(sim, "lan", &eth_lan_ops, 10000000, 10 * SIM_US);
-  struct prefix pa = pfx("10.9.0.1/24"), pb = pfx("10.9.0.2/24");
+  struct prefix pa = test_prefix("10.9.0.1/24"),
+                pb = test_prefix("10.9.0.2/24");
   iface_add_addr(iface_new(a, lan), &pa);
   iface_add_addr(iface_new(b, lan), &pb);
   sim->duration = SIM_S;
   add_cbr(sim, "f", a, b, "10.9.0.2", 512, 100 * SIM_MS, 0, 150 * SIM_MS);
   sim_run(sim, 0, NULL, NULL);
-  struct flow *f = flow_named(sim, "f");
+  struct flow *f = test_flow(sim, "f");
   /* ARP request and reply are 60-byte frames (48 us each); data frames are
    * 14 + 540 = 554 B (443.2 us).  First packet: request, reply, data. */
   int64_t arp = units_tx_time(60, 10000000) + 10 * SIM_US;
@@ -242,8 +210,8 @@ static void test_lan_arp(void **state) {
   assert_int_equal(f->received, 2);
   assert_int_equal(flow_delay_percentile(f, 1.0), 2 * arp + data);
   assert_int_equal(flow_delay_percentile(f, 0.0), data);
-  assert_drained(sim);
-  sim_free(sim);
+  test_assert_idle(sim);
+  test_sim_free_checked(sim);
 }
 
 /* The path MTU drops to 576 in the middle: 1400-byte datagrams arrive in
@@ -255,14 +223,14 @@ static void test_fragmentation(void **state) {
   c.sim->duration = 2 * SIM_S;
   add_cbr(c.sim, "f", c.a, c.b, "10.0.3.2", 1400, 100 * SIM_MS, 0, SIM_S);
   sim_run(c.sim, 0, NULL, NULL);
-  struct flow *f = flow_named(c.sim, "f");
+  struct flow *f = test_flow(c.sim, "f");
   /* 1408 bytes of IP payload in fragments of (576 - 20) / 8 * 8 = 552:
    * 552 + 552 + 304, so three fragments per datagram. */
   assert_int_equal(f->received, 10);
   assert_int_equal(c.r1->cnt.fragments_sent, 30);
   assert_int_equal(c.b->cnt.reassembled, 10);
-  assert_drained(c.sim);
-  sim_free(c.sim);
+  test_assert_idle(c.sim);
+  test_sim_free_checked(c.sim);
 }
 
 static void send_df(struct node *from, const struct ip_addr *dst,
@@ -292,7 +260,7 @@ static struct sched_event df_event;
 static struct node *df_from;
 static void fire_df(struct sched_event *ev) {
   (void)ev;
-  struct ip_addr dst = ip("10.0.3.2");
+  struct ip_addr dst = test_ip("10.0.3.2");
   send_df(df_from, &dst, 1000);
 }
 
@@ -310,8 +278,8 @@ static void test_df_frag_needed(void **state) {
   assert_int_equal(seen.count, 1);
   assert_int_equal(seen.mtu, 576);
   assert_int_equal(c.r1->cnt.drops[DROP_TOO_BIG], 1);
-  assert_drained(c.sim);
-  sim_free(c.sim);
+  test_assert_idle(c.sim);
+  test_sim_free_checked(c.sim);
 }
 
 /* A host behind r1 spoofs a source from elsewhere: r1's ingress filter on
@@ -322,19 +290,20 @@ static void test_ingress_filter(void **state) {
   node_iface_on(c.r1, c.l1)->ingress_filter = true;
   c.sim->duration = 2 * SIM_S;
   struct cbr_config good = {.name = "good", .from = c.a, .sink = c.b,
-                            .dst = ip("10.0.3.2"), .port = 40000, .size = 64,
+                            .dst = test_ip("10.0.3.2"), .port = 40000,
+                            .size = 64,
                             .interval = 100 * SIM_MS, .stop = SIM_S};
   struct cbr_config spoofed = good;
   spoofed.name = "spoofed";
   spoofed.port = 40001;
-  spoofed.src = ip("192.0.2.7");
+  spoofed.src = test_ip("192.0.2.7");
   assert_true(cbr_new(c.sim, &good, NULL));
   assert_true(cbr_new(c.sim, &spoofed, NULL));
   sim_run(c.sim, 0, NULL, NULL);
-  assert_int_equal(flow_named(c.sim, "good")->received, 10);
-  assert_int_equal(flow_named(c.sim, "spoofed")->received, 0);
+  assert_int_equal(test_flow(c.sim, "good")->received, 10);
+  assert_int_equal(test_flow(c.sim, "spoofed")->received, 0);
   assert_int_equal(c.r1->cnt.drops[DROP_INGRESS_FILTER], 10);
-  sim_free(c.sim);
+  test_sim_free_checked(c.sim);
 }
 
 /* 20 back-to-back 1000-byte packets into a 1 Mb/s link with room for 5
@@ -344,24 +313,25 @@ static void test_droptail(void **state) {
   struct sim *sim = sim_new("q", 1, 0);
   struct node *a = node_new(sim, "a", false);
   struct node *b = node_new(sim, "b", false);
-  struct link *l = p2p(sim, "l", a, "10.0.0.1/30", b, "10.0.0.2/30", 1000000,
-                       SIM_MS);
+  struct link *l =
+      test_p2p(sim, "l", a, "10.0.0.1/30", b, "10.0.0.2/30", 1000000, SIM_MS);
   l->queue_limit = 5;
   sim->duration = SIM_S;
   /* Interval 1 ns: all 20 are queued before the first leaves. */
   struct cbr_config cfg = {.name = "f", .from = a, .sink = b,
-                           .dst = ip("10.0.0.2"), .port = 40000, .size = 972,
+                           .dst = test_ip("10.0.0.2"), .port = 40000,
+                           .size = 972,
                            .interval = 1, .count = 20};
   assert_true(cbr_new(sim, &cfg, NULL));
   sim_run(sim, 0, NULL, NULL);
-  struct flow *f = flow_named(sim, "f");
+  struct flow *f = test_flow(sim, "f");
   assert_int_equal(f->received, 6);
   assert_int_equal(l->cnt.drops[DROP_QUEUE_FULL], 14);
   /* The sixth waited for five 8 ms transmissions before its own. */
   assert_int_equal(flow_delay_percentile(f, 1.0),
                    6 * units_tx_time(1000, 1000000) + SIM_MS - 5);
-  assert_drained(sim);
-  sim_free(sim);
+  test_assert_idle(sim);
+  test_sim_free_checked(sim);
 }
 
 static void test_static_routes_only(void **state) {
@@ -373,17 +343,18 @@ static void test_static_routes_only(void **state) {
           500 * SIM_MS);
   sim_run(c.sim, 0, NULL, NULL);
   /* Without routes a has no way out. */
-  assert_int_equal(flow_named(c.sim, "f")->received, 0);
+  assert_int_equal(test_flow(c.sim, "f")->received, 0);
   assert_int_equal(c.a->cnt.drops[DROP_NO_ROUTE], 5);
-  sim_free(c.sim);
+  test_sim_free_checked(c.sim);
 
   c = chain_new();
   c.sim->computed_routes = false;
   c.sim->duration = SIM_S;
-  struct prefix all = pfx("0.0.0.0/0");
-  struct ip_addr gw1 = ip("10.0.1.2"), gw2 = ip("10.0.2.2");
-  struct ip_addr back1 = ip("10.0.2.1"), back2 = ip("10.0.3.1");
-  struct prefix net3 = pfx("10.0.3.0/24"), net1 = pfx("10.0.1.0/24");
+  struct prefix all = test_prefix("0.0.0.0/0");
+  struct ip_addr gw1 = test_ip("10.0.1.2"), gw2 = test_ip("10.0.2.2");
+  struct ip_addr back1 = test_ip("10.0.2.1"), back2 = test_ip("10.0.3.1");
+  struct prefix net3 = test_prefix("10.0.3.0/24"),
+                net1 = test_prefix("10.0.1.0/24");
   assert_true(route_add(c.a, &all, NULL, &gw1));
   assert_true(route_add(c.r1, &net3, NULL, &gw2));
   assert_true(route_add(c.r2, &net1, NULL, &back1));
@@ -391,8 +362,8 @@ static void test_static_routes_only(void **state) {
   add_cbr(c.sim, "f", c.a, c.b, "10.0.3.2", 64, 100 * SIM_MS, 0,
           500 * SIM_MS);
   sim_run(c.sim, 0, NULL, NULL);
-  assert_int_equal(flow_named(c.sim, "f")->received, 5);
-  sim_free(c.sim);
+  assert_int_equal(test_flow(c.sim, "f")->received, 5);
+  test_sim_free_checked(c.sim);
 }
 
 /* Proxy ARP and gratuitous ARP: c on a LAN talks to m; after m leaves,
@@ -404,8 +375,9 @@ static void test_proxy_and_gratuitous_arp(void **state) {
   struct node *m = node_new(sim, "m", false);
   struct node *h = node_new(sim, "h", false);
   struct link *lan = link_new(sim, "lan", &eth_lan_ops, 100000000, SIM_US);
-  struct prefix pc = pfx("10.1.0.1/24"), pm = pfx("10.1.0.2/24"),
-                ph = pfx("10.1.0.3/24");
+  struct prefix pc = test_prefix("10.1.0.1/24"),
+                pm = test_prefix("10.1.0.2/24"),
+                ph = test_prefix("10.1.0.3/24");
   struct iface *ic = iface_new(cn, lan);
   struct iface *im = iface_new(m, lan);
   struct iface *ih = iface_new(h, lan);
@@ -430,7 +402,7 @@ static void test_proxy_and_gratuitous_arp(void **state) {
   sched_run(&sim->sched, 2 * SIM_S, NULL);
   assert_true(arp_lookup(ic, 0x0a010002, mac));
   assert_memory_equal(mac, ih->mac, 6);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* r1 reaches r2 directly over 50 ms, or through r3 over 1 + 1 ms: the
@@ -446,20 +418,21 @@ static void run_triangle(enum route_metric metric, uint64_t want_hops,
   struct node *r3 = node_new(sim, "r3", true);
   struct node *b = node_new(sim, "b", false);
   uint64_t bw = 1000000000;
-  p2p(sim, "a", a, "10.0.1.1/24", r1, "10.0.1.2/24", bw, SIM_MS);
-  p2p(sim, "direct", r1, "10.0.2.1/24", r2, "10.0.2.2/24", bw, 50 * SIM_MS);
-  p2p(sim, "d1", r1, "10.0.3.1/24", r3, "10.0.3.2/24", bw, SIM_MS);
-  p2p(sim, "d2", r3, "10.0.4.1/24", r2, "10.0.4.2/24", bw, SIM_MS);
-  p2p(sim, "b", r2, "10.0.5.1/24", b, "10.0.5.2/24", bw, SIM_MS);
+  test_p2p(sim, "a", a, "10.0.1.1/24", r1, "10.0.1.2/24", bw, SIM_MS);
+  test_p2p(sim, "direct", r1, "10.0.2.1/24", r2, "10.0.2.2/24", bw,
+           50 * SIM_MS);
+  test_p2p(sim, "d1", r1, "10.0.3.1/24", r3, "10.0.3.2/24", bw, SIM_MS);
+  test_p2p(sim, "d2", r3, "10.0.4.1/24", r2, "10.0.4.2/24", bw, SIM_MS);
+  test_p2p(sim, "b", r2, "10.0.5.1/24", b, "10.0.5.2/24", bw, SIM_MS);
   sim->duration = SIM_S;
   add_cbr(sim, "f", a, b, "10.0.5.2", 100, 100 * SIM_MS, 0, 500 * SIM_MS);
   sim_run(sim, 0, NULL, NULL);
-  struct flow *f = flow_named(sim, "f");
+  struct flow *f = test_flow(sim, "f");
   assert_int_equal(f->received, 5);
   assert_int_equal(f->hops_sum / f->received, want_hops);
   /* 128-byte packets at 1 Gb/s: 1.024 us per link. */
   assert_int_equal(flow_delay_percentile(f, 1.0), want_delay);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 static void test_route_metrics(void **state) {
@@ -477,19 +450,20 @@ static void run_onoff(enum onoff_dist dist, double shape, double tolerance) {
   struct sim *sim = sim_new("onoff", 3, 0);
   struct node *a = node_new(sim, "a", false);
   struct node *b = node_new(sim, "b", false);
-  p2p(sim, "l", a, "10.0.0.1/30", b, "10.0.0.2/30", 100000000, SIM_MS);
+  test_p2p(sim, "l", a, "10.0.0.1/30", b, "10.0.0.2/30", 100000000, SIM_MS);
   sim->duration = 1001 * SIM_S;
   struct cbr_config cfg = {.name = "f", .from = a, .sink = b,
-                           .dst = ip("10.0.0.2"), .port = 40000, .size = 64,
+                           .dst = test_ip("10.0.0.2"), .port = 40000,
+                           .size = 64,
                            .interval = 10 * SIM_MS, .stop = 1000 * SIM_S,
                            .onoff = dist, .on_mean = SIM_S,
                            .off_mean = SIM_S, .shape = shape};
   assert_true(cbr_new(sim, &cfg, NULL));
   sim_run(sim, 0, NULL, NULL);
-  struct flow *f = flow_named(sim, "f");
+  struct flow *f = test_flow(sim, "f");
   assert_true(fabs((double)f->sent - 50000) < 50000 * tolerance);
   assert_int_equal(f->received, f->sent);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 static void test_onoff(void **state) {
@@ -542,7 +516,7 @@ static void test_path_stretch_chain(void **state) {
   assert_int_equal(prop, 0);
   assert_int_equal(hops, 0);
   sim_run(c.sim, 0, NULL, NULL);
-  struct flow *f = flow_named(c.sim, "f");
+  struct flow *f = test_flow(c.sim, "f");
   assert_int_equal(f->received, 100);
   assert_int_equal(f->hops_sum / f->received, 2);
   assert_stretch(f, 3, 3, 6 * SIM_MS, 6 * SIM_MS);
@@ -569,7 +543,7 @@ static void test_path_stretch_chain(void **state) {
     g_remove(file);
   }
   g_rmdir(dir);
-  sim_free(c.sim);
+  test_sim_free_checked(c.sim);
 
   /* Fragments copy the datagram's metadata and the reassembled datagram
    * takes its first fragment's: the same three links. */
@@ -578,11 +552,11 @@ static void test_path_stretch_chain(void **state) {
   c.sim->duration = 2 * SIM_S;
   add_cbr(c.sim, "f", c.a, c.b, "10.0.3.2", 1400, 100 * SIM_MS, 0, SIM_S);
   sim_run(c.sim, 0, NULL, NULL);
-  f = flow_named(c.sim, "f");
+  f = test_flow(c.sim, "f");
   assert_int_equal(c.b->cnt.reassembled, 10);
   assert_int_equal(f->received, 10);
   assert_stretch(f, 3, 3, 6 * SIM_MS, 6 * SIM_MS);
-  sim_free(c.sim);
+  test_sim_free_checked(c.sim);
 }
 
 /* A triangle whose static route forces a detour:
@@ -606,20 +580,21 @@ static void test_path_stretch_detour(void **state) {
   struct node *b = node_new(sim, "b", false);
   struct node *h = node_new(sim, "h", false);
   uint64_t bw = 1000000000;
-  p2p(sim, "a", a, "10.0.1.1/24", r1, "10.0.1.2/24", bw, SIM_MS);
-  p2p(sim, "direct", r1, "10.0.2.1/24", r2, "10.0.2.2/24", bw, 10 * SIM_MS);
-  p2p(sim, "d1", r1, "10.0.3.1/24", r3, "10.0.3.2/24", bw, 4 * SIM_MS);
-  p2p(sim, "d2", r3, "10.0.4.1/24", r2, "10.0.4.2/24", bw, 8 * SIM_MS);
-  p2p(sim, "b", r2, "10.0.5.1/24", b, "10.0.5.2/24", bw, SIM_MS);
-  p2p(sim, "h1", r1, "10.0.6.1/24", h, "10.0.6.2/24", bw, 100 * SIM_US);
-  p2p(sim, "h2", h, "10.0.7.1/24", r2, "10.0.7.2/24", bw, 100 * SIM_US);
-  struct prefix to_b = pfx("10.0.5.0/24");
-  struct ip_addr via_r3 = ip("10.0.3.2");
+  test_p2p(sim, "a", a, "10.0.1.1/24", r1, "10.0.1.2/24", bw, SIM_MS);
+  test_p2p(sim, "direct", r1, "10.0.2.1/24", r2, "10.0.2.2/24", bw,
+           10 * SIM_MS);
+  test_p2p(sim, "d1", r1, "10.0.3.1/24", r3, "10.0.3.2/24", bw, 4 * SIM_MS);
+  test_p2p(sim, "d2", r3, "10.0.4.1/24", r2, "10.0.4.2/24", bw, 8 * SIM_MS);
+  test_p2p(sim, "b", r2, "10.0.5.1/24", b, "10.0.5.2/24", bw, SIM_MS);
+  test_p2p(sim, "h1", r1, "10.0.6.1/24", h, "10.0.6.2/24", bw, 100 * SIM_US);
+  test_p2p(sim, "h2", h, "10.0.7.1/24", r2, "10.0.7.2/24", bw, 100 * SIM_US);
+  struct prefix to_b = test_prefix("10.0.5.0/24");
+  struct ip_addr via_r3 = test_ip("10.0.3.2");
   assert_true(route_add(r1, &to_b, NULL, &via_r3));
   sim->duration = SIM_S;
   add_cbr(sim, "f", a, b, "10.0.5.2", 100, 100 * SIM_MS, 0, 500 * SIM_MS);
   sim_run(sim, 0, NULL, NULL);
-  struct flow *f = flow_named(sim, "f");
+  struct flow *f = test_flow(sim, "f");
   assert_int_equal(f->received, 5);
   assert_int_equal(f->hops_sum / f->received, 3); /* r1, r3, r2 */
   assert_stretch(f, 4, 3, 14 * SIM_MS, 12 * SIM_MS);
@@ -635,11 +610,11 @@ static void test_path_stretch_detour(void **state) {
   assert_int_equal(prop, SIM_MS + 100 * SIM_US);
   assert_int_equal(hops, 2);
   /* A new link is seen at once: the cached answer is not reused. */
-  p2p(sim, "fast", r1, "10.0.9.1/24", r2, "10.0.9.2/24", bw, 2 * SIM_MS);
+  test_p2p(sim, "fast", r1, "10.0.9.1/24", r2, "10.0.9.2/24", bw, 2 * SIM_MS);
   assert_true(route_shortest(sim, r1, r2, &prop, &hops));
   assert_int_equal(prop, 2 * SIM_MS);
   assert_int_equal(hops, 1);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 
   /* Equal delays: the fewer links win.  s, x, z, t (0.5 + 0.5 + 1 ms,
    * 3 links) against s, y, t (1.5 + 0.5 ms, 2 links). */
@@ -649,15 +624,15 @@ static void test_path_stretch_detour(void **state) {
   struct node *z = node_new(sim, "z", true);
   struct node *y = node_new(sim, "y", true);
   struct node *t = node_new(sim, "t", true);
-  p2p(sim, "sx", s_, "10.1.1.1/30", x, "10.1.1.2/30", bw, 500 * SIM_US);
-  p2p(sim, "xz", x, "10.1.2.1/30", z, "10.1.2.2/30", bw, 500 * SIM_US);
-  p2p(sim, "zt", z, "10.1.3.1/30", t, "10.1.3.2/30", bw, SIM_MS);
-  p2p(sim, "sy", s_, "10.1.4.1/30", y, "10.1.4.2/30", bw, 1500 * SIM_US);
-  p2p(sim, "yt", y, "10.1.5.1/30", t, "10.1.5.2/30", bw, 500 * SIM_US);
+  test_p2p(sim, "sx", s_, "10.1.1.1/30", x, "10.1.1.2/30", bw, 500 * SIM_US);
+  test_p2p(sim, "xz", x, "10.1.2.1/30", z, "10.1.2.2/30", bw, 500 * SIM_US);
+  test_p2p(sim, "zt", z, "10.1.3.1/30", t, "10.1.3.2/30", bw, SIM_MS);
+  test_p2p(sim, "sy", s_, "10.1.4.1/30", y, "10.1.4.2/30", bw, 1500 * SIM_US);
+  test_p2p(sim, "yt", y, "10.1.5.1/30", t, "10.1.5.2/30", bw, 500 * SIM_US);
   assert_true(route_shortest(sim, s_, t, &prop, &hops));
   assert_int_equal(prop, 2 * SIM_MS);
   assert_int_equal(hops, 2);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* A broadcast on a LAN: every station's copy counts its own crossing. */
@@ -668,25 +643,26 @@ static void test_path_lan_broadcast(void **state) {
   struct node *b = node_new(sim, "b", false);
   struct node *c = node_new(sim, "c", false);
   struct link *lan = link_new(sim, "lan", &eth_lan_ops, 10000000, 10 * SIM_US);
-  struct prefix pa = pfx("10.9.0.1/24"), pb = pfx("10.9.0.2/24"),
-                pc = pfx("10.9.0.3/24");
+  struct prefix pa = test_prefix("10.9.0.1/24"),
+                pb = test_prefix("10.9.0.2/24"),
+                pc = test_prefix("10.9.0.3/24");
   iface_add_addr(iface_new(a, lan), &pa);
   iface_add_addr(iface_new(b, lan), &pb);
   iface_add_addr(iface_new(c, lan), &pc);
   sim->duration = SIM_S;
   add_cbr(sim, "to-b", a, b, "10.9.0.255", 64, 100 * SIM_MS, 0, 500 * SIM_MS);
   struct cbr_config cfg = {.name = "to-c", .from = a, .sink = c,
-                           .dst = ip("10.9.0.255"), .port = 40001,
+                           .dst = test_ip("10.9.0.255"), .port = 40001,
                            .size = 64, .interval = 100 * SIM_MS,
                            .stop = 500 * SIM_MS};
   assert_true(cbr_new(sim, &cfg, NULL));
   sim_run(sim, 0, NULL, NULL);
   for (int i = 0; i < 2; i++) {
-    struct flow *f = flow_named(sim, i ? "to-c" : "to-b");
+    struct flow *f = test_flow(sim, i ? "to-c" : "to-b");
     assert_int_equal(f->received, 5);
     assert_stretch(f, 1, 1, 10 * SIM_US, 10 * SIM_US);
   }
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* A frame of an ethertype no node speaks, so each receiver counts it as a
@@ -746,8 +722,8 @@ static void test_lan_learns_macs(void **state) {
   assert_int_equal(lan->cnt.drops[DROP_HANDOFF], 1);
   assert_int_equal(got(s[1]), 0);
   assert_int_equal(lan->cnt.rx_packets, 4);
-  assert_drained(sim);
-  sim_free(sim);
+  test_assert_idle(sim);
+  test_sim_free_checked(sim);
 }
 
 /* ---- a link kind of the test's own ------------------------------------
@@ -790,8 +766,8 @@ static void test_link_kind_outside_the_kernel(void **state) {
   struct node *b = node_new(sim, "b", false);
   struct node *c = node_new(sim, "c", false);
   struct link *hub = link_new(sim, "hub", &hub_ops, 10000000, 10 * SIM_US);
-  struct prefix pa = pfx("10.8.0.1/24"), pb = pfx("10.8.0.2/24"),
-                pc = pfx("10.8.0.3/24");
+  struct prefix pa = test_prefix("10.8.0.1/24"), pb = test_prefix("10.8.0.2/24"),
+                pc = test_prefix("10.8.0.3/24");
   iface_add_addr(iface_new(a, hub), &pa);
   iface_add_addr(iface_new(b, hub), &pb);
   iface_add_addr(iface_new(c, hub), &pc);
@@ -799,7 +775,7 @@ static void test_link_kind_outside_the_kernel(void **state) {
   sim->duration = SIM_S;
   add_cbr(sim, "f", a, b, "10.8.0.2", 512, 100 * SIM_MS, 0, 500 * SIM_MS);
   sim_run(sim, 0, NULL, NULL);
-  struct flow *f = flow_named(sim, "f");
+  struct flow *f = test_flow(sim, "f");
   /* No framing: 540-byte frames; c, not the destination, drops its
    * copies (it is no router). */
   assert_int_equal(f->sent, 5);
@@ -808,8 +784,8 @@ static void test_link_kind_outside_the_kernel(void **state) {
                    units_tx_time(540, 10000000) + 10 * SIM_US);
   assert_int_equal(hub->cnt.tx_packets, 5);
   assert_int_equal(hub->cnt.rx_packets, 10);
-  assert_drained(sim);
-  sim_free(sim);
+  test_assert_idle(sim);
+  test_sim_free_checked(sim);
 }
 
 int main(void) {

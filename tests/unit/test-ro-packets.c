@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include <pcap/pcap.h>
 #include <string.h>
 
@@ -112,41 +114,11 @@ static const struct ro_prev_fa ref_prev_fa = {.cache_lifetime = 10,
 
 /* ---- Helpers ---- */
 
-/* An IPv4 header as the reference frames have it (no options, ID 0, no
- * flags) in front of payload, with its checksum.  Transfer full. */
-static GByteArray *ip_wrap(uint8_t proto, uint32_t src, uint32_t dst,
-                           uint8_t ttl, const uint8_t *payload, size_t len) {
-  GByteArray *p = g_byte_array_sized_new((guint)(IP4_HLEN + len));
-  g_byte_array_set_size(p, IP4_HLEN);
-  uint8_t *h = p->data;
-  memset(h, 0, IP4_HLEN);
-  h[IP4_OFF_VHL] = 0x45;
-  put_be16(h + IP4_OFF_LEN, (uint16_t)(IP4_HLEN + len));
-  h[IP4_OFF_TTL] = ttl;
-  h[IP4_OFF_PROTO] = proto;
-  put_be32(h + IP4_OFF_SRC, src);
-  put_be32(h + IP4_OFF_DST, dst);
-  put_be16(h + IP4_OFF_CSUM, inet_checksum(h, IP4_HLEN));
-  g_byte_array_append(p, payload, (guint)len);
-  return p;
-}
-
-/* A UDP datagram with its checksum (RFC 768: a computed 0 goes as
- * 0xffff) in an IPv4 packet.  Transfer full. */
+/* The reference frames' UDP in IPv4, TTL 64.  Transfer full. */
 static GByteArray *udp_wrap(uint32_t src, uint32_t dst, uint16_t sport,
                             uint16_t dport, const GByteArray *payload) {
-  g_autoptr(GByteArray) u =
-      g_byte_array_sized_new((guint)(UDP_HLEN + payload->len));
-  g_byte_array_set_size(u, UDP_HLEN);
-  put_be16(u->data, sport);
-  put_be16(u->data + 2, dport);
-  put_be16(u->data + 4, (uint16_t)(UDP_HLEN + payload->len));
-  put_be16(u->data + 6, 0);
-  g_byte_array_append(u, payload->data, payload->len);
-  struct ip_addr s = addr_v4(src), d = addr_v4(dst);
-  uint16_t c = inet_pseudo_checksum(&s, &d, IPPROTO_NUM_UDP, u->data, u->len);
-  put_be16(u->data + 6, c ? c : 0xffff);
-  return ip_wrap(IPPROTO_NUM_UDP, src, dst, 64, u->data, u->len);
+  return test_udp4_wrap(src, dst, 64, sport, dport, payload->data,
+                        payload->len);
 }
 
 static void assert_bytes(const GByteArray *got, const uint8_t *want,
@@ -159,18 +131,12 @@ static void assert_bytes(const GByteArray *got, const uint8_t *want,
 #define PAYLOAD(frame) ((frame) + IP4_HLEN + UDP_HLEN)
 #define PAYLOAD_LEN(frame) (sizeof(frame) - IP4_HLEN - UDP_HLEN)
 
-/* Decoders are always handed an allocation of exactly len bytes, so that
- * the sanitizers and valgrind see any read past the end. */
-static uint8_t *exact(const uint8_t *b, size_t len) {
-  return g_memdup2(b, len ? len : 1);
-}
-
 enum kind { WARNING, REQUEST, UPDATE, ACK, REG };
 
 /* Decodes len bytes of b as kind (REG: the route optimisation extensions
  * of a registration request) from an exact copy. */
 static enum mip4_err decode_kind(enum kind k, const uint8_t *b, size_t len) {
-  g_autofree uint8_t *c = exact(b, len);
+  g_autofree uint8_t *c = test_exact(b, len);
   struct ro_warning w;
   struct ro_request r;
   struct ro_update u;
@@ -237,7 +203,8 @@ static void test_reference_messages(void **state) {
   g_autoptr(GByteArray) p = udp_wrap(REF_COA, REF_HA, MIP4_PORT, MIP4_PORT, m);
   assert_bytes(p, ref_warning, sizeof ref_warning);
   struct ro_warning wd;
-  g_autofree uint8_t *c = exact(PAYLOAD(ref_warning), PAYLOAD_LEN(ref_warning));
+  g_autofree uint8_t *c =
+      test_exact(PAYLOAD(ref_warning), PAYLOAD_LEN(ref_warning));
   assert_int_equal(ro_warning_decode(c, PAYLOAD_LEN(ref_warning), &wd),
                    MIP4_OK);
   assert_warning_equal(&w, &wd);
@@ -435,8 +402,8 @@ static void test_reference_registration(void **state) {
   adv.coas[0] = REF_COA;
   g_autoptr(GByteArray) am = g_byte_array_new();
   mip4_advert_append(am, &adv);
-  g_autoptr(GByteArray) ap = ip_wrap(IPPROTO_NUM_ICMP, REF_COA,
-                                     A4(224, 0, 0, 1), 1, am->data, am->len);
+  g_autoptr(GByteArray) ap = test_ip4_wrap(
+      IPPROTO_NUM_ICMP, REF_COA, A4(224, 0, 0, 1), 1, am->data, am->len);
   assert_bytes(ap, ro_advert, sizeof ro_advert);
   struct mip4_advert ad;
   assert_int_equal(mip4_advert_decode(ro_advert + IP4_HLEN,
@@ -523,7 +490,7 @@ static void test_message_round_trip(void **state) {
     ro_warning_append(m, &w);
     assert_int_equal(m->len, RO_WARNING_LEN + 4 * n);
     assert_int_equal(ro_warning_encode(&w, NULL, 0), m->len);
-    g_autofree uint8_t *c = exact(m->data, m->len);
+    g_autofree uint8_t *c = test_exact(m->data, m->len);
     assert_int_equal(ro_warning_decode(c, m->len, &d), MIP4_OK);
     assert_warning_equal(&w, &d);
   }
@@ -539,7 +506,7 @@ static void test_message_round_trip(void **state) {
     g_autoptr(GByteArray) m = g_byte_array_new();
     ro_update_append(m, &u);
     random_msg_exts(rng, m);
-    g_autofree uint8_t *c = exact(m->data, m->len);
+    g_autofree uint8_t *c = test_exact(m->data, m->len);
     assert_int_equal(ro_update_decode(c, m->len, &ud, &x), MIP4_OK);
     assert_update_equal(&u, &ud);
     assert_exts_match(c, m->len, RO_UPDATE_LEN, &x);
@@ -551,7 +518,7 @@ static void test_message_round_trip(void **state) {
     g_autoptr(GByteArray) am = g_byte_array_new();
     ro_ack_append(am, &a);
     random_msg_exts(rng, am);
-    g_autofree uint8_t *ac = exact(am->data, am->len);
+    g_autofree uint8_t *ac = test_exact(am->data, am->len);
     assert_int_equal(ro_ack_decode(ac, am->len, &ad, &x), MIP4_OK);
     assert_int_equal(ad.status, a.status);
     assert_int_equal(ad.home_addr, a.home_addr);
@@ -564,7 +531,7 @@ static void test_message_round_trip(void **state) {
     g_autoptr(GByteArray) rm = g_byte_array_new();
     ro_request_append(rm, &r);
     random_msg_exts(rng, rm);
-    g_autofree uint8_t *rc = exact(rm->data, rm->len);
+    g_autofree uint8_t *rc = test_exact(rm->data, rm->len);
     assert_int_equal(ro_request_decode(rc, rm->len, &rd, &x), MIP4_OK);
     assert_int_equal(rd.home_addr, r.home_addr);
     assert_true(rd.ident == r.ident);
@@ -639,7 +606,7 @@ static void test_extension_round_trip(void **state) {
     struct ro_prev_fa p;
     bool has_w, has_p;
     random_rrq(rng, m, &w, &p, &has_w, &has_p);
-    g_autofree uint8_t *c = exact(m->data, m->len);
+    g_autofree uint8_t *c = test_exact(m->data, m->len);
     struct ro_reg_exts x;
     assert_int_equal(ro_reg_exts_decode(c, m->len, MIP4_RRQ_LEN, &x), MIP4_OK);
     assert_int_equal(x.warning_ext.present, has_w);
@@ -990,7 +957,7 @@ static void test_random_mutations(void **state) {
       }
     }
     size_t len = m->len;
-    g_autofree uint8_t *c = exact(m->data, len);
+    g_autofree uint8_t *c = test_exact(m->data, len);
     uint8_t again[RO_WARNING_LEN + 4 * RO_TARGETS_MAX];
     struct ro_warning w;
     if (ro_warning_decode(c, len, &w) == MIP4_OK) {
@@ -1291,8 +1258,8 @@ static void test_write_pcap(void **state) {
   g_autoptr(GByteArray) m10 = g_byte_array_new();
   mip4_advert_append(m10, &adv);
   dump(d,
-       ip_wrap(IPPROTO_NUM_ICMP, REF_COA, A4(224, 0, 0, 1), 1, m10->data,
-               m10->len),
+       test_ip4_wrap(IPPROTO_NUM_ICMP, REF_COA, A4(224, 0, 0, 1), 1, m10->data,
+                     m10->len),
        &frame);
 
   pcap_dump_close(d);

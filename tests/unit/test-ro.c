@@ -11,12 +11,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <glib/gstdio.h>
 
 #include "protocols/registry.h"
 #include "protocols/ro/internal.h"
@@ -133,17 +132,7 @@ static struct sim *load(const struct setup *s) {
       s->ha_ro ? s->ha_ro : "", s->move ? s->move : "",
       s->mn_attr ? s->mn_attr : "", s->interval ? s->interval : "7ms",
       s->start ? s->start : "1s", s->stop);
-  g_autofree char *path = NULL;
-  int fd = g_file_open_tmp("ro-test-XXXXXX.xml", &path, NULL);
-  assert_true(fd >= 0);
-  close(fd);
-  assert_true(g_file_set_contents(path, xml, -1, NULL));
-  g_autoptr(GError) error = NULL;
-  struct sim *sim = scenario_load(path, registry_modules, NULL, &error);
-  if (!sim)
-    fail_msg("%s", error->message);
-  g_unlink(path);
-  return sim;
+  return test_scenario_text(xml, "ro-test.xml", registry_modules);
 }
 
 static struct ro_node *ro_of(struct sim *sim, const char *node) {
@@ -242,7 +231,7 @@ static void test_direct_path(void **state) {
   assert_int_equal(cn->cnt.tunnelled_direct, 424);
   assert_int_equal(ro_cache_stats(cn->cache)->hits, 424);
   assert_int_equal(cn->cnt.stale_uses, 0);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* The same scenario under triangle routing: no update is sent and every
@@ -262,7 +251,7 @@ static void test_triangle_mode_and_plain_correspondent(void **state) {
      * home agent sends one per update interval (1 s). */
     assert_int_equal(ha->cnt.updates_sent, k == 0 ? 0 : 2);
     assert_int_equal(ha->cnt.acks_received, 0);
-    sim_free(sim);
+    test_sim_free_checked(sim);
   }
 }
 
@@ -288,7 +277,7 @@ static void test_expiry_returns_to_triangle(void **state) {
   assert_int_equal(ro_cache_stats(rcn->cache)->expired, 1);
   assert_int_equal(rcn->cnt.requests_sent, 0);
   assert_int_equal(ro_of(sim, "ha")->cnt.updates_sent, 1);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* With refreshes (the default, 2 s before expiry) the same 3 s updates
@@ -316,7 +305,7 @@ static void test_refresh_keeps_direct_path(void **state) {
   assert_int_equal(ha->cnt.requests_received, 5);
   assert_int_equal(ha->cnt.updates_sent, 6);
   assert_int_equal(ro_cache_stats(rcn->cache)->expired, 0);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* A Binding Update claiming the home agent's address, signed with the
@@ -362,7 +351,7 @@ static void test_forged_update_refused(void **state) {
       ro_cache_peek(cn->cache, 0x0a01000a, sim_now(sim));
   assert_non_null(e);
   assert_int_equal(e->coa, 0x0a020001);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* Smooth handoff from v1 to v2 at 3 s.  Packet k leaves cn at
@@ -409,7 +398,7 @@ static void test_smooth_handoff_saves_predicted_packets(void **state) {
       assert_int_equal(mn->cnt.acks_received, 1);
       assert_int_equal(mn->cnt.smooth_retransmissions, 0);
     }
-    sim_free(sim);
+    test_sim_free_checked(sim);
   }
   assert_int_equal(predicted, 6);
   assert_true(forwarded[0] == 0);

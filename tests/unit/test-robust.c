@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include <string.h>
 
 #include "sim/eth.h"
@@ -26,32 +28,22 @@ struct net {
   struct iface *host_lan, *router_lan, *router_p2p;
 };
 
-static void addr(struct iface *i, const char *text) {
-  struct prefix p;
-  assert_true(prefix_parse(text, &p, NULL));
-  iface_add_addr(i, &p);
-}
-
 static struct net net_new(void) {
   struct net n;
   n.sim = sim_new("robust", 1, 0);
   n.host = node_new(n.sim, "h", false);
   n.router = node_new(n.sim, "r", true);
   n.peer = node_new(n.sim, "p", false);
-  struct link *lan = link_new(n.sim, "lan", &eth_lan_ops, 100000000, SIM_US);
+  struct link *lan = test_lan(n.sim, "lan", 100000000, SIM_US);
   struct link *p2p = link_new(n.sim, "p2p", &link_p2p_ops, 100000000, SIM_US);
-  n.host_lan = iface_new(n.host, lan);
-  n.router_lan = iface_new(n.router, lan);
-  n.router_p2p = iface_new(n.router, p2p);
-  struct iface *peer = iface_new(n.peer, p2p);
-  addr(n.host_lan, "10.0.0.2/24");
-  addr(n.host_lan, "2001:db8::2/64");
-  addr(n.router_lan, "10.0.0.1/24");
-  addr(n.router_lan, "2001:db8::1/64");
-  addr(n.router_p2p, "10.0.1.1/30");
-  addr(n.router_p2p, "2001:db8:1::1/64");
-  addr(peer, "10.0.1.2/30");
-  addr(peer, "2001:db8:1::2/64");
+  n.host_lan = test_attach(n.host, lan, "10.0.0.2/24");
+  n.router_lan = test_attach(n.router, lan, "10.0.0.1/24");
+  n.router_p2p = test_attach(n.router, p2p, "10.0.1.1/30");
+  struct iface *peer = test_attach(n.peer, p2p, "10.0.1.2/30");
+  test_addr(n.host_lan, "2001:db8::2/64");
+  test_addr(n.router_lan, "2001:db8::1/64");
+  test_addr(n.router_p2p, "2001:db8:1::1/64");
+  test_addr(peer, "2001:db8:1::2/64");
   return n;
 }
 
@@ -97,7 +89,7 @@ static GPtrArray *valid_frames(void) {
   n.sim->duration = SIM_S;
   sim_run(n.sim, 0, NULL, NULL);
   sim_unobserve(n.sim, &c.obs);
-  sim_free(n.sim);
+  test_sim_free_checked(n.sim);
   assert_true(c.frames->len > 10);
   return c.frames;
 }
@@ -153,7 +145,7 @@ static void test_random_bytes(void **state) {
   /* The garbage reached the IP layer of hosts and routers. */
   assert_true(drops(n.host, DROP_MALFORMED) > 100);
   assert_true(drops(n.router, DROP_MALFORMED) > 100);
-  sim_free(n.sim);
+  test_sim_free_checked(n.sim);
 }
 
 static void test_mutated_frames(void **state) {
@@ -185,7 +177,7 @@ static void test_mutated_frames(void **state) {
   assert_true(drops(n.host, DROP_BAD_CHECKSUM) > 100);
   assert_true(drops(n.host, DROP_MALFORMED) > 10);
   assert_true(drops(n.host, DROP_REASSEMBLY) > 0);
-  sim_free(n.sim);
+  test_sim_free_checked(n.sim);
 }
 
 int main(void) {

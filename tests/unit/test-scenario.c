@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -46,12 +48,6 @@ static char *source_path(const char *relative) {
 #endif
 }
 
-static struct ip_addr ip(const char *text) {
-  struct ip_addr a;
-  assert_true(addr_parse(text, &a, NULL));
-  return a;
-}
-
 static void assert_addr(const struct ip_addr *a, const char *expected) {
   char buf[ADDR_STRLEN];
   assert_string_equal(addr_format(a, buf), expected);
@@ -68,12 +64,7 @@ static void assert_prefix(const struct prefix *p, const char *expected) {
 static struct sim *load_ok(const char *relative,
                            const struct scenario_overrides *overrides) {
   g_autofree char *path = source_path(relative);
-  g_autoptr(GError) error = NULL;
-  struct sim *sim = scenario_load(path, NULL, overrides, &error);
-  if (!sim)
-    fail_msg("%s", error->message);
-  assert_null(error);
-  return sim;
+  return test_scenario_file(path, NULL, overrides);
 }
 
 static void test_good_minimal(void **state) {
@@ -153,15 +144,15 @@ static void test_good_minimal(void **state) {
   /* Static routes: through a gateway, through a named link and a
    * gateway, and on-link. */
   struct nexthop nh;
-  struct ip_addr dst = ip("10.2.0.2");
+  struct ip_addr dst = test_ip("10.2.0.2");
   assert_true(route_lookup(a, &dst, &nh));
   assert_ptr_equal(nh.oif, a_home);
   assert_addr(&nh.gw, "10.1.0.1");
-  dst = ip("10.1.0.10");
+  dst = test_ip("10.1.0.10");
   assert_true(route_lookup(b, &dst, &nh));
   assert_ptr_equal(nh.oif, b_wan);
   assert_addr(&nh.gw, "10.2.0.1");
-  dst = ip("2001:db8:2::2");
+  dst = test_ip("2001:db8:2::2");
   assert_true(route_lookup(a, &dst, &nh));
   assert_ptr_equal(nh.oif, a_home);
   assert_int_equal(nh.gw.family, 0);
@@ -189,7 +180,7 @@ static void test_good_minimal(void **state) {
 
   /* wan down and up, r down for good. */
   assert_int_equal(sim->faults->len, 3);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 static void test_demo(void **state) {
@@ -222,7 +213,7 @@ static void test_demo(void **state) {
   struct flow *ping = g_ptr_array_index(sim->flows, 1);
   assert_addr(&cbr->dst, "10.2.0.10");
   assert_addr(&ping->dst, "2001:db8:2::10");
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 static struct iface *iface_named(const struct node *node, const char *name) {
@@ -380,7 +371,7 @@ static void test_good_mobile(void **state) {
     assert_true(a.x == b.x && a.y == b.y);
   }
   mobility_free(ref);
-  sim_free(copy);
+  test_sim_free_checked(copy);
 
   /* A static host and a radio with every default. */
   struct node *kiosk = sim_find_node(sim, "kiosk");
@@ -437,7 +428,7 @@ static void test_good_mobile(void **state) {
   for (guint i = 0; i < sim->flows->len; i++)
     assert_true(((struct flow *)g_ptr_array_index(sim->flows, i))->received >
                 0);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* The shipped handoff scenario is what its comment says. */
@@ -459,7 +450,7 @@ static void test_handoff_scenario(void **state) {
   assert_int_equal(w->radio->policy, ASSOC_NEAREST);
   assert_float_equal(w->radio->hysteresis, 5, 0);
   assert_int_equal(sim->positions_interval, SIM_S);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* <dhcp-server> and <dhcp-client>: the interfaces start without an
@@ -512,7 +503,7 @@ static void test_dhcp_scenario(void **state) {
     g_remove(file);
   }
   g_rmdir(dir);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* Distances and speeds, which only scenarios use, parse like the other
@@ -580,13 +571,13 @@ static void test_overrides(void **state) {
   sim_rng(sim, &expected_rng, "link/wan/loss");
   assert_memory_equal(&sim_find_link(sim, "wan")->loss.rng, &expected_rng,
                       sizeof expected_rng);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 
   o = (struct scenario_overrides){.run = 2};
   sim = load_ok("tests/scenarios/good-minimal.xml", &o);
   assert_int_equal(sim->seed, 7);
   assert_int_equal(sim->run, 2);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* Every file in tests/bad, the line its error must name, and a fragment
@@ -761,7 +752,7 @@ static void check_rejected(const char *path, int code, int line,
   g_autoptr(GError) error = NULL;
   struct sim *sim = scenario_load(path, NULL, NULL, &error);
   if (sim) {
-    sim_free(sim);
+    test_sim_free_checked(sim);
     fail_msg("%s was accepted", path);
   }
   assert_non_null(error);
@@ -852,7 +843,7 @@ static void test_defaults_and_io(void **state) {
   assert_int_equal(sim->metric, ROUTE_METRIC_DELAY);
   assert_false(sim->record_pcap);
   assert_int_equal(sim->flows->len, 0);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 
   g_autofree char *missing = g_build_filename(t->dir, "missing.xml", NULL);
   sim = scenario_load(missing, NULL, NULL, &error);
@@ -925,7 +916,7 @@ static void truncate_file(struct tmp *t, const char *relative) {
     /* Only whitespace is missing after the root element's end. */
     if (sim) {
       assert_true(cut > len - 3);
-      sim_free(sim);
+      test_sim_free_checked(sim);
       continue;
     }
     assert_true(g_str_has_prefix(error->message, prefix));
@@ -967,7 +958,7 @@ static void test_onoff_periods(void **state) {
   /* Always on, each would send 10000 datagrams. */
   assert_true(e->sent > 3500 && e->sent < 4500);
   assert_true(p->sent > 0 && p->sent < 10000 && p->sent != e->sent);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* TCP applications: kinds, addresses and defaults of the flows, then a
@@ -1021,16 +1012,6 @@ static void assert_tcp_done(const struct sim *sim, const char *name,
   assert_int_equal(r.server_why, TCP_CLOSED_NORMAL);
 }
 
-static struct flow *flow_named(const struct sim *sim, const char *name) {
-  for (guint i = 0; i < sim->flows->len; i++) {
-    struct flow *f = g_ptr_array_index(sim->flows, i);
-    if (strcmp(f->name, name) == 0)
-      return f;
-  }
-  fail_msg("no flow %s", name);
-  return NULL;
-}
-
 static void test_tcp_flows(void **state) {
   struct tmp *t = *state;
   g_autofree char *path = tmp_write(t, "tcp.xml", tcp_run, -1);
@@ -1073,21 +1054,21 @@ static void test_tcp_flows(void **state) {
   assert_tcp_done(sim, "endless", 0, 0);
   assert_false(tcp_app_report(sim, "udp", &r));
 
-  struct flow *wide = flow_named(sim, "wide");
-  struct flow *narrow = flow_named(sim, "narrow");
+  struct flow *wide = test_flow(sim, "wide");
+  struct flow *narrow = test_flow(sim, "narrow");
   assert_int_equal(wide->received_bytes, 100000);
   assert_int_equal(narrow->received_bytes, 100000);
   assert_true(wide->completed - wide->started < 600 * SIM_MS);
   /* 100000 / 2920 windows, one per RTT of at least 40 ms. */
   assert_true(narrow->completed - narrow->started > 1300 * SIM_MS);
-  struct flow *web = flow_named(sim, "web");
+  struct flow *web = test_flow(sim, "web");
   assert_int_equal(web->received, 5);
   assert_true(web->completed >= 0);
   /* Only a count completes a request/response flow. */
-  assert_int_equal(flow_named(sim, "chat")->completed, -1);
-  assert_int_equal(flow_named(sim, "endless")->completed, -1);
-  assert_true(flow_named(sim, "udp")->received > 0);
-  sim_free(sim);
+  assert_int_equal(test_flow(sim, "chat")->completed, -1);
+  assert_int_equal(test_flow(sim, "endless")->completed, -1);
+  assert_true(test_flow(sim, "udp")->received > 0);
+  test_sim_free_checked(sim);
 }
 
 /* The TCP test scenario: the bulk transfer completes despite the outage,
@@ -1097,8 +1078,8 @@ static void test_tcp_scenario(void **state) {
   struct sim *sim = load_ok("tests/scenarios/tcp.xml", NULL);
   assert_int_equal(sim->bin_width, 100 * SIM_MS);
   assert_int_equal(sim->faults->len, 2);
-  struct flow *ftp = flow_named(sim, "ftp");
-  struct flow *web = flow_named(sim, "web");
+  struct flow *ftp = test_flow(sim, "ftp");
+  struct flow *web = test_flow(sim, "web");
   assert_string_equal(ftp->kind, "tcp-bulk");
   assert_string_equal(web->kind, "tcp-rr");
   assert_int_equal(web->dst.family, 6);
@@ -1107,7 +1088,7 @@ static void test_tcp_scenario(void **state) {
   assert_tcp_done(sim, "web", 10 * 20000, 10);
   assert_true(ftp->completed >= 0 && web->completed >= 0);
   assert_true(ftp->timeouts >= 1 && ftp->retransmits >= 1);
-  sim_free(sim);
+  test_sim_free_checked(sim);
 }
 
 /* Loads share nothing: several threads load at once. */
@@ -1116,7 +1097,14 @@ static gpointer load_repeatedly(gpointer data) {
     struct sim *sim = scenario_load(data, NULL, NULL, NULL);
     if (!sim)
       return GINT_TO_POINTER(FALSE);
+    /* cmocka may fail a test only from the thread running it: the leak
+     * check of test_sim_free_checked, by hand. */
+    sim_teardown(sim);
+    bool drained = sched_pending_count(&sim->sched) == 0 &&
+                   pkt_pool_live(&sim->pool) == 0;
     sim_free(sim);
+    if (!drained)
+      return GINT_TO_POINTER(FALSE);
   }
   return GINT_TO_POINTER(TRUE);
 }

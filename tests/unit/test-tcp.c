@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include "sim/fault.h"
 #include "sim/flow.h"
 #include "sim/iface.h"
@@ -20,28 +22,6 @@
 #include "sim/trace.h"
 #include "sim/traffic.h"
 #include "sim/units.h"
-
-static struct prefix pfx(const char *text) {
-  struct prefix p;
-  assert_true(prefix_parse(text, &p, NULL));
-  return p;
-}
-
-static struct ip_addr ip(const char *text) {
-  struct ip_addr a;
-  assert_true(addr_parse(text, &a, NULL));
-  return a;
-}
-
-static struct link *p2p(struct sim *sim, const char *name, struct node *a,
-                        const char *addr_a, struct node *b,
-                        const char *addr_b, uint64_t bps, int64_t delay) {
-  struct link *l = link_new(sim, name, &link_p2p_ops, bps, delay);
-  struct prefix pa = pfx(addr_a), pb = pfx(addr_b);
-  iface_add_addr(iface_new(a, l), &pa);
-  iface_add_addr(iface_new(b, l), &pb);
-  return l;
-}
 
 /* a -(100 Mb/s, 1 ms)- r -(10 Mb/s, 9 ms)- b: a 20 ms propagation RTT with
  * the bottleneck past the router, so that a's own link never queues and
@@ -62,27 +42,17 @@ static struct path path_new(bool v6) {
   p.r = node_new(p.sim, "r", true);
   p.b = node_new(p.sim, "b", false);
   if (v6) {
-    p.access = p2p(p.sim, "access", p.a, "2001:db8:1::1/64", p.r,
-                   "2001:db8:1::2/64", ACCESS_BPS, SIM_MS);
-    p.bottleneck = p2p(p.sim, "bottleneck", p.r, "2001:db8:2::1/64", p.b,
-                       "2001:db8:2::2/64", BOTTLENECK_BPS, 9 * SIM_MS);
+    p.access = test_p2p(p.sim, "access", p.a, "2001:db8:1::1/64", p.r,
+                        "2001:db8:1::2/64", ACCESS_BPS, SIM_MS);
+    p.bottleneck = test_p2p(p.sim, "bottleneck", p.r, "2001:db8:2::1/64", p.b,
+                            "2001:db8:2::2/64", BOTTLENECK_BPS, 9 * SIM_MS);
   } else {
-    p.access = p2p(p.sim, "access", p.a, "10.0.1.1/24", p.r, "10.0.1.2/24",
-                   ACCESS_BPS, SIM_MS);
-    p.bottleneck = p2p(p.sim, "bottleneck", p.r, "10.0.2.1/24", p.b,
-                       "10.0.2.2/24", BOTTLENECK_BPS, 9 * SIM_MS);
+    p.access = test_p2p(p.sim, "access", p.a, "10.0.1.1/24", p.r, "10.0.1.2/24",
+                        ACCESS_BPS, SIM_MS);
+    p.bottleneck = test_p2p(p.sim, "bottleneck", p.r, "10.0.2.1/24", p.b,
+                            "10.0.2.2/24", BOTTLENECK_BPS, 9 * SIM_MS);
   }
   return p;
-}
-
-static struct flow *flow_named(struct sim *sim, const char *name) {
-  for (guint i = 0; i < sim->flows->len; i++) {
-    struct flow *f = g_ptr_array_index(sim->flows, i);
-    if (strcmp(f->name, name) == 0)
-      return f;
-  }
-  fail_msg("no flow %s", name);
-  return NULL;
 }
 
 static struct tcp_app_report report(struct sim *sim, const char *name) {
@@ -91,17 +61,10 @@ static struct tcp_app_report report(struct sim *sim, const char *name) {
   return r;
 }
 
-/* Every packet and event is accounted for: connections closed, TIME-WAIT
- * over, timers stopped. */
-static void assert_drained(struct sim *sim) {
-  assert_int_equal(sched_pending_count(&sim->sched), 0);
-  assert_int_equal(sim->pool.live_count, 0);
-}
-
 static void add_bulk(struct sim *sim, const char *name, struct node *from,
                      struct node *sink, const char *dst, uint64_t bytes) {
   struct tcp_bulk_config cfg = {.name = name, .from = from, .sink = sink,
-                                .dst = ip(dst), .port = 5001,
+                                .dst = test_ip(dst), .port = 5001,
                                 .bytes = bytes};
   assert_true(tcp_bulk_new(sim, &cfg, NULL));
 }
@@ -111,7 +74,7 @@ static void add_bulk(struct sim *sim, const char *name, struct node *from,
 static void assert_transfer_ok(struct sim *sim, const char *name,
                                uint64_t bytes) {
   struct tcp_app_report r = report(sim, name);
-  struct flow *f = flow_named(sim, name);
+  struct flow *f = test_flow(sim, name);
   assert_int_equal(r.delivered, bytes);
   assert_int_equal(r.corrupt, 0);
   assert_int_equal(r.excess, 0);
@@ -225,12 +188,12 @@ static void test_handshake_and_exchange(void **state) {
   struct sim *sim = sim_new("hs", 1, 0);
   struct node *a = node_new(sim, "a", false);
   struct node *b = node_new(sim, "b", false);
-  p2p(sim, "l", a, "10.0.0.1/30", b, "10.0.0.2/30", 10000000, 10 * SIM_MS);
+  test_p2p(sim, "l", a, "10.0.0.1/30", b, "10.0.0.2/30", 10000000, 10 * SIM_MS);
   sim->duration = 100 * SIM_S;
   struct probe client = {.sim = sim}, server = {.sim = sim, .reply = true};
   assert_true(tcp_listen(b, 80, NULL, probe_accept, &server));
   assert_false(tcp_listen(b, 80, NULL, probe_accept, &server));
-  struct ip_addr dst = ip("10.0.0.2"), any = {0};
+  struct ip_addr dst = test_ip("10.0.0.2"), any = {0};
   client.conn = tcp_connect(a, &any, &dst, 80, NULL, &probe_cb, &client);
   assert_non_null(client.conn);
   sim_run(sim, 0, NULL, NULL);
@@ -265,8 +228,8 @@ static void test_handshake_and_exchange(void **state) {
   /* SYN, request, FIN, last ACK / SYN-ACK, answer, FIN. */
   assert_int_equal(a->cnt.ip_sent, 4);
   assert_int_equal(b->cnt.ip_sent, 3);
-  assert_drained(sim);
-  sim_free(sim);
+  test_assert_idle(sim);
+  test_sim_free_checked(sim);
 }
 
 /* A SYN to a port nobody listens on is answered with RST. */
@@ -275,11 +238,11 @@ static void test_closed_port_reset(void **state) {
   struct sim *sim = sim_new("rst", 1, 0);
   struct node *a = node_new(sim, "a", false);
   struct node *b = node_new(sim, "b", false);
-  p2p(sim, "l", a, "2001:db8::1/64", b, "2001:db8::2/64", 10000000,
-      10 * SIM_MS);
+  test_p2p(sim, "l", a, "2001:db8::1/64", b, "2001:db8::2/64", 10000000,
+           10 * SIM_MS);
   sim->duration = 10 * SIM_S;
   struct probe client = {.sim = sim};
-  struct ip_addr dst = ip("2001:db8::2"), any = {0};
+  struct ip_addr dst = test_ip("2001:db8::2"), any = {0};
   client.conn = tcp_connect(a, &any, &dst, 81, NULL, &probe_cb, &client);
   sim_run(sim, 0, NULL, NULL);
   /* SYN 64 bytes (40 IPv6 + 24), RST 60. */
@@ -290,8 +253,8 @@ static void test_closed_port_reset(void **state) {
                                          20 * SIM_MS);
   assert_int_equal(client.connected_at, 0);
   assert_int_equal(b->cnt.drops[DROP_UNREACHABLE], 1);
-  assert_drained(sim);
-  sim_free(sim);
+  test_assert_idle(sim);
+  test_sim_free_checked(sim);
 }
 
 /* The server only receives 100 bytes: its ACK waits for the delayed-ACK
@@ -301,11 +264,11 @@ static void test_delayed_ack_timer(void **state) {
   struct sim *sim = sim_new("delack", 1, 0);
   struct node *a = node_new(sim, "a", false);
   struct node *b = node_new(sim, "b", false);
-  p2p(sim, "l", a, "10.0.0.1/30", b, "10.0.0.2/30", 10000000, 10 * SIM_MS);
+  test_p2p(sim, "l", a, "10.0.0.1/30", b, "10.0.0.2/30", 10000000, 10 * SIM_MS);
   struct probe client = {.sim = sim, .quiet = true};
   struct probe server = {.sim = sim};
   assert_true(tcp_listen(b, 80, NULL, probe_accept, &server));
-  struct ip_addr dst = ip("10.0.0.2"), any = {0};
+  struct ip_addr dst = test_ip("10.0.0.2"), any = {0};
   client.conn = tcp_connect(a, &any, &dst, 80, NULL, &probe_cb, &client);
   /* As in the exchange above: the request arrives at t3. */
   int64_t d = 10 * SIM_MS;
@@ -320,8 +283,8 @@ static void test_delayed_ack_timer(void **state) {
   sched_run(&sim->sched, 100 * SIM_S, NULL);
   assert_int_equal(client.closed, 1);
   assert_int_equal(server.closed, 1);
-  assert_drained(sim);
-  sim_free(sim);
+  test_assert_idle(sim);
+  test_sim_free_checked(sim);
 }
 
 /* ---- bulk transfer ---------------------------------------------------- */
@@ -340,7 +303,7 @@ static void test_bulk_completion_time(void **state) {
   const uint64_t n = 1000000;
   add_bulk(p.sim, "bulk", p.a, p.b, "10.0.2.2", n);
   sim_run(p.sim, 0, NULL, NULL);
-  struct flow *f = flow_named(p.sim, "bulk");
+  struct flow *f = test_flow(p.sim, "bulk");
   assert_transfer_ok(p.sim, "bulk", n);
   assert_int_equal(f->retransmits, 0);
   assert_int_equal(f->timeouts, 0);
@@ -383,8 +346,8 @@ static void test_bulk_completion_time(void **state) {
                  (double)units_tx_time(n + 40 * segs, BOTTLENECK_BPS) +
                  (double)(9 * SIM_MS);
   assert_true(measured > floor);
-  assert_drained(p.sim);
-  sim_free(p.sim);
+  test_assert_idle(p.sim);
+  test_sim_free_checked(p.sim);
 }
 
 /* Delayed ACKs on the same transfer: one ACK per two full segments. */
@@ -406,8 +369,8 @@ static void test_delayed_ack_count(void **state) {
   assert_int_equal(r.server.segs_sent, 342 + 2); /* + SYN-ACK, FIN */
   assert_int_equal(r.client.pure_acks_sent, 1);
   assert_int_equal(r.client.dupacks_received, 0);
-  assert_drained(p.sim);
-  sim_free(p.sim);
+  test_assert_idle(p.sim);
+  test_sim_free_checked(p.sim);
 }
 
 /* Frames crossing one link: when a's data segments were sent again (seq
@@ -480,7 +443,7 @@ static void test_link_outage(void **state) {
   struct wire_watch w;
   watch_start(&w, p.sim, p.access);
   sim_run(p.sim, 0, NULL, NULL);
-  struct flow *f = flow_named(p.sim, "bulk");
+  struct flow *f = test_flow(p.sim, "bulk");
   struct tcp_app_report r = report(p.sim, "bulk");
   trace_end(t, "outage", f->retransmits);
   assert_transfer_ok(p.sim, "bulk", n);
@@ -511,8 +474,8 @@ static void test_link_outage(void **state) {
                    r.client.retransmits + r.server.retransmits);
   assert_int_equal(r.client.fast_retransmits, 0);
   watch_stop(&w, p.sim);
-  assert_drained(p.sim);
-  sim_free(p.sim);
+  test_assert_idle(p.sim);
+  test_sim_free_checked(p.sim);
 }
 
 struct dropper {
@@ -548,7 +511,7 @@ static void test_fast_recovery(void **state) {
   ip_hook_add(p.r, IP_HOOK_PRE_ROUTING, IP_HOOK_PRIO_FILTER, drop_kth, &d);
   struct pcap_trace *t = trace_begin(p.sim, "fastrec");
   sim_run(p.sim, 0, NULL, NULL);
-  struct flow *f = flow_named(p.sim, "bulk");
+  struct flow *f = test_flow(p.sim, "bulk");
   struct tcp_app_report r = report(p.sim, "bulk");
   trace_end(t, "fastrec", f->retransmits);
   assert_int_equal(d.dropped, 1);
@@ -565,8 +528,8 @@ static void test_fast_recovery(void **state) {
   assert_true(r.client.dupacks_received >= 9);
   assert_int_equal(r.client.dupacks_received,
                    r.server.ooo_segs_received - 1);
-  assert_drained(p.sim);
-  sim_free(p.sim);
+  test_assert_idle(p.sim);
+  test_sim_free_checked(p.sim);
 }
 
 /* a's link has MTU 1280: both SYNs say MSS 1240, no segment is bigger. */
@@ -586,11 +549,11 @@ static void test_mss_clamp(void **state) {
   assert_int_equal(w.max_len, 1280);
   /* ceil(100000 / 1240) */
   assert_int_equal(r.client.data_segs_sent, 81);
-  assert_int_equal(flow_named(p.sim, "bulk")->retransmits, 0);
+  assert_int_equal(test_flow(p.sim, "bulk")->retransmits, 0);
   assert_int_equal(p.r->cnt.fragments_sent, 0);
   watch_stop(&w, p.sim);
-  assert_drained(p.sim);
-  sim_free(p.sim);
+  test_assert_idle(p.sim);
+  test_sim_free_checked(p.sim);
 }
 
 /* a - r1 - r2 - b with the middle link at MTU 1000, which neither end can
@@ -602,16 +565,16 @@ static void test_pmtu_discovery(void **state) {
   struct node *r1 = node_new(sim, "r1", true);
   struct node *r2 = node_new(sim, "r2", true);
   struct node *b = node_new(sim, "b", false);
-  p2p(sim, "l1", a, "10.0.1.1/24", r1, "10.0.1.2/24", ACCESS_BPS, SIM_MS);
-  struct link *mid = p2p(sim, "mid", r1, "10.0.2.1/24", r2, "10.0.2.2/24",
-                         BOTTLENECK_BPS, 8 * SIM_MS);
+  test_p2p(sim, "l1", a, "10.0.1.1/24", r1, "10.0.1.2/24", ACCESS_BPS, SIM_MS);
+  struct link *mid = test_p2p(sim, "mid", r1, "10.0.2.1/24", r2, "10.0.2.2/24",
+                              BOTTLENECK_BPS, 8 * SIM_MS);
   mid->mtu = 1000;
-  p2p(sim, "l3", r2, "10.0.3.1/24", b, "10.0.3.2/24", ACCESS_BPS, SIM_MS);
+  test_p2p(sim, "l3", r2, "10.0.3.1/24", b, "10.0.3.2/24", ACCESS_BPS, SIM_MS);
   sim->duration = 100 * SIM_S;
   add_bulk(sim, "bulk", a, b, "10.0.3.2", 300000);
   struct pcap_trace *t = trace_begin(sim, "pmtu");
   sim_run(sim, 0, NULL, NULL);
-  struct flow *f = flow_named(sim, "bulk");
+  struct flow *f = test_flow(sim, "bulk");
   struct tcp_app_report r = report(sim, "bulk");
   trace_end(t, "pmtu", f->retransmits);
   assert_transfer_ok(sim, "bulk", 300000);
@@ -626,8 +589,8 @@ static void test_pmtu_discovery(void **state) {
   assert_int_equal(r.client.mss, 960);
   assert_int_equal(f->retransmits, 5);
   assert_int_equal(f->timeouts, 0);
-  assert_drained(sim);
-  sim_free(sim);
+  test_assert_idle(sim);
+  test_sim_free_checked(sim);
 }
 
 /* 100-byte requests, 2000-byte responses, 100 ms apart, on an idle path
@@ -638,16 +601,16 @@ static void test_request_response(void **state) {
   struct node *a = node_new(sim, "a", false);
   struct node *r = node_new(sim, "r", true);
   struct node *b = node_new(sim, "b", false);
-  p2p(sim, "l1", a, "10.0.1.1/24", r, "10.0.1.2/24", 10000000, 5 * SIM_MS);
-  p2p(sim, "l2", r, "10.0.2.1/24", b, "10.0.2.2/24", 10000000, 5 * SIM_MS);
+  test_p2p(sim, "l1", a, "10.0.1.1/24", r, "10.0.1.2/24", 10000000, 5 * SIM_MS);
+  test_p2p(sim, "l2", r, "10.0.2.1/24", b, "10.0.2.2/24", 10000000, 5 * SIM_MS);
   sim->duration = 100 * SIM_S;
   struct tcp_rr_config cfg = {.name = "rr", .from = a, .sink = b,
-                              .dst = ip("10.0.2.2"), .port = 80,
+                              .dst = test_ip("10.0.2.2"), .port = 80,
                               .request = 100, .response = 2000,
                               .think = 100 * SIM_MS, .count = 5};
   assert_true(tcp_rr_new(sim, &cfg, NULL));
   sim_run(sim, 0, NULL, NULL);
-  struct flow *f = flow_named(sim, "rr");
+  struct flow *f = test_flow(sim, "rr");
   struct tcp_app_report rep = report(sim, "rr");
   /* The request is one 140-byte packet over both links.  The response is
    * two segments, 1460 and 540 bytes (1500 and 580 on the wire), within
@@ -676,8 +639,8 @@ static void test_request_response(void **state) {
   assert_int_equal(f->retransmits, 0);
   assert_int_equal(rep.client_why, TCP_CLOSED_NORMAL);
   assert_int_equal(rep.server_why, TCP_CLOSED_NORMAL);
-  assert_drained(sim);
-  sim_free(sim);
+  test_assert_idle(sim);
+  test_sim_free_checked(sim);
 }
 
 /* IPv6 end to end, with a 1280-byte link in the middle: MSS 1440 from the
@@ -689,18 +652,18 @@ static void test_ipv6_transfer(void **state) {
   struct node *r1 = node_new(sim, "r1", true);
   struct node *r2 = node_new(sim, "r2", true);
   struct node *b = node_new(sim, "b", false);
-  p2p(sim, "l1", a, "2001:db8:1::1/64", r1, "2001:db8:1::2/64", ACCESS_BPS,
-      SIM_MS);
-  struct link *mid = p2p(sim, "mid", r1, "2001:db8:2::1/64", r2,
-                         "2001:db8:2::2/64", BOTTLENECK_BPS, 8 * SIM_MS);
+  test_p2p(sim, "l1", a, "2001:db8:1::1/64", r1, "2001:db8:1::2/64", ACCESS_BPS,
+           SIM_MS);
+  struct link *mid = test_p2p(sim, "mid", r1, "2001:db8:2::1/64", r2,
+                              "2001:db8:2::2/64", BOTTLENECK_BPS, 8 * SIM_MS);
   mid->mtu = 1280;
-  p2p(sim, "l3", r2, "2001:db8:3::1/64", b, "2001:db8:3::2/64", ACCESS_BPS,
-      SIM_MS);
+  test_p2p(sim, "l3", r2, "2001:db8:3::1/64", b, "2001:db8:3::2/64", ACCESS_BPS,
+           SIM_MS);
   sim->duration = 100 * SIM_S;
   add_bulk(sim, "bulk", a, b, "2001:db8:3::2", 500000);
   struct pcap_trace *t = trace_begin(sim, "ipv6");
   sim_run(sim, 0, NULL, NULL);
-  struct flow *f = flow_named(sim, "bulk");
+  struct flow *f = test_flow(sim, "bulk");
   struct tcp_app_report r = report(sim, "bulk");
   trace_end(t, "ipv6", f->retransmits);
   assert_transfer_ok(sim, "bulk", 500000);
@@ -712,8 +675,8 @@ static void test_ipv6_transfer(void **state) {
   assert_int_equal(r.server.mss, 1440);
   assert_int_equal(f->retransmits, 4);
   assert_int_equal(f->timeouts, 0);
-  assert_drained(sim);
-  sim_free(sim);
+  test_assert_idle(sim);
+  test_sim_free_checked(sim);
 }
 
 /* No size: the sender writes until stop, then closes; all it wrote
@@ -723,11 +686,11 @@ static void test_bulk_until_stop(void **state) {
   struct path p = path_new(false);
   p.sim->duration = 100 * SIM_S;
   struct tcp_bulk_config cfg = {.name = "bulk", .from = p.a, .sink = p.b,
-                                .dst = ip("10.0.2.2"), .port = 5001,
+                                .dst = test_ip("10.0.2.2"), .port = 5001,
                                 .start = SIM_S, .stop = 3 * SIM_S};
   assert_true(tcp_bulk_new(p.sim, &cfg, NULL));
   sim_run(p.sim, 0, NULL, NULL);
-  struct flow *f = flow_named(p.sim, "bulk");
+  struct flow *f = test_flow(p.sim, "bulk");
   struct tcp_app_report r = report(p.sim, "bulk");
   assert_int_equal(f->started, SIM_S);
   assert_int_equal(f->completed, -1);
@@ -740,15 +703,15 @@ static void test_bulk_until_stop(void **state) {
   assert_true(r.delivered > segs * 1460);
   assert_int_equal(r.client_why, TCP_CLOSED_NORMAL);
   assert_int_equal(r.server_why, TCP_CLOSED_NORMAL);
-  assert_drained(p.sim);
-  sim_free(p.sim);
+  test_assert_idle(p.sim);
+  test_sim_free_checked(p.sim);
 }
 
 static void test_config_errors(void **state) {
   (void)state;
   struct path p = path_new(false);
   struct tcp_bulk_config cfg = {.name = "bulk", .from = p.a, .sink = p.b,
-                                .dst = ip("10.0.2.2"), .port = 5001,
+                                .dst = test_ip("10.0.2.2"), .port = 5001,
                                 .bytes = 1000, .rcvbuf = 65536};
   GError *error = NULL;
   assert_false(tcp_bulk_new(p.sim, &cfg, &error));
@@ -757,7 +720,7 @@ static void test_config_errors(void **state) {
   cfg.rcvbuf = 0;
   assert_true(tcp_bulk_new(p.sim, &cfg, NULL));
   struct tcp_rr_config rr = {.name = "rr", .from = p.a, .sink = p.b,
-                             .dst = ip("10.0.2.2"), .port = 5001,
+                             .dst = test_ip("10.0.2.2"), .port = 5001,
                              .request = 1, .response = 1};
   assert_false(tcp_rr_new(p.sim, &rr, &error));
   assert_non_null(strstr(error->message, "already taken"));
@@ -766,7 +729,7 @@ static void test_config_errors(void **state) {
   rr.response = 0;
   assert_false(tcp_rr_new(p.sim, &rr, &error));
   g_clear_error(&error);
-  sim_free(p.sim);
+  test_sim_free_checked(p.sim);
 }
 
 int main(void) {
