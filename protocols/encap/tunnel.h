@@ -80,7 +80,9 @@ void encap_endpoint_set_local(struct encap_endpoint *ep, uint32_t local);
 /* ---- Sending ----------------------------------------------------------- */
 
 struct encap_tx {
-  uint32_t src;          /* outer source */
+  /* Outer source; minimal encapsulation by the packet's originator has no
+   * room for it and keeps the inner source (RFC 2004 3). */
+  uint32_t src;
   uint32_t dst;          /* outer destination: the tunnel's exit */
   enum encap_kind kind;
   /* The node forwards someone else's packet into the tunnel (a home agent
