@@ -37,6 +37,12 @@ struct pkt_meta {
   uint32_t flow;     /* flow id (1-based), 0 = not an application packet */
   uint32_t seq;      /* application sequence number */
   uint32_t hops;     /* links crossed */
+  /* 1 + the id of the node whose tunnel-send (protocols/encap) made this
+   * the outer packet of a tunnel, 0 if none: its LOCAL_OUT hooks then
+   * know not to tunnel it again.  A node id rather than one bit because
+   * packets made from others copy the metadata, also at other nodes (an
+   * ICMP error copies the one it quotes); decapsulation clears it. */
+  uint32_t tunnel_origin;
 };
 
 struct pkt_pool;

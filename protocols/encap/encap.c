@@ -25,11 +25,6 @@ uint32_t encap_overhead(enum encap_kind kind, bool originator) {
   return 0;
 }
 
-bool encap_is_tunnel(uint8_t proto) {
-  return proto == IPPROTO_NUM_IPIP || proto == IPPROTO_NUM_MINENC ||
-         proto == IPPROTO_NUM_GRE;
-}
-
 static void set_checksum(uint8_t *h, uint32_t hlen) {
   put_be16(h + IP4_OFF_CSUM, 0);
   put_be16(h + IP4_OFF_CSUM, inet_checksum(h, hlen));

@@ -43,7 +43,4 @@ enum encap_result encap_push(struct pkt *pkt, enum encap_kind kind,
 bool encap_pop(struct pkt *pkt, uint32_t *outer_src, uint32_t *outer_dst,
                enum encap_kind *kind);
 
-/* Is this IP protocol number a tunnel this module understands? */
-bool encap_is_tunnel(uint8_t proto);
-
 #endif

@@ -282,36 +282,19 @@ static const struct mip4_visitor *active_visitor(const struct mip4_fa *fa,
  * consumes pkt. */
 static void reverse_tunnel(struct mip4_fa *fa, struct node *node,
                            struct pkt *pkt, const struct mip4_visitor *v) {
-  enum drop_reason why;
-  if (!tunnel_fits(fa->owner->tunnels, pkt, v->home_agent,
-                   encap_overhead(v->encap, false), &why)) {
-    sim_drop(node->sim, node, NULL, pkt, why);
-    return;
-  }
-  switch (encap_push(pkt, v->encap, fa->coa, v->home_agent, IP_DEFAULT_TTL,
-                     node->ip4_next_id++, true)) {
-  case ENCAP_OK:
+  struct encap_tx tx = {.src = fa->coa, .dst = v->home_agent,
+                        .kind = v->encap, .forwarding = true};
+  if (encap_tunnel_send(node, pkt, &tx))
     fa->cnt.faReverseTunnelledPackets++;
-    ip_output(node, pkt);
-    return;
-  case ENCAP_TTL_EXPIRED:
-    sim_drop(node->sim, node, NULL, pkt, DROP_TTL_EXPIRED);
-    return;
-  default:
-    sim_drop(node->sim, node, NULL, pkt, DROP_MALFORMED);
-  }
 }
 
-bool mip4_fa_tunnel_rx(struct mip4_fa *fa, struct pkt *pkt) {
-  if (!mip4_fa_owns(fa, load_be32(pkt->data + IP4_OFF_DST)))
-    return false;
-  uint32_t src, dst;
-  enum encap_kind kind;
-  struct node *node = fa->owner->node;
-  if (!encap_pop(pkt, &src, &dst, &kind)) {
-    sim_drop(node->sim, node, NULL, pkt, DROP_MALFORMED);
-    return true;
-  }
+/* The endpoint at the care-of address: tunnels from home agents (and
+ * correspondents, with route optimisation) for visitors, and from
+ * visitors using the encapsulating delivery style. */
+static void tunnel_rx(void *ctx, struct node *node, struct pkt *pkt,
+                      const struct encap_rx *rx) {
+  struct mip4_fa *fa = ctx;
+  uint32_t src = rx->outer_src;
   /* Encapsulating delivery style: a visitor's own packet, tunnelled from
    * its home address to us, goes on in the tunnel to its home agent,
    * broadcasts included (RFC 3024 5.1). */
@@ -319,16 +302,15 @@ bool mip4_fa_tunnel_rx(struct mip4_fa *fa, struct pkt *pkt) {
   if (from && from->encapsulating &&
       load_be32(pkt->data + IP4_OFF_SRC) == src) {
     reverse_tunnel(fa, node, pkt, from);
-    return true;
+    return;
   }
   if (!active_visitor(fa, load_be32(pkt->data + IP4_OFF_DST))) {
     if (!mip4_ext_fa_stray(fa->owner, pkt, src))
       sim_drop(node->sim, node, NULL, pkt, DROP_NO_ROUTE);
-    return true;
+    return;
   }
   fa->cnt.faDecapsulatedPackets++;
   ip_output_via(node, pkt, fa->iface, NULL);
-  return true;
 }
 
 /* Direct delivery style (RFC 3024 5.2): the visitor's packets arrive
@@ -366,6 +348,7 @@ struct mip4_fa *mip4_fa_new(struct mip4_node *owner, struct iface *iface,
   fa->mobile_sas = g_array_new(FALSE, TRUE, sizeof(struct mip4_peer_sa));
   fa->agent_sas = g_array_new(FALSE, TRUE, sizeof(struct mip4_peer_sa));
   mip4_advertiser_init(&fa->adv, owner, iface, advert_interval);
+  encap_endpoint_add(owner->node, fa->coa, 0, ENCAP_KINDS_ALL, tunnel_rx, fa);
   owner->fa = fa;
   return fa;
 }

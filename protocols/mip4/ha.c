@@ -22,7 +22,6 @@
 #include <string.h>
 
 #include "sim/arp.h"
-#include "sim/icmp.h"
 #include "sim/iface.h"
 #include "sim/inet.h"
 #include "sim/ip.h"
@@ -343,31 +342,13 @@ void mip4_ha_rx(struct mip4_ha *ha, const uint8_t *msg, size_t len,
 
 /* ---- data path --------------------------------------------------------- */
 
-static bool tunnel_to(struct mip4_ha *ha, struct pkt *pkt,
+/* Consumes pkt. */
+static void tunnel_to(struct mip4_ha *ha, struct pkt *pkt,
                       const struct mip4_binding *b, bool forwarding) {
-  struct node *node = ha->owner->node;
-  enum drop_reason why;
-  if (!tunnel_fits(ha->owner->tunnels, pkt, b->coa,
-                   encap_overhead(b->encap, !forwarding), &why)) {
-    sim_drop(node->sim, node, NULL, pkt, why);
-    return true;
-  }
-  switch (encap_push(pkt, b->encap, ha->addr, b->coa, IP_DEFAULT_TTL,
-                     node->ip4_next_id++, forwarding)) {
-  case ENCAP_OK:
+  struct encap_tx tx = {.src = ha->addr, .dst = b->coa, .kind = b->encap,
+                        .forwarding = forwarding};
+  if (encap_tunnel_send(ha->owner->node, pkt, &tx))
     ha->cnt.haTunnelledPackets++;
-    ip_output(node, pkt);
-    return true;
-  case ENCAP_TTL_EXPIRED:
-    icmp_send_error(node, pkt, ICMP_TIME_EXCEEDED, 0, 0);
-    sim_drop(node->sim, node, NULL, pkt, DROP_TTL_EXPIRED);
-    return true;
-  case ENCAP_NOT_POSSIBLE:
-  case ENCAP_MALFORMED:
-    break;
-  }
-  sim_drop(node->sim, node, NULL, pkt, DROP_MALFORMED);
-  return true;
 }
 
 /* Packets for an absent mobile node, from anywhere but its own tunnel
@@ -455,9 +436,8 @@ static struct ip_verdict local_out(void *ctx, struct node *node,
                                    struct pkt *pkt, struct iface *in,
                                    struct iface *out) {
   struct mip4_ha *ha = ctx;
-  if (pkt->len >= IP4_HLEN && (pkt->data[0] >> 4) == 4 &&
-      encap_is_tunnel(pkt->data[IP4_OFF_PROTO]))
-    return IP_ACCEPT; /* already a tunnel packet */
+  if (encap_is_own_outer(node, pkt))
+    return IP_ACCEPT; /* one of our tunnels' packets */
   const struct mip4_binding *b = intercepts(ha, pkt);
   if (!b)
     return IP_ACCEPT;
@@ -465,23 +445,19 @@ static struct ip_verdict local_out(void *ctx, struct node *node,
   return IP_STOLEN;
 }
 
-bool mip4_ha_tunnel_rx(struct mip4_ha *ha, struct pkt *pkt) {
-  uint32_t src, dst;
-  enum encap_kind kind;
-  if (!mip4_ha_owns(ha, load_be32(pkt->data + IP4_OFF_DST)))
-    return false;
-  if (!encap_pop(pkt, &src, &dst, &kind))
-    return false;
-  /* Only a mobile node's reverse tunnel from one of its registered
-   * care-of addresses is accepted. */
+/* The endpoint of the reverse tunnels, at the home agent's address: only
+ * a mobile node's reverse tunnel from one of its registered care-of
+ * addresses is accepted. */
+static void reverse_rx(void *ctx, struct node *node, struct pkt *pkt,
+                       const struct encap_rx *rx) {
+  struct mip4_ha *ha = ctx;
   const struct mip4_binding *b =
       mip4_ha_binding(ha, load_be32(pkt->data + IP4_OFF_SRC));
-  while (b && b->coa != src)
+  while (b && b->coa != rx->outer_src)
     b = b->next;
-  struct node *node = ha->owner->node;
   if (!b || !b->reverse) {
     sim_drop(node->sim, node, NULL, pkt, ha->owner->drop_reverse_refused);
-    return true;
+    return;
   }
   ha->cnt.haReverseTunnelledPackets++;
   /* A broadcast the node sent home (encapsulating style) goes out on the
@@ -493,7 +469,6 @@ bool mip4_ha_tunnel_rx(struct mip4_ha *ha, struct pkt *pkt) {
     ip_output_via(node, pkt, ha->home, NULL);
   else
     ip_output(node, pkt);
-  return true;
 }
 
 /* ---- life cycle -------------------------------------------------------- */
@@ -517,6 +492,8 @@ struct mip4_ha *mip4_ha_new(struct mip4_node *owner, struct iface *home,
   g_autofree char *stream = g_strdup_printf("mip4/%s/nonces",
                                             owner->node->name);
   sim_rng(owner->node->sim, &ha->nonces, stream);
+  encap_endpoint_add(owner->node, ha->addr, 0, ENCAP_KINDS_ALL, reverse_rx,
+                     ha);
   owner->ha = ha;
   return ha;
 }

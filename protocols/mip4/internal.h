@@ -37,14 +37,13 @@ GByteArray *mip4_msg_through(const uint8_t *msg, size_t len,
                              const struct mip4_ext *ext);
 
 /* One node's Mobile IPv4 roles (the module's node state): a node may be
- * home and foreign agent at once; tunnels arriving at it are dispatched
- * to the role they are for. */
+ * home and foreign agent at once; each role registers the tunnel
+ * endpoints it terminates with protocols/encap. */
 struct mip4_node {
   struct node *node;
   struct mip4_ha *ha;
   struct mip4_fa *fa;
   struct mip4_mn *mn;
-  struct tunnel_state *tunnels; /* MTUs of the tunnels it starts */
   /* What the extensions add up to (zeroed: none). */
   struct {
     uint8_t rrq_flags;
@@ -53,8 +52,7 @@ struct mip4_node {
   } ext;
   GArray *exts;     /* struct mip4_extension, in registration order */
   GArray *handlers; /* struct mip4_msg_handler, other types */
-  uint32_t drop_stray_tunnel; /* drop reasons registered for the run */
-  uint32_t drop_reverse_refused;
+  uint32_t drop_reverse_refused; /* registered for the run */
 };
 
 /* Calls fn of every extension that has it, in registration order. */
@@ -133,11 +131,6 @@ void mip4_fa_rx(struct mip4_fa *fa, const uint8_t *msg, size_t len,
                 const struct udp_rx *rx);
 void mip4_mn_rx(struct mip4_mn *mn, const uint8_t *msg, size_t len,
                 const struct udp_rx *rx);
-/* A tunnel packet addressed to the node (data at the outer header);
- * true if the role took it. */
-bool mip4_fa_tunnel_rx(struct mip4_fa *fa, struct pkt *pkt);
-bool mip4_ha_tunnel_rx(struct mip4_ha *ha, struct pkt *pkt);
-bool mip4_mn_tunnel_rx(struct mip4_mn *mn, struct pkt *pkt);
 /* Is addr this role's own address (where its messages go)? */
 bool mip4_ha_owns(const struct mip4_ha *ha, uint32_t addr);
 bool mip4_fa_owns(const struct mip4_fa *fa, uint32_t addr);

@@ -261,6 +261,7 @@ static void on_leased(void *ctx, struct iface *iface, uint32_t addr,
                       uint8_t plen, uint32_t router, int64_t lease) {
   struct mip4_mn *mn = ctx;
   mn->colocated = addr;
+  encap_endpoint_set_local(mn->colocated_ep, addr);
   if (((addr ^ mn->home_addr) & v4_mask(mn->home_prefix_len)) == 0)
     return;
   forget_router(mn); /* the lease brought its own default route */
@@ -272,8 +273,10 @@ static void on_leased(void *ctx, struct iface *iface, uint32_t addr,
 
 static void on_lease_lost(void *ctx, struct iface *iface, uint32_t addr) {
   struct mip4_mn *mn = ctx;
-  if (mn->colocated == addr)
+  if (mn->colocated == addr) {
     mn->colocated = 0;
+    encap_endpoint_set_local(mn->colocated_ep, 0);
+  }
 }
 
 bool mip4_mn_set_colocated(struct mip4_mn *mn) {
@@ -388,16 +391,10 @@ static bool on_advert(void *ctx, struct node *node, struct pkt *pkt,
  * (D flag), or home broadcasts the home agent encapsulated to the home
  * address (B flag).  The inner packet is the node's own, whatever its
  * destination (a home broadcast is not on the link the node is on). */
-bool mip4_mn_tunnel_rx(struct mip4_mn *mn, struct pkt *pkt) {
-  uint32_t to = load_be32(pkt->data + IP4_OFF_DST);
-  if (to != mn->home_addr && (to == 0 || to != mn->colocated))
-    return false;
-  uint32_t src, dst;
-  enum encap_kind kind;
-  if (!encap_pop(pkt, &src, &dst, &kind))
-    return false;
-  ip_deliver_local(mn->owner->node, pkt, mn->iface);
-  return true;
+static void tunnel_rx(void *ctx, struct node *node, struct pkt *pkt,
+                      const struct encap_rx *rx) {
+  struct mip4_mn *mn = ctx;
+  ip_deliver_local(node, pkt, mn->iface);
 }
 
 /* ---- replies ----------------------------------------------------------- */
@@ -497,16 +494,15 @@ static struct ip_verdict encapsulate_out(void *ctx, struct node *node,
       !(mn->agent.flags & MIP4_ADV_T) || pkt->len < IP4_HLEN ||
       (pkt->data[0] >> 4) != 4 ||
       load_be32(pkt->data + IP4_OFF_SRC) != mn->home_addr ||
-      encap_is_tunnel(pkt->data[IP4_OFF_PROTO]) ||
+      encap_is_own_outer(node, pkt) ||
       pkt->data[IP4_OFF_TTL] == 1) /* link-local: a solicitation */
     return IP_ACCEPT;
   uint32_t dst = load_be32(pkt->data + IP4_OFF_DST);
   if (dst == mn->agent.addr)
     return IP_ACCEPT; /* to the agent itself (registrations) */
-  if (encap_push(pkt, ENCAP_IPIP, mn->home_addr, mn->agent.addr,
-                 IP_DEFAULT_TTL, node->ip4_next_id++, false) != ENCAP_OK)
-    return ip_drop(DROP_MALFORMED); /* the only failure of plain IPIP */
-  ip_output_via(node, pkt, mn->iface, NULL);
+  struct encap_tx tx = {.src = mn->home_addr, .dst = mn->agent.addr,
+                        .kind = ENCAP_IPIP, .oif = mn->iface};
+  encap_tunnel_send(node, pkt, &tx);
   return IP_STOLEN;
 }
 
@@ -545,6 +541,10 @@ struct mip4_mn *mip4_mn_new(struct mip4_node *owner, struct iface *radio,
   sched_event_init(&mn->retx, retransmit);
   sched_event_init(&mn->renew, renew);
   sched_event_init(&mn->solicit, solicit_tick);
+  struct node *node = owner->node;
+  encap_endpoint_add(node, home_addr, 0, ENCAP_KINDS_ALL, tunnel_rx, mn);
+  mn->colocated_ep =
+      encap_endpoint_add(node, 0, 0, ENCAP_KINDS_ALL, tunnel_rx, mn);
   owner->mn = mn;
   return mn;
 }

@@ -61,6 +61,7 @@ struct mip4_mn {
    * tunnel itself (D flag). */
   struct dhcp_client *dhcp;     /* NULL: foreign agent care-of address */
   uint32_t colocated;           /* the address leased, 0 while none */
+  struct encap_endpoint *colocated_ep; /* its tunnel endpoint */
   bool simultaneous;            /* S: keep earlier care-of addresses */
   bool broadcast;               /* B: receive home broadcasts */
   enum encap_kind encap;

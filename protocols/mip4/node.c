@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The Mobile IPv4 module and the state of one node: its roles, the UDP
- * port 434 and tunnel demultiplexing between them, its extensions, and the
- * sending of registration messages. */
+ * port 434 demultiplexing between them, its extensions, and the sending
+ * of registration messages.  Tunnels reach the roles through the
+ * endpoints each registers with protocols/encap. */
 #include <string.h>
 
 #include "protocols/mip4/fa.h"
@@ -38,8 +39,6 @@ static void roles_stop(G_GNUC_UNUSED struct sim *sim,
     mip4_fa_free(m->fa);
   if (m->mn)
     mip4_mn_free(m->mn);
-  if (m->tunnels)
-    tunnel_state_free(m->tunnels);
   if (m->handlers)
     g_array_free(m->handlers, TRUE);
   if (m->exts)
@@ -92,19 +91,6 @@ static bool port434_rx(void *ctx, struct node *node, struct pkt *pkt,
   return true;
 }
 
-static bool tunnel_rx(void *ctx, struct node *node, struct pkt *pkt,
-                      struct iface *in) {
-  struct mip4_node *m = ctx;
-  if (m->fa && mip4_fa_tunnel_rx(m->fa, pkt))
-    return true;
-  if (m->ha && mip4_ha_tunnel_rx(m->ha, pkt))
-    return true;
-  if (m->mn && mip4_mn_tunnel_rx(m->mn, pkt))
-    return true;
-  sim_drop(node->sim, node, NULL, pkt, m->drop_stray_tunnel);
-  return true;
-}
-
 /* mip4_counters.tsv: every counter of every role, one per row, so that
  * roles with different counters share one table. */
 static char *counters_table(const struct sim *sim,
@@ -153,18 +139,13 @@ struct mip4_node *mip4_node_of(G_GNUC_UNUSED struct sim *sim,
   if (!created)
     return m;
   m->node = node;
-  m->tunnels = tunnel_state_new(node);
-  /* A tunnel packet none of the node's roles claims. */
-  m->drop_stray_tunnel = drop_reason_register(sim, "mip4_stray_tunnel");
+  encap_use(node);
   /* A reverse-tunnelled packet from a care-of address with no binding
    * (forged, or stale after a handoff) or with no reverse tunnelling
    * registered. */
   m->drop_reverse_refused =
       drop_reason_register(sim, "mip4_reverse_tunnel_refused");
   udp_register(node, MIP4_PORT, port434_rx, m);
-  ip_proto_register(node, 4, IPPROTO_NUM_IPIP, tunnel_rx, m);
-  ip_proto_register(node, 4, IPPROTO_NUM_MINENC, tunnel_rx, m);
-  ip_proto_register(node, 4, IPPROTO_NUM_GRE, tunnel_rx, m);
   return m;
 }
 

@@ -7,7 +7,7 @@
  * entry in use expires; without an entry the packets take the triangle
  * again.  Simplification: the tunnel is always IP-in-IP, though an update
  * may allow minimal or GRE encapsulation. */
-#include "protocols/encap/encap.h"
+#include "protocols/encap/tunnel.h"
 #include "protocols/ro/internal.h"
 #include "sim/hook.h"
 #include "sim/inet.h"
@@ -16,29 +16,6 @@
 #include "sim/pkt.h"
 #include "sim/sim.h"
 #include "sim/udp.h"
-
-bool ro_tunnel(struct ro_node *rn, struct pkt *pkt, uint32_t src,
-               uint32_t coa, bool forwarding) {
-  struct node *node = rn->node;
-  enum drop_reason why;
-  if (!tunnel_fits(rn->tunnels, pkt, coa,
-                   encap_overhead(ENCAP_IPIP, !forwarding), &why)) {
-    sim_drop(node->sim, node, NULL, pkt, why);
-    return false;
-  }
-  switch (encap_push(pkt, ENCAP_IPIP, src, coa, IP_DEFAULT_TTL,
-                     node->ip4_next_id++, forwarding)) {
-  case ENCAP_OK:
-    ip_output(node, pkt);
-    return true;
-  case ENCAP_TTL_EXPIRED:
-    sim_drop(node->sim, node, NULL, pkt, DROP_TTL_EXPIRED);
-    return false;
-  default:
-    sim_drop(node->sim, node, NULL, pkt, DROP_MALFORMED);
-    return false;
-  }
-}
 
 /* A Binding Request to the entry's home agent, at most one a second,
  * once the entry is within rn->refresh of its expiry (optim-11 3.1). */
@@ -63,7 +40,7 @@ static struct ip_verdict local_out(void *ctx, struct node *node,
                                    struct iface *out) {
   struct ro_node *rn = ctx;
   if (ro_mode_of(rn) == RO_MODE_TRIANGLE || pkt->len < IP4_HLEN ||
-      (pkt->data[0] >> 4) != 4 || encap_is_tunnel(pkt->data[IP4_OFF_PROTO]))
+      (pkt->data[0] >> 4) != 4 || encap_is_own_outer(node, pkt))
     return IP_ACCEPT;
   uint32_t dst = load_be32(pkt->data + IP4_OFF_DST);
   int64_t now = ro_now(rn);
@@ -78,7 +55,9 @@ static struct ip_verdict local_out(void *ctx, struct node *node,
     rn->cnt.stale_uses++;
   maybe_refresh(rn, e, now);
   rn->cnt.tunnelled_direct++;
-  ro_tunnel(rn, pkt, load_be32(pkt->data + IP4_OFF_SRC), e->coa, false);
+  struct encap_tx tx = {.src = load_be32(pkt->data + IP4_OFF_SRC),
+                        .dst = e->coa, .kind = ENCAP_IPIP};
+  encap_tunnel_send(node, pkt, &tx);
   return IP_STOLEN;
 }
 
@@ -131,7 +110,7 @@ void ro_cn_update_rx(struct ro_node *rn, const uint8_t *msg, size_t len,
 
 void ro_cn_init(struct ro_node *rn) {
   rn->cache = ro_cache_new(rn->cache_size);
-  rn->tunnels = tunnel_state_new(rn->node);
+  encap_use(rn->node);
   ip_hook_add(rn->node, IP_HOOK_LOCAL_OUT, IP_HOOK_PRIO_MOBILITY + 10,
               local_out, rn);
 }

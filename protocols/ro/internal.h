@@ -85,7 +85,6 @@ struct ro_node {
   uint16_t smooth_lifetime;  /* mobile node: forwarding pointer, s */
   /* State. */
   struct ro_cache *cache;
-  struct tunnel_state *tunnels;
   GHashTable *sent;          /* home agent: struct ro_sent by peer and
                                 home address */
   GHashTable *warned;        /* warnings sent: (target, home) -> time */
@@ -141,10 +140,6 @@ void ro_smooth_ack_rx(struct ro_node *rn, const struct ro_ack *a);
 void ro_smooth_update_rx(struct ro_node *rn, const struct ro_update *u,
                          const uint8_t *msg, size_t len,
                          const struct ro_exts *exts, uint32_t from);
-/* Tunnels pkt (data at its IPv4 header) from src to coa; false if it
- * was dropped (consumed either way). */
-bool ro_tunnel(struct ro_node *rn, struct pkt *pkt, uint32_t src,
-               uint32_t coa, bool forwarding);
 
 /* Acknowledges an update (status RO_ACK_*) from src (0: the address a
  * route to `to` gives). */

@@ -147,8 +147,6 @@ static void node_stop(G_GNUC_UNUSED struct sim *sim,
   struct ro_node *rn = state;
   ro_smooth_free(rn);
   ro_cache_free(rn->cache);
-  if (rn->tunnels)
-    tunnel_state_free(rn->tunnels);
   g_hash_table_destroy(rn->sent);
   g_hash_table_destroy(rn->warned);
   g_array_free(rn->peers, TRUE);

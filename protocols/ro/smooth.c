@@ -180,7 +180,9 @@ static bool fa_stray(void *ctx, struct pkt *pkt, uint32_t tunnel_src) {
   }
   rn->cnt.forwarded++;
   count_forwarded(rn, dst);
-  ro_tunnel(rn, pkt, self, e->coa, true);
+  struct encap_tx tx = {.src = self, .dst = e->coa, .kind = ENCAP_IPIP,
+                        .forwarding = true};
+  encap_tunnel_send(rn->node, pkt, &tx);
   return true;
 }
 
