@@ -253,7 +253,8 @@ static void test_direct_path(void **state) {
 }
 
 /* The same scenario under triangle routing: route optimisation takes
- * no part in mip4-triangle, on any node, so no update is sent and every
+ * no part in mip4-triangle, on any node (the roles' <route-optimization>
+ * settings are ignored, not refused), so no update is sent and every
  * packet detours; a correspondent without route optimisation (no
  * <correspondent>) keeps the triangle too, though the home agent updates
  * it. */
@@ -461,6 +462,9 @@ static void test_bad_files(void **state) {
       {"role-twice.xml", 7,
        "correspondent: r already has this role (line 6); a node has at "
        "most one of each"},
+      {"role-missing-sa.xml", 6,
+       "home-agent: no <security-association peer=\"10.1.0.10\"> for this "
+       "mobile node"},
       {"mobility-twice.xml", 5,
        "mobility: only one <mobility> is allowed (the first is on line 4)"},
   };

@@ -616,6 +616,9 @@ static const struct bad_case {
     {"role-twice.xml", MIPSIM_SCENARIO_ERROR_INVALID, 4,
      "mobility: scheme: 'mip4-triangle': this build of mipsim has no "
      "module"},
+    {"role-missing-sa.xml", MIPSIM_SCENARIO_ERROR_INVALID, 4,
+     "mobility: scheme: 'mip4-triangle': this build of mipsim has no "
+     "module"},
     {"mobility-twice.xml", MIPSIM_SCENARIO_ERROR_INVALID, 4,
      "mobility: scheme: 'mip4-triangle': this build of mipsim has no "
      "module"},
