@@ -34,25 +34,30 @@ static char *scenario_text(int n) {
   GString *s = g_string_new(
       "<?xml version='1.0'?>\n"
       "<scenario xmlns='urn:mipsim:scenario:1' name='setup' duration='10s'>\n"
+      "<mobility scheme='mip4-triangle'/>\n"
       "<host name='cn'/>\n<host name='lan'/>\n<router name='core'/>\n"
-      "<router name='ha'>\n<home-agent link='home' advertise='1s'>\n");
+      "<router name='ha'>\n<home-agent link='home'>\n"
+      "<mip4 advertise='1s'/>\n");
   for (int i = 0; i < n; i++)
     g_string_append_printf(s,
-                           "<mobile home-address='10.1.%d.%d' spi='256' "
-                           "key='" KEY "'/>\n",
-                           (i + 10) / 256, (i + 10) % 256);
+                           "<mobile home-address='10.1.%d.%d'/>"
+                           "<security-association peer='10.1.%d.%d' "
+                           "spi='256' key='" KEY "'/>\n",
+                           (i + 10) / 256, (i + 10) % 256, (i + 10) / 256,
+                           (i + 10) % 256);
   g_string_append(s, "</home-agent>\n</router>\n");
   for (int c = 0; c < GRID * GRID; c++)
     g_string_append_printf(s,
-                           "<router name='fa%d'><foreign-agent link='v%d' "
-                           "advertise='1s'/></router>\n",
+                           "<router name='fa%d'><access-router link='v%d'>"
+                           "<mip4 advertise='1s'/></access-router></router>\n",
                            c, c);
   for (int i = 0; i < n; i++)
     g_string_append_printf(
         s,
         "<host name='mn%d'><wireless name='wlan' ipv4='10.1.%d.%d/16'/>"
-        "<move at='0s' cell='v%d'/><mobile-node home-agent='10.1.0.1' "
-        "spi='256' key='" KEY "'/></host>\n",
+        "<move at='0s' cell='v%d'/><mobile-node home-agent='10.1.0.1'>"
+        "<security-association peer='10.1.0.1' spi='256' key='" KEY "'/>"
+        "</mobile-node></host>\n",
         i, (i + 10) / 256, (i + 10) % 256, i % (GRID * GRID));
   g_string_append(s, "<link name='l-cn' bandwidth='1Gbps' delay='1ms'>"
                      "<end node='cn' ipv4='10.0.0.2/30'/>"

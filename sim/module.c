@@ -254,3 +254,50 @@ gboolean module_get_v4(const xmlNode *el, const char *name, uint32_t *out,
   *out = a.v4;
   return TRUE;
 }
+
+const char *const module_roles[MODULE_N_ROLES + 1] = {"mobile-node", "home-agent",
+                                    "access-router", "correspondent", NULL};
+
+static bool in_list(const char *const *list, const char *name) {
+  for (; list && *list; list++)
+    if (strcmp(*list, name) == 0)
+      return true;
+  return false;
+}
+
+bool module_takes_part(const struct module *mod, const char *scheme) {
+  return scheme && in_list(mod->schemes, scheme);
+}
+
+bool module_implements(const struct module *mod, const char *scheme,
+                       const char *role) {
+  return module_takes_part(mod, scheme) && in_list(mod->roles, role);
+}
+
+bool module_is_role(const char *name) {
+  return in_list(module_roles, name);
+}
+
+static bool named(const xmlNode *n, const char *name) {
+  return n->type == XML_ELEMENT_NODE &&
+         strcmp((const char *)n->name, name) == 0;
+}
+
+xmlNode *module_settings(const xmlNode *role, const struct module *mod) {
+  for (xmlNode *c = role->children; mod->settings && c; c = c->next)
+    if (named(c, mod->settings))
+      return c;
+  return NULL;
+}
+
+xmlNode *module_role_sa(const xmlNode *role, uint32_t peer) {
+  for (xmlNode *c = role->children; c; c = c->next) {
+    if (!named(c, "security-association"))
+      continue;
+    g_autofree char *v = module_attr(c, "peer");
+    struct ip_addr a;
+    if (v && addr_parse(v, &a, NULL) && a.family == 4 && a.v4 == peer)
+      return c;
+  }
+  return NULL;
+}

@@ -18,8 +18,16 @@ struct iface;
 
 /* What the loader lends a module while it configures a node. */
 struct module_ctx {
-  const char *path; /* the scenario file, for error messages */
+  const char *path;   /* the scenario file, for error messages */
+  const char *scheme; /* <mobility scheme>, or NULL when there is none */
 };
+
+/* The scheme-neutral roles a node may have, as elements inside <host> and
+ * <router>: <mobile-node>, <home-agent>, <access-router> and
+ * <correspondent>, NULL-terminated.  Each holds <security-association>
+ * children, found by peer address with module_role_sa(). */
+#define MODULE_N_ROLES 4
+extern const char *const module_roles[MODULE_N_ROLES + 1];
 
 /* A protocol module, in the spirit of BIRD's struct protocol.  Its life
  * in a run:
@@ -53,14 +61,26 @@ struct module_ctx {
  * Every hook but configure may be NULL. */
 struct module {
   const char *name; /* e.g. "mip4" */
-  /* The XML elements (roles) it owns, NULL-terminated: inside <host>
-   * and <router>, and at the top of a scenario if configure_scenario is
-   * set. */
+  /* The XML elements it owns, NULL-terminated (NULL: none): inside
+   * <host> and <router>, and at the top of a scenario if
+   * configure_scenario is set. */
   const char *const *elements;
+  /* The mobility schemes (<mobility scheme="...">) it takes part in and
+   * the roles (of module_roles) it implements under them, both
+   * NULL-terminated (NULL: none).  The loader hands each role element to
+   * every module that implements it under the scenario's scheme, in the
+   * registry's order (a protocol before its extensions). */
+  const char *const *schemes;
+  const char *const *roles;
+  /* The child element of a role that holds this module's settings (e.g.
+   * "mip4"); NULL: none.  Ignored under a scheme it takes no part in, so
+   * that one scenario may carry the settings of every scheme a study
+   * sweeps. */
+  const char *settings;
   size_t node_state_size;
   size_t run_state_size;
-  /* Configure node from element (one of elements: element->name says
-   * which).  Errors are reported with module_error() so that they name
+  /* Configure node from element (a role or one of elements:
+   * element->name says which).  Errors are reported with module_error() so that they name
    * file, line and element. */
   gboolean (*configure)(struct sim *sim, struct node *node, xmlNode *element,
                         const struct module_ctx *ctx, GError **error);
@@ -92,6 +112,18 @@ void *module_run_state_attach(struct sim *sim, const struct module *mod,
 /* Gives mod its index in sim (the loader does so for the registry, in
  * its order; attaching state does so for a module not yet known). */
 void module_use(struct sim *sim, const struct module *mod);
+
+/* Whether mod takes part in scheme, and implements role under it. */
+bool module_takes_part(const struct module *mod, const char *scheme);
+bool module_implements(const struct module *mod, const char *scheme,
+                       const char *role);
+/* Whether name is one of module_roles. */
+bool module_is_role(const char *name);
+/* mod's settings child of role (see settings), or NULL. */
+xmlNode *module_settings(const xmlNode *role, const struct module *mod);
+/* The <security-association> child of role whose peer attribute is
+ * peer, or NULL.  The loader has checked that peers differ. */
+xmlNode *module_role_sa(const xmlNode *role, uint32_t peer);
 
 /* Sets error to "PATH:LINE: element: message". */
 void module_error(GError **error, const struct module_ctx *ctx,

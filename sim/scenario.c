@@ -31,7 +31,7 @@
 /* Without the -D flags of Makefile.am (a lone compile), fall back to the
  * default autotools prefix rather than refusing to build. */
 #ifndef MIPSIM_SCHEMA_DIR
-#define MIPSIM_SCHEMA_DIR "/usr/local/share/mipsim"
+#define MIPSIM_SCHEMA_DIR "/usr/local/share/mipsim/scenarios"
 #endif
 
 #define SCHEMA_FILE "mipsim.rng"
@@ -315,16 +315,26 @@ struct loader {
                         * elements seen, for default ports */
   long record_line;    /* line of the <record> element; 0: none yet */
   GHashTable *elements; /* element name -> const struct module *: the
-                         * registry's, which owns each */
+                         * registry's, which owns each; a role -> the
+                         * first module implementing it */
+  const struct module *const *modules; /* the registry */
+  char *scheme;          /* <mobility scheme>; NULL: none yet */
+  long mobility_line;
 };
 
 static void loader_init(struct loader *ld, const char *path,
                         const struct module *const *modules) {
-  *ld = (struct loader){.path = path};
+  *ld = (struct loader){.path = path, .modules = modules};
   ld->elements = g_hash_table_new(g_str_hash, g_str_equal);
-  for (const struct module *const *m = modules; m && *m; m++)
-    for (const char *const *e = (*m)->elements; *e; e++)
+  for (const struct module *const *m = modules; m && *m; m++) {
+    for (const char *const *e = (*m)->elements; e && *e; e++)
       g_hash_table_insert(ld->elements, (gpointer)*e, (gpointer)*m);
+    /* Roles are the loader's to dispatch (load_modules); listing them
+     * here tells the node loaders that this build can load them. */
+    for (const char *const *r = (*m)->roles; r && *r; r++)
+      if (!g_hash_table_contains(ld->elements, *r))
+        g_hash_table_insert(ld->elements, (gpointer)*r, (gpointer)*m);
+  }
   ld->nodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   ld->links = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   ld->cells = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
@@ -348,6 +358,7 @@ static void loader_clear(struct loader *ld) {
   g_hash_table_unref(ld->ports);
   g_hash_table_unref(ld->outages);
   g_hash_table_unref(ld->elements);
+  g_free(ld->scheme);
 }
 
 static long line_of(const xmlNode *n) {
@@ -720,15 +731,97 @@ static gboolean load_node(struct loader *ld, xmlNode *n, GError **error) {
   return TRUE;
 }
 
-/* The protocol modules' elements inside a node, in document order. */
+static bool is_element(const xmlNode *n, const char *name);
+
+/* The module whose settings element n is, or NULL. */
+static const struct module *settings_of(const struct loader *ld,
+                                        const xmlNode *n) {
+  for (const struct module *const *m = ld->modules; m && *m; m++)
+    if ((*m)->settings && is_element(n, (*m)->settings))
+      return *m;
+  return NULL;
+}
+
+/* The children of a role: its security associations (one per peer) and
+ * the settings of linked modules. */
+static gboolean check_role(const struct loader *ld, const xmlNode *role,
+                           GError **error) {
+  struct module_ctx ctx = {.path = ld->path, .scheme = ld->scheme};
+  g_autoptr(GHashTable) peers = g_hash_table_new(g_direct_hash,
+                                                 g_direct_equal);
+  for (const xmlNode *c = role->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE || is_element(c, "mobile"))
+      continue;
+    if (!is_element(c, "security-association")) {
+      if (!settings_of(ld, c))
+        return cannot_load(ld, c, error);
+      continue;
+    }
+    uint32_t peer = 0;
+    if (!module_get_v4(c, "peer", &peer, true, &ctx, error))
+      return FALSE;
+    long first = GPOINTER_TO_SIZE(
+        g_hash_table_lookup(peers, GUINT_TO_POINTER(peer)));
+    if (first)
+      return fail(ld, c, error, "peer: a second association with the same "
+                  "peer (the first is on line %ld)", first);
+    g_hash_table_insert(peers, GUINT_TO_POINTER(peer),
+                        GSIZE_TO_POINTER((gsize)line_of(c)));
+  }
+  return TRUE;
+}
+
+/* Hands role to every module that implements it under the scheme, in
+ * the registry's order. */
+static gboolean load_role(struct loader *ld, struct node *node, xmlNode *role,
+                          GError **error) {
+  if (!ld->scheme)
+    return fail(ld, role, error, "a role needs a top-level <mobility "
+                "scheme=\"...\"> to say how it is implemented");
+  if (!check_role(ld, role, error))
+    return FALSE;
+  struct module_ctx ctx = {.path = ld->path, .scheme = ld->scheme};
+  bool implemented = false;
+  for (const struct module *const *m = ld->modules; m && *m; m++) {
+    if (!module_implements(*m, ld->scheme, (const char *)role->name))
+      continue;
+    implemented = true;
+    if (!(*m)->configure(ld->sim, node, role, &ctx, error))
+      return FALSE;
+  }
+  if (!implemented)
+    return fail(ld, role, error, "no module of this build implements this "
+                "role under the scheme %s (line %ld)", ld->scheme,
+                ld->mobility_line);
+  return TRUE;
+}
+
+/* The protocol modules' elements inside a node, in document order: its
+ * roles (at most one of each) and modules' own elements. */
 static gboolean load_modules(struct loader *ld, xmlNode *n, GError **error) {
   struct node *node = ref_node(ld, n, "name", error);
   if (!node)
     return FALSE;
-  struct module_ctx ctx = {.path = ld->path};
+  struct module_ctx ctx = {.path = ld->path, .scheme = ld->scheme};
+  const xmlNode *seen[MODULE_N_ROLES] = {0};
   for (xmlNode *c = n->children; c; c = c->next) {
-    const struct module *m =
-        c->type == XML_ELEMENT_NODE ? module_of(ld, c) : NULL;
+    if (c->type != XML_ELEMENT_NODE || is_service_element(c))
+      continue;
+    for (size_t i = 0; module_roles[i]; i++) {
+      if (!is_element(c, module_roles[i]))
+        continue;
+      if (seen[i])
+        return fail(ld, c, error, "%s already has this role (line %ld); "
+                    "a node has at most one of each", node->name,
+                    line_of(seen[i]));
+      seen[i] = c;
+    }
+    if (module_is_role((const char *)c->name)) {
+      if (!load_role(ld, node, c, error))
+        return FALSE;
+      continue;
+    }
+    const struct module *m = module_of(ld, c);
     if (m && !m->configure(ld->sim, node, c, &ctx, error))
       return FALSE;
   }
@@ -1987,6 +2080,39 @@ static gboolean load_fault(struct loader *ld, xmlNode *n, GError **error) {
 
 /* ---- The document ---- */
 
+/* <mobility scheme="...">: how the roles are implemented; the scheme must
+ * be one that a linked module takes part in. */
+static gboolean load_mobility(struct loader *ld, xmlNode *n, GError **error) {
+  if (ld->scheme)
+    return fail(ld, n, error, "only one <mobility> is allowed (the first is "
+                "on line %ld)", ld->mobility_line);
+  g_autofree char *scheme = attr(n, "scheme");
+  if (!scheme)
+    return fail(ld, n, error, "scheme: missing");
+  g_autoptr(GPtrArray) known = g_ptr_array_new();
+  for (const struct module *const *m = ld->modules; m && *m; m++)
+    for (const char *const *s = (*m)->schemes; s && *s; s++) {
+      bool dup = false;
+      for (guint i = 0; i < known->len; i++)
+        dup = dup || strcmp(g_ptr_array_index(known, i), *s) == 0;
+      if (!dup)
+        g_ptr_array_add(known, (gpointer)*s);
+    }
+  for (guint i = 0; i < known->len; i++)
+    if (strcmp(g_ptr_array_index(known, i), scheme) == 0) {
+      ld->scheme = g_steal_pointer(&scheme);
+      ld->mobility_line = line_of(n);
+      return TRUE;
+    }
+  if (!known->len)
+    return fail(ld, n, error, "scheme: '%s': this build of mipsim has no "
+                "module that implements a mobility scheme", scheme);
+  g_ptr_array_add(known, NULL);
+  g_autofree char *list = g_strjoinv(", ", (char **)known->pdata);
+  return fail(ld, n, error, "scheme: '%s' is not a known scheme (%s)",
+              scheme, list);
+}
+
 /* Top-level elements are handled in passes, so that references may point
  * forward: every node exists before a link attaches it, every LAN before a
  * cell bridges onto it, every cell before a host moves into it, every
@@ -2016,6 +2142,7 @@ static const struct {
     {"description", PASS_SETTINGS, load_description},
     {"routing", PASS_SETTINGS, load_routing},
     {"record", PASS_SETTINGS, load_record},
+    {"mobility", PASS_SETTINGS, load_mobility},
     {"host", PASS_NODES, load_node},
     {"router", PASS_NODES, load_node},
     {"link", PASS_LINKS, load_link},

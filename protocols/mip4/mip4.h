@@ -20,7 +20,7 @@ struct node;
 struct pkt;
 struct udp_rx;
 
-/* The module: <home-agent>, <foreign-agent> and <mobile-node>. */
+/* The module: every role under the mip4-* schemes, settings in <mip4>. */
 extern const struct module mip4_module;
 
 /* A mobility security association (RFC 5944 3.5.1). */

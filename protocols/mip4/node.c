@@ -172,12 +172,16 @@ bool mip4_ext_fa_stray(struct mip4_node *m, struct pkt *pkt,
   return false;
 }
 
-static const char *const elements[] = {"home-agent", "foreign-agent",
-                                       "mobile-node", NULL};
+/* Every role, in every form of the scheme: route optimisation extends
+ * the triangle. */
+static const char *const schemes[] = {"mip4-triangle", "mip4-optimized",
+                                      "mip4-smooth", NULL};
 
 const struct module mip4_module = {
     .name = "mip4",
-    .elements = elements,
+    .schemes = schemes,
+    .roles = module_roles,
+    .settings = "mip4",
     .node_state_size = sizeof(struct mip4_node),
     .configure = mip4_configure,
     .report = report,

@@ -18,8 +18,9 @@ struct sim;
 struct node;
 struct udp_rx;
 
-/* How a node treats mobile nodes' traffic: the scenario's default, or
- * its own. */
+/* How a node treats mobile nodes' traffic, from the scenario's
+ * <mobility scheme>.  The module takes no part in mip4-triangle, so
+ * RO_MODE_TRIANGLE is what a node would be in without it. */
 enum ro_mode {
   RO_MODE_TRIANGLE,  /* base Mobile IPv4: everything via the home agent */
   RO_MODE_OPTIMIZED, /* binding caches and updates */
@@ -51,7 +52,6 @@ struct ro_counters {
 
 /* What the module knows across a run (its run state). */
 struct ro_world {
-  enum ro_mode mode;       /* the scenario's default */
   GHashTable *mobiles;     /* home address -> struct node (mobile nodes) */
   GHashTable *bound;       /* home address -> care-of address at its home
                               agent, to count uses of stale entries */
@@ -75,7 +75,7 @@ struct ro_node {
   struct sim *sim;
   struct node *node;
   struct ro_world *world;
-  int mode;                  /* enum ro_mode, or -1: the scenario's */
+  enum ro_mode mode;
   /* Configuration. */
   GArray *peers;             /* struct ro_peer */
   unsigned cache_size;
@@ -93,18 +93,17 @@ struct ro_node {
   struct ro_counters cnt;
 };
 
-/* The run's state, created with the first node or the scenario's
- * default.  A node's, created by ro_node_new (NULL if node has one
- * already) with its defaults; ro_node_attach hooks it, configured, into
- * the node's Mobile IPv4 state. */
+/* The run's state, created with the first node.  A node's, created by
+ * ro_node_new (NULL if node has one already) with its defaults;
+ * ro_node_attach hooks it, configured, into the node's Mobile IPv4
+ * state. */
 struct ro_world *ro_world_of(struct sim *sim);
-struct ro_node *ro_node_new(struct sim *sim, struct node *node, int mode);
+struct ro_node *ro_node_new(struct sim *sim, struct node *node,
+                            enum ro_mode mode);
 void ro_node_attach(struct ro_node *rn);
 /* The module's configure hooks (config.c). */
 gboolean ro_configure(struct sim *sim, struct node *node, xmlNode *el,
                       const struct module_ctx *ctx, GError **error);
-gboolean ro_configure_scenario(struct sim *sim, xmlNode *el,
-                               const struct module_ctx *ctx, GError **error);
 
 enum ro_mode ro_mode_of(const struct ro_node *rn);
 struct sim *ro_sim(const struct ro_node *rn);

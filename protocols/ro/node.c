@@ -27,7 +27,6 @@ struct ro_world *ro_world_of(struct sim *sim) {
   struct ro_world *w = module_run_state_attach(sim, &ro_module, &created);
   if (!created)
     return w;
-  w->mode = RO_MODE_SMOOTH;
   w->mobiles = g_hash_table_new(g_direct_hash, g_direct_equal);
   w->bound = g_hash_table_new(g_direct_hash, g_direct_equal);
   w->forwarded = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -37,7 +36,7 @@ struct ro_world *ro_world_of(struct sim *sim) {
 /* ---- helpers ------------------------------------------------------------ */
 
 enum ro_mode ro_mode_of(const struct ro_node *rn) {
-  return rn->mode >= 0 ? (enum ro_mode)rn->mode : rn->world->mode;
+  return rn->mode;
 }
 
 struct sim *ro_sim(const struct ro_node *rn) { return rn->sim; }
@@ -152,7 +151,8 @@ static void node_stop(G_GNUC_UNUSED struct sim *sim,
   g_array_free(rn->peers, TRUE);
 }
 
-struct ro_node *ro_node_new(struct sim *sim, struct node *node, int mode) {
+struct ro_node *ro_node_new(struct sim *sim, struct node *node,
+                            enum ro_mode mode) {
   bool created;
   struct ro_node *rn = module_node_state_attach(node, &ro_module, &created);
   if (!created)
@@ -220,15 +220,19 @@ static void report(struct sim *sim) {
   sim_add_table(sim, "ro_counters.tsv", counters_table, NULL);
 }
 
-static const char *const elements[] = {"route-optimization", NULL};
+/* Route optimisation extends Mobile IPv4 in every role, under the
+ * schemes that use it (mip4-triangle is Mobile IPv4 alone). */
+static const char *const schemes[] = {"mip4-optimized", "mip4-smooth",
+                                      NULL};
 
 const struct module ro_module = {
     .name = "ro",
-    .elements = elements,
+    .schemes = schemes,
+    .roles = module_roles,
+    .settings = "route-optimization",
     .node_state_size = sizeof(struct ro_node),
     .run_state_size = sizeof(struct ro_world),
     .configure = ro_configure,
-    .configure_scenario = ro_configure_scenario,
     .report = report,
     .start = node_start,
     .link_change = link_change,

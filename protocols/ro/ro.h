@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The route optimisation module's public interface: its scenario
- * element, <route-optimization>, inside a node (that node's role and
- * settings) or at the top of a scenario (the default mode). */
+/* The route optimisation module's public interface: the module, which
+ * implements every role under the mip4-optimized and mip4-smooth schemes
+ * with its settings in the roles' <route-optimization> children. */
 #ifndef MIPSIM_RO_H
 #define MIPSIM_RO_H
 

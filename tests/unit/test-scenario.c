@@ -591,13 +591,28 @@ static const struct bad_case {
     {"not-well-formed.xml", MIPSIM_SCENARIO_ERROR_SYNTAX, 9,
      "Opening and ending tag mismatch"},
     {"empty.xml", MIPSIM_SCENARIO_ERROR_SYNTAX, 1, "Document is empty"},
-    /* Loaded with no protocol module (test-ro checks them with). */
-    {"ro-duplicate-peer.xml", MIPSIM_SCENARIO_ERROR_INVALID, 5,
-     "route-optimization: this element is in the schema but this build of "
-     "mipsim cannot load it"},
+    /* Loaded with no protocol module: no scheme is known and roles
+     * cannot be loaded (test-ro checks them with the modules). */
+    {"role-duplicate-peer.xml", MIPSIM_SCENARIO_ERROR_INVALID, 4,
+     "mobility: scheme: 'mip4-optimized': this build of mipsim has no "
+     "module that implements a mobility scheme"},
     {"ro-bad-lifetime.xml", MIPSIM_SCENARIO_ERROR_INVALID, 4,
-     "route-optimization: this element is in the schema but this build of "
+     "mobility: scheme: 'mip4-optimized': this build of mipsim has no "
+     "module"},
+    {"role-without-mobility.xml", MIPSIM_SCENARIO_ERROR_INVALID, 5,
+     "correspondent: this element is in the schema but this build of "
      "mipsim cannot load it"},
+    {"mobility-unknown-scheme.xml", MIPSIM_SCENARIO_ERROR_INVALID, 4,
+     "mobility: scheme: 'mip6-tunnel': this build of mipsim has no module"},
+    {"role-twice.xml", MIPSIM_SCENARIO_ERROR_INVALID, 4,
+     "mobility: scheme: 'mip4-triangle': this build of mipsim has no "
+     "module"},
+    {"role-missing-sa.xml", MIPSIM_SCENARIO_ERROR_INVALID, 4,
+     "mobility: scheme: 'mip4-triangle': this build of mipsim has no "
+     "module"},
+    {"mobility-twice.xml", MIPSIM_SCENARIO_ERROR_INVALID, 4,
+     "mobility: scheme: 'mip4-triangle': this build of mipsim has no "
+     "module"},
     {"doctype.xml", MIPSIM_SCENARIO_ERROR_SYNTAX, 2,
      "DOCTYPE declarations are not allowed"},
     {"unknown-element.xml", MIPSIM_SCENARIO_ERROR_SCHEMA, 14,

@@ -119,14 +119,15 @@ static void test_xpath_set(void **state) {
   static const char xml[] =
       "<scenario xmlns='urn:mipsim:scenario:1' name='n' duration='1s'>"
       "<link name='a' delay='1ms'/><link name='b' delay='2ms'/>"
-      "<host name='mn'><mobile-node detection='eager'/></host></scenario>";
+      "<host name='mn'><mobile-node><mip4 detection='eager'/></mobile-node>"
+      "</host></scenario>";
   xmlDoc *doc = xmlReadMemory(xml, sizeof xml - 1, "t.xml", NULL, 0);
   assert_non_null(doc);
   g_autoptr(GError) error = NULL;
   assert_int_equal(study_set(doc, "link[@name='b']/@delay", "7ms", &error),
                    1);
   assert_int_equal(
-      study_set(doc, "host[@name='mn']/mobile-node/@detection", "lazy",
+      study_set(doc, "host[@name='mn']/mobile-node/mip4/@detection", "lazy",
                 &error),
       1);
   assert_int_equal(study_set(doc, "/scenario/link/@delay", "3ms", &error),
@@ -139,7 +140,8 @@ static void test_xpath_set(void **state) {
   xmlChar *d = xmlGetProp(b, BAD_CAST "delay");
   assert_string_equal((char *)d, "3ms");
   xmlFree(d);
-  xmlChar *det = xmlGetProp(b->next->children, BAD_CAST "detection");
+  xmlChar *det =
+      xmlGetProp(b->next->children->children, BAD_CAST "detection");
   assert_string_equal((char *)det, "lazy");
   xmlFree(det);
   assert_int_equal(study_set(doc, "link[@name='zz']/@delay", "1ms", &error),
