@@ -75,6 +75,12 @@ static int bit_index(unsigned m) {
   return i;
 }
 
+/* sim->handoffs exists from the meter's creation (a radio's), so a run
+ * without radios has no rows. */
+static guint n_rows(const struct sim *sim) {
+  return sim->handoffs ? sim->handoffs->len : 0;
+}
+
 static struct handoff *row_of(const struct sim *sim, guint row) {
   return &g_array_index(sim->handoffs, struct handoff, row);
 }
@@ -140,8 +146,16 @@ static void on_delivery(void *ctx, struct node *node, struct flow *flow,
   t->last_time = now;
 }
 
+static void meter_free(struct sim *sim);
+
+/* The run frees the meter and the rows it owns without naming them. */
+static const struct sim_subsystem handoffs = {.name = "handoffs",
+                                              .free = meter_free};
+
 static struct handoff_meter *meter(struct sim *sim) {
   if (!sim->handoff_meter) {
+    sim_use(sim, &handoffs);
+    sim->handoffs = g_array_new(FALSE, TRUE, sizeof(struct handoff));
     struct handoff_meter *m = g_new0(struct handoff_meter, 1);
     m->obs = (struct observer){.ctx = m, .on_delivery = on_delivery};
     m->nodes = g_ptr_array_new();
@@ -173,9 +187,9 @@ unsigned handoff_begin(struct sim *sim, struct iface *iface,
                       .from = from, .to = to, .l2_delay = l2_delay};
   for (int i = 0; i < HANDOFF_MILESTONE_COUNT; i++)
     h.milestone[i] = -1;
+  struct handoff_meter *m = meter(sim);
   g_array_append_val(sim->handoffs, h);
   unsigned row = sim->handoffs->len - 1;
-  struct handoff_meter *m = meter(sim);
   struct watched *w = watched_of(m, iface->node);
   if (!w)
     return row;
@@ -226,7 +240,7 @@ void handoff_mark(struct sim *sim, struct node *node, unsigned milestones) {
 
 void handoff_annotate(struct sim *sim, int row, const char *column,
                       double value) {
-  g_return_if_fail(row >= 0 && (guint)row < sim->handoffs->len);
+  g_return_if_fail(row >= 0 && (guint)row < n_rows(sim));
   struct handoff_meter *m = meter(sim);
   guint col;
   for (col = 0; col < m->columns->len; col++)
@@ -282,8 +296,8 @@ static void agg_add(struct handoff_agg *a, const struct handoff_flow *r) {
 }
 
 static struct handoff_agg *aggregates(const struct sim *sim) {
-  struct handoff_agg *aggs = g_new(struct handoff_agg, sim->handoffs->len + 1);
-  for (guint i = 0; i < sim->handoffs->len; i++)
+  struct handoff_agg *aggs = g_new(struct handoff_agg, n_rows(sim) + 1);
+  for (guint i = 0; i < n_rows(sim); i++)
     aggs[i] = (struct handoff_agg){.first_new = -1, .interruption = NAN};
   const struct handoff_meter *m = sim->handoff_meter;
   for (guint i = 0; m && i < m->records->len; i++) {
@@ -370,7 +384,7 @@ static double module_value(const struct sim *sim, int row, guint col) {
 }
 
 double handoff_value(const struct sim *sim, int row, const char *column) {
-  g_return_val_if_fail(row >= 0 && (guint)row < sim->handoffs->len, NAN);
+  g_return_val_if_fail(row >= 0 && (guint)row < n_rows(sim), NAN);
   for (gsize c = 0; c < G_N_ELEMENTS(columns); c++) {
     if (strcmp(columns[c].name, column) != 0)
       continue;
@@ -416,7 +430,7 @@ char *handoff_table(const struct sim *sim) {
                            (char *)g_ptr_array_index(m->columns, c));
   g_string_append_c(s, '\n');
   struct handoff_agg *aggs = aggregates(sim);
-  for (guint i = 0; i < sim->handoffs->len; i++) {
+  for (guint i = 0; i < n_rows(sim); i++) {
     const struct handoff *h = row_of(sim, i);
     g_string_append_printf(s, "%s\t%s\t%.9f\t%s\t%s\t%.6f",
                            h->iface->node->name, h->iface->name,
@@ -480,7 +494,7 @@ char *handoff_flows_table(const struct sim *sim) {
   return g_string_free(s, FALSE);
 }
 
-void handoff_meter_free(struct sim *sim) {
+static void meter_free(struct sim *sim) {
   struct handoff_meter *m = sim->handoff_meter;
   if (!m)
     return;
@@ -498,4 +512,6 @@ void handoff_meter_free(struct sim *sim) {
   g_hash_table_destroy(m->values);
   g_free(m);
   sim->handoff_meter = NULL;
+  g_array_free(sim->handoffs, TRUE);
+  sim->handoffs = NULL;
 }

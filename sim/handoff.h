@@ -70,6 +70,4 @@ double handoff_value(const struct sim *sim, int row, const char *column);
 char *handoff_table(const struct sim *sim);
 char *handoff_flows_table(const struct sim *sim);
 
-void handoff_meter_free(struct sim *sim);
-
 #endif
