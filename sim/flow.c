@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handoff.h"
 #include "route.h"
 #include "sim.h"
 #include "tcp.h"
@@ -23,6 +24,8 @@ struct flow *flow_new(struct sim *sim, const char *name, const char *kind,
                       const char *delay_kind, const struct ip_addr *src,
                       const struct ip_addr *dst, uint8_t ttl0) {
   sim_use(sim, &flows);
+  /* What a handoff costs is measured on flows, from their start. */
+  handoff_meter_use(sim);
   struct flow *f = g_new0(struct flow, 1);
   f->sim = sim;
   f->id = sim->flows->len + 1;

@@ -43,8 +43,8 @@ struct sim {
   GPtrArray *cells;         /* struct cell *, owned; index = cell->id */
   struct cell_index *cell_index;
   GArray *handoffs;         /* struct handoff, in the order they began;
-                             * NULL until a radio exists (handoff.c) */
-  struct handoff_meter *handoff_meter; /* NULL until a radio exists */
+                             * NULL until a radio exists (radio.c) */
+  struct handoff_meter *handoff_meter; /* NULL until a flow exists */
   int64_t positions_interval; /* positions.tsv sampling; 0: none */
   GArray *positions;        /* struct position_sample; NULL unless
                              * sampled (mobility.c) */

@@ -22,6 +22,7 @@
 #include "sim/eth.h"
 #include "sim/fault.h"
 #include "sim/flow.h"
+#include "sim/handoff.h"
 #include "sim/iface.h"
 #include "sim/inet.h"
 #include "sim/link.h"

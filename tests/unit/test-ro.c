@@ -23,6 +23,7 @@
 #include "protocols/ro/ro.h"
 #include "sim/addr.h"
 #include "sim/flow.h"
+#include "sim/handoff.h"
 #include "sim/inet.h"
 #include "sim/node.h"
 #include "sim/pkt.h"
