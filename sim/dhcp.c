@@ -17,7 +17,6 @@
 #include "inet.h"
 #include "ip.h"
 #include "link.h"
-#include "module.h"
 #include "node.h"
 #include "pkt.h"
 #include "radio.h"

@@ -1,48 +1,33 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Scheduled link and node failures and recoveries. */
+/* Scheduled failures and recoveries. */
 #include "fault.h"
 
 #include <glib.h>
 
-#include "link.h"
-#include "node.h"
 #include "sim.h"
 
 struct fault {
   struct sched_event ev;
-  struct sim *sim;
-  struct link *link; /* one of link, node */
-  struct node *node;
+  fault_switch_fn fn;
+  void *target;
   int64_t at;
   bool up;
 };
 
 static void fault_fire(struct sched_event *ev) {
   struct fault *f = SIM_CONTAINER_OF(ev, struct fault, ev);
-  if (f->link)
-    link_set_up(f->link, f->up);
-  else
-    node_set_up(f->node, f->up);
+  f->fn(f->target, f->up);
 }
 
-static void add(struct sim *sim, struct link *link, struct node *node,
-                int64_t at, bool up) {
+void fault_at(struct sim *sim, int64_t at, fault_switch_fn fn, void *target,
+              bool up) {
   struct fault *f = g_new0(struct fault, 1);
   sched_event_init(&f->ev, fault_fire);
-  f->sim = sim;
-  f->link = link;
-  f->node = node;
+  f->fn = fn;
+  f->target = target;
   f->at = at;
   f->up = up;
   g_ptr_array_add(sim->faults, f);
-}
-
-void fault_link_at(struct sim *sim, struct link *link, int64_t at, bool up) {
-  add(sim, link, NULL, at, up);
-}
-
-void fault_node_at(struct sim *sim, struct node *node, int64_t at, bool up) {
-  add(sim, NULL, node, at, up);
 }
 
 void fault_start(struct sim *sim) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Fault injection: links and nodes that go down and come back up at given
- * times. */
+/* Fault injection: things (links, nodes) that go down and come back up at
+ * given times. */
 #ifndef MIPSIM_FAULT_H
 #define MIPSIM_FAULT_H
 
@@ -8,11 +8,14 @@
 #include <stdint.h>
 
 struct sim;
-struct link;
-struct node;
 
-void fault_link_at(struct sim *sim, struct link *link, int64_t at, bool up);
-void fault_node_at(struct sim *sim, struct node *node, int64_t at, bool up);
+/* Switches target down or up.  What a fault switches provides it, so the
+ * run's faults know nothing of links and nodes. */
+typedef void (*fault_switch_fn)(void *target, bool up);
+
+/* At time at, fn(target, up). */
+void fault_at(struct sim *sim, int64_t at, fault_switch_fn fn, void *target,
+              bool up);
 /* Arms the scheduled faults (called when the run starts). */
 void fault_start(struct sim *sim);
 void fault_free_all(struct sim *sim);

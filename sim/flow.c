@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handoff.h"
 #include "route.h"
 #include "sim.h"
+#include "tcp.h"
 
 static void flows_free(struct sim *sim) {
   for (guint i = 0; i < sim->flows->len; i++)
@@ -22,6 +24,8 @@ struct flow *flow_new(struct sim *sim, const char *name, const char *kind,
                       const char *delay_kind, const struct ip_addr *src,
                       const struct ip_addr *dst, uint8_t ttl0) {
   sim_use(sim, &flows);
+  /* What a handoff costs is measured on flows, from their start. */
+  handoff_meter_use(sim);
   struct flow *f = g_new0(struct flow, 1);
   f->sim = sim;
   f->id = sim->flows->len + 1;
@@ -97,6 +101,39 @@ void flow_set_cwnd(struct flow *f, int64_t cwnd) {
   struct flow_bin *b = flow_bin_at(f, sim_now(f->sim));
   if (b)
     b->cwnd = cwnd;
+}
+
+static void tcp_sent(void *f, uint32_t bytes) {
+  flow_sent(f, bytes);
+}
+
+static void tcp_cwnd(void *f, uint32_t cwnd) {
+  flow_set_cwnd(f, cwnd);
+}
+
+static void tcp_retransmitted(void *f) {
+  flow_retransmitted(f);
+}
+
+static void tcp_timeout(void *ctx) {
+  struct flow *f = ctx;
+  f->timeouts++;
+}
+
+/* By what: none, FLOW_TCP_SENT, FLOW_TCP_CWND, both. */
+static const struct tcp_report tcp_reports[4] = {
+    {.retransmitted = tcp_retransmitted, .timeout = tcp_timeout},
+    {.sent = tcp_sent, .retransmitted = tcp_retransmitted,
+     .timeout = tcp_timeout},
+    {.cwnd = tcp_cwnd, .retransmitted = tcp_retransmitted,
+     .timeout = tcp_timeout},
+    {.sent = tcp_sent, .cwnd = tcp_cwnd, .retransmitted = tcp_retransmitted,
+     .timeout = tcp_timeout},
+};
+
+void flow_follow_tcp(struct flow *f, struct tcp_conn *c, unsigned what) {
+  g_return_if_fail(what < G_N_ELEMENTS(tcp_reports));
+  tcp_set_report(c, &tcp_reports[what], f);
 }
 
 void flow_received(struct flow *f, uint32_t seq, uint32_t bytes,

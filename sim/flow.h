@@ -14,6 +14,7 @@ struct sim;
 struct node;
 struct pkt;
 struct pkt_meta;
+struct tcp_conn;
 
 /* One bin of a flow's time series. */
 struct flow_bin {
@@ -92,6 +93,14 @@ void flow_delivered_bytes(struct flow *f, uint64_t bytes);
 /* TCP: a segment was sent again; the congestion window changed. */
 void flow_retransmitted(struct flow *f);
 void flow_set_cwnd(struct flow *f, int64_t cwnd);
+/* f counts what connection c reports (tcp_set_report): retransmissions
+ * and timeouts, and, as what asks, new data (FLOW_TCP_SENT) and
+ * congestion window changes (FLOW_TCP_CWND).  f outlives c. */
+enum {
+  FLOW_TCP_SENT = 1,
+  FLOW_TCP_CWND = 2,
+};
+void flow_follow_tcp(struct flow *f, struct tcp_conn *c, unsigned what);
 /* The bin holding time t, created (zeroed) if needed; NULL when the run
  * records no time series (sim->bin_width 0). */
 struct flow_bin *flow_bin_at(struct flow *f, int64_t t);

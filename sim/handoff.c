@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The handoff meter: handoffs.tsv and handoff_flows.tsv.
  *
- * The radio tells the meter when a handoff begins and when the new cell
- * is joined; modules mark their milestones; every delivery of a flow's
- * packet to its application reaches the meter as an observer event.  For
- * each node with a radio it follows, per flow delivering there, the
- * highest sequence number and the time of the latest delivery.
+ * The radio logs each handoff (sim->handoffs, radio.h) and tells the
+ * observers, the meter among them, when one begins; the row says when the
+ * new cell is joined.  Modules mark their milestones; every delivery of a
+ * flow's packet to its application reaches the meter as an observer event.
+ * The meter exists from the first flow, before the run.  For each node
+ * with a radio it follows, per flow delivering there, the highest sequence
+ * number and the time of the latest delivery.
  *
  * When a handoff begins, each such flow gets a record (a row of
  * handoff_flows.tsv) whose sequence window opens above the highest number
@@ -60,6 +62,8 @@ struct watched {
 
 struct handoff_meter {
   struct observer obs;
+  struct sim *sim;
+  guint rows_before;   /* log rows written before the meter existed */
   GPtrArray *nodes;    /* struct watched *, by node id; NULL: not watched */
   GArray *records;     /* struct handoff_flow */
   GPtrArray *columns;  /* names of modules' columns */
@@ -75,6 +79,11 @@ static int bit_index(unsigned m) {
   return i;
 }
 
+/* A run without radios has no handoff log. */
+static guint n_rows(const struct sim *sim) {
+  return sim->handoffs ? sim->handoffs->len : 0;
+}
+
 static struct handoff *row_of(const struct sim *sim, guint row) {
   return &g_array_index(sim->handoffs, struct handoff, row);
 }
@@ -83,6 +92,32 @@ static struct watched *watched_of(const struct handoff_meter *m,
                                   const struct node *node) {
   return m && node->id < m->nodes->len ? g_ptr_array_index(m->nodes, node->id)
                                        : NULL;
+}
+
+static bool has_radio(const struct node *node) {
+  for (uint32_t i = 0; i < node->n_ifaces; i++)
+    if (node->ifaces[i]->radio)
+      return true;
+  return false;
+}
+
+/* The meter's record of node, created on first need for a node with a
+ * radio (NULL for others); its latest handoff is found in the log only
+ * if the meter came after the log's first rows. */
+static struct watched *watch(struct handoff_meter *m, struct node *node) {
+  struct watched *w = watched_of(m, node);
+  if (w || !has_radio(node))
+    return w;
+  if (node->id >= m->nodes->len)
+    g_ptr_array_set_size(m->nodes, node->id + 1);
+  w = g_new0(struct watched, 1);
+  w->trackers = g_array_new(FALSE, FALSE, sizeof(struct tracker));
+  w->latest = -1;
+  for (guint i = m->rows_before; i-- > 0 && w->latest < 0;)
+    if (row_of(m->sim, i)->iface->node == node)
+      w->latest = (int)i;
+  g_ptr_array_index(m->nodes, node->id) = w;
+  return w;
 }
 
 static bool on_new_path(const struct sim *sim, const struct watched *w,
@@ -105,7 +140,7 @@ static int64_t new_record(struct handoff_meter *m, unsigned row,
 static void on_delivery(void *ctx, struct node *node, struct flow *flow,
                         const struct pkt *pkt, uint32_t seq) {
   struct handoff_meter *m = ctx;
-  struct watched *w = watched_of(m, node);
+  struct watched *w = watch(m, node);
   if (!w)
     return;
   struct tracker *t = NULL;
@@ -140,10 +175,21 @@ static void on_delivery(void *ctx, struct node *node, struct flow *flow,
   t->last_time = now;
 }
 
+static void meter_free(struct sim *sim);
+static void on_handoff(void *ctx, unsigned row);
+
+/* The run frees the meter and the rows it owns without naming them. */
+static const struct sim_subsystem handoffs = {.name = "handoffs",
+                                              .free = meter_free};
+
 static struct handoff_meter *meter(struct sim *sim) {
   if (!sim->handoff_meter) {
+    sim_use(sim, &handoffs);
     struct handoff_meter *m = g_new0(struct handoff_meter, 1);
-    m->obs = (struct observer){.ctx = m, .on_delivery = on_delivery};
+    m->obs = (struct observer){.ctx = m, .on_delivery = on_delivery,
+                               .on_handoff = on_handoff};
+    m->sim = sim;
+    m->rows_before = n_rows(sim);
     m->nodes = g_ptr_array_new();
     m->records = g_array_new(FALSE, FALSE, sizeof(struct handoff_flow));
     m->columns = g_ptr_array_new_with_free_func(g_free);
@@ -155,30 +201,15 @@ static struct handoff_meter *meter(struct sim *sim) {
   return sim->handoff_meter;
 }
 
-void handoff_watch(struct sim *sim, struct node *node) {
-  struct handoff_meter *m = meter(sim);
-  if (node->id >= m->nodes->len)
-    g_ptr_array_set_size(m->nodes, node->id + 1);
-  if (g_ptr_array_index(m->nodes, node->id))
-    return;
-  struct watched *w = g_new0(struct watched, 1);
-  w->trackers = g_array_new(FALSE, FALSE, sizeof(struct tracker));
-  w->latest = -1;
-  g_ptr_array_index(m->nodes, node->id) = w;
+void handoff_meter_use(struct sim *sim) {
+  meter(sim);
 }
 
-unsigned handoff_begin(struct sim *sim, struct iface *iface,
-                       struct cell *from, struct cell *to, int64_t l2_delay) {
-  struct handoff h = {.iface = iface, .start = sim_now(sim), .attached = -1,
-                      .from = from, .to = to, .l2_delay = l2_delay};
-  for (int i = 0; i < HANDOFF_MILESTONE_COUNT; i++)
-    h.milestone[i] = -1;
-  g_array_append_val(sim->handoffs, h);
-  unsigned row = sim->handoffs->len - 1;
-  struct handoff_meter *m = meter(sim);
-  struct watched *w = watched_of(m, iface->node);
+static void on_handoff(void *ctx, unsigned row) {
+  struct handoff_meter *m = ctx;
+  struct watched *w = watch(m, row_of(m->sim, row)->iface->node);
   if (!w)
-    return row;
+    return;
   w->latest = (int)row;
   for (guint i = 0; i < w->trackers->len; i++) {
     struct tracker *t = &g_array_index(w->trackers, struct tracker, i);
@@ -196,20 +227,21 @@ unsigned handoff_begin(struct sim *sim, struct iface *iface,
     }
     t->record = new_record(m, row, t, s0);
   }
-  return row;
-}
-
-void handoff_attached(struct sim *sim, unsigned row) {
-  row_of(sim, row)->attached = sim_now(sim);
 }
 
 int handoff_current(const struct sim *sim, const struct node *node) {
   const struct watched *w = watched_of(sim->handoff_meter, node);
-  return w ? w->latest : -1;
+  if (w)
+    return w->latest;
+  /* Not followed (yet): the log knows. */
+  for (guint i = n_rows(sim); i-- > 0;)
+    if (row_of(sim, i)->iface->node == node)
+      return (int)i;
+  return -1;
 }
 
 void handoff_mark(struct sim *sim, struct node *node, unsigned milestones) {
-  struct watched *w = watched_of(sim->handoff_meter, node);
+  struct watched *w = watch(meter(sim), node);
   if (!w)
     return;
   if (milestones & (HANDOFF_REGISTRATION_SENT | HANDOFF_REGISTRATION_ANSWERED))
@@ -226,7 +258,7 @@ void handoff_mark(struct sim *sim, struct node *node, unsigned milestones) {
 
 void handoff_annotate(struct sim *sim, int row, const char *column,
                       double value) {
-  g_return_if_fail(row >= 0 && (guint)row < sim->handoffs->len);
+  g_return_if_fail(row >= 0 && (guint)row < n_rows(sim));
   struct handoff_meter *m = meter(sim);
   guint col;
   for (col = 0; col < m->columns->len; col++)
@@ -282,8 +314,8 @@ static void agg_add(struct handoff_agg *a, const struct handoff_flow *r) {
 }
 
 static struct handoff_agg *aggregates(const struct sim *sim) {
-  struct handoff_agg *aggs = g_new(struct handoff_agg, sim->handoffs->len + 1);
-  for (guint i = 0; i < sim->handoffs->len; i++)
+  struct handoff_agg *aggs = g_new(struct handoff_agg, n_rows(sim) + 1);
+  for (guint i = 0; i < n_rows(sim); i++)
     aggs[i] = (struct handoff_agg){.first_new = -1, .interruption = NAN};
   const struct handoff_meter *m = sim->handoff_meter;
   for (guint i = 0; m && i < m->records->len; i++) {
@@ -370,7 +402,7 @@ static double module_value(const struct sim *sim, int row, guint col) {
 }
 
 double handoff_value(const struct sim *sim, int row, const char *column) {
-  g_return_val_if_fail(row >= 0 && (guint)row < sim->handoffs->len, NAN);
+  g_return_val_if_fail(row >= 0 && (guint)row < n_rows(sim), NAN);
   for (gsize c = 0; c < G_N_ELEMENTS(columns); c++) {
     if (strcmp(columns[c].name, column) != 0)
       continue;
@@ -416,7 +448,7 @@ char *handoff_table(const struct sim *sim) {
                            (char *)g_ptr_array_index(m->columns, c));
   g_string_append_c(s, '\n');
   struct handoff_agg *aggs = aggregates(sim);
-  for (guint i = 0; i < sim->handoffs->len; i++) {
+  for (guint i = 0; i < n_rows(sim); i++) {
     const struct handoff *h = row_of(sim, i);
     g_string_append_printf(s, "%s\t%s\t%.9f\t%s\t%s\t%.6f",
                            h->iface->node->name, h->iface->name,
@@ -480,7 +512,7 @@ char *handoff_flows_table(const struct sim *sim) {
   return g_string_free(s, FALSE);
 }
 
-void handoff_meter_free(struct sim *sim) {
+static void meter_free(struct sim *sim) {
   struct handoff_meter *m = sim->handoff_meter;
   if (!m)
     return;

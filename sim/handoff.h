@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "radio.h"
+
 struct sim;
 struct node;
 struct iface;
@@ -21,28 +23,11 @@ enum handoff_milestone {
   HANDOFF_REGISTRATION_SENT = 1 << 2,  /* registration or binding update */
   HANDOFF_REGISTRATION_ANSWERED = 1 << 3, /* accepted */
 };
-#define HANDOFF_MILESTONE_COUNT 4
+#define HANDOFF_MILESTONE_COUNT RADIO_HANDOFF_MILESTONES
 
-/* One row of handoffs.tsv: a radio leaving one cell for another. */
-struct handoff {
-  struct iface *iface;
-  int64_t start;         /* left the old cell (or decided to join) */
-  int64_t attached;      /* joined the new cell; -1 if it did not */
-  struct cell *from, *to;
-  int64_t l2_delay;
-  /* When each milestone was last marked, by bit position; -1: never. */
-  int64_t milestone[HANDOFF_MILESTONE_COUNT];
-};
-
-/* The radio calls these: a handoff of iface begins now (to NULL: it
- * leaves coverage), and the pending one, row, completes its layer-2
- * association now.  handoff_begin returns the new row. */
-unsigned handoff_begin(struct sim *sim, struct iface *iface,
-                       struct cell *from, struct cell *to, int64_t l2_delay);
-void handoff_attached(struct sim *sim, unsigned row);
-/* Deliveries at node are measured from now on (called for every node
- * with a radio, before the run starts). */
-void handoff_watch(struct sim *sim, struct node *node);
+/* The meter measures every delivery at a node with a radio from now on
+ * (flows call it when they are created, before the run). */
+void handoff_meter_use(struct sim *sim);
 
 /* A module marks milestones (a mask of enum handoff_milestone) of the
  * node's latest handoff.  Each keeps the time of its latest mark, so a
@@ -69,7 +54,5 @@ double handoff_value(const struct sim *sim, int row, const char *column);
 /* handoffs.tsv and handoff_flows.tsv; transfer full. */
 char *handoff_table(const struct sim *sim);
 char *handoff_flows_table(const struct sim *sim);
-
-void handoff_meter_free(struct sim *sim);
 
 #endif

@@ -12,6 +12,7 @@
 #include <pcap/dlt.h>
 #include <string.h>
 
+#include "fault.h"
 #include "iface.h"
 #include "ip.h"
 #include "node.h"
@@ -25,8 +26,15 @@ static void links_free(struct sim *sim) {
     link_free(g_ptr_array_index(sim->links, i));
 }
 
+static void links_count_drop(G_GNUC_UNUSED struct node *node,
+                             struct link *link, uint32_t reason) {
+  if (link)
+    drop_count(link->cnt.drops, &link->cnt.registered_drops, reason);
+}
+
 static const struct sim_subsystem links = {.name = "links",
-                                           .free = links_free};
+                                           .free = links_free,
+                                           .count_drop = links_count_drop};
 
 struct link *link_new(struct sim *sim, const char *name,
                       const struct link_ops *ops, uint64_t bps,
@@ -118,6 +126,23 @@ void link_set_up(struct link *link, bool up) {
     end->tx_busy_until = now;
     txq_flush(&end->txq);
   }
+}
+
+static void switch_link(void *link, bool up) {
+  link_set_up(link, up);
+}
+
+void link_fault_at(struct link *link, int64_t at, bool up) {
+  fault_at(link->sim, at, switch_link, link, up);
+}
+
+struct link *link_find(const struct sim *sim, const char *name) {
+  for (guint i = 0; i < sim->links->len; i++) {
+    struct link *l = g_ptr_array_index(sim->links, i);
+    if (strcmp(l->name, name) == 0)
+      return l;
+  }
+  return NULL;
 }
 
 /* Forget the queued frames whose transmission has started by now. */

@@ -105,6 +105,10 @@ void link_attach(struct link *link, struct iface *iface);
 /* A radio leaving its cell: its queued frames are forgotten. */
 void link_detach(struct link *link, struct iface *iface);
 void link_set_up(struct link *link, bool up);
+/* The link goes down (up false) or comes back up at time at (fault.h). */
+void link_fault_at(struct link *link, int64_t at, bool up);
+/* The link called name, or NULL. */
+struct link *link_find(const struct sim *sim, const char *name);
 /* Replaces the link's own loss model by fn (NULL: back to the model). */
 void link_set_loss(struct link *link, link_loss_fn fn, void *ctx);
 

@@ -217,9 +217,13 @@ static void recorder_start(struct app *app) {
   sched_at(&app->sim->sched, &r->tick, 0);
 }
 
+/* The samples are the recorder's: they go with it, after the results are
+ * written. */
 static void recorder_free(struct app *app) {
   struct position_recorder *r = (struct position_recorder *)app;
   sched_cancel(&app->sim->sched, &r->tick);
+  g_array_free(app->sim->positions, TRUE);
+  app->sim->positions = NULL;
   g_free(app->name);
   g_free(r);
 }
@@ -231,7 +235,8 @@ static const struct app_ops recorder_ops = {
 };
 
 void mobility_record_positions(struct sim *sim) {
-  g_return_if_fail(sim->positions_interval > 0);
+  g_return_if_fail(sim->positions_interval > 0 && !sim->positions);
+  sim->positions = g_array_new(FALSE, FALSE, sizeof(struct position_sample));
   struct position_recorder *r = g_new0(struct position_recorder, 1);
   r->app = (struct app){.ops = &recorder_ops, .sim = sim,
                         .name = g_strdup("positions")};

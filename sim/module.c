@@ -31,8 +31,18 @@ struct module_set {
   bool reported;
 };
 
+static void modules_before_app(struct sim *sim, guint n_apps);
+static void modules_stop(struct sim *sim);
+
+/* The run starts and stops modules' states through these hooks, so it
+ * knows nothing of modules, a concept of the loader's level. */
+static const struct sim_subsystem modules = {.name = "modules",
+                                             .before_app = modules_before_app,
+                                             .stop = modules_stop};
+
 static struct module_set *set_of(struct sim *sim) {
   if (!sim->modules) {
+    sim_use(sim, &modules);
     struct module_set *set = g_new0(struct module_set, 1);
     set->mods = g_ptr_array_new();
     set->index = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -114,7 +124,9 @@ static void on_radio(void *ctx, struct iface *iface,
   inst->mod->link_change(inst->node->sim, inst->node, inst->state, iface, up);
 }
 
-void module__start(struct sim *sim, guint n_apps) {
+/* Starts the module states created while fewer than n_apps applications
+ * were registered (n_apps G_MAXUINT: all the rest), reporting first. */
+static void modules_before_app(struct sim *sim, guint n_apps) {
   struct module_set *set = sim->modules;
   if (!set)
     return;
@@ -144,7 +156,8 @@ void module__start(struct sim *sim, guint n_apps) {
   }
 }
 
-void module__free_all(struct sim *sim) {
+/* Stops and frees every state of the run. */
+static void modules_stop(struct sim *sim) {
   struct module_set *set = sim->modules;
   if (!set)
     return;
@@ -181,12 +194,6 @@ void module_error(GError **error, const struct module_ctx *ctx,
   g_set_error(error, MIPSIM_SCENARIO_ERROR, MIPSIM_SCENARIO_ERROR_INVALID,
               "%s:%ld: %s: %s", ctx->path, xmlGetLineNo(element),
               (const char *)element->name, message);
-}
-
-void sim_add_table(struct sim *sim, const char *name, module_table_fn make,
-                   void *ctx) {
-  struct sim_table t = {.name = g_strdup(name), .make = make, .ctx = ctx};
-  g_array_append_val(sim->tables, t);
 }
 
 char *module_attr(const xmlNode *el, const char *name) {

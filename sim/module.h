@@ -147,16 +147,4 @@ gboolean module_get_v4(const xmlNode *el, const char *name, uint32_t *out,
                        bool required, const struct module_ctx *ctx,
                        GError **error);
 
-/* Result tables a module adds: make() returns the whole TSV text (header
- * row first), written as DIR/name at the end of the run. */
-typedef char *(*module_table_fn)(const struct sim *sim, void *ctx);
-void sim_add_table(struct sim *sim, const char *name, module_table_fn make,
-                   void *ctx);
-
-/* For sim.c: starts the module states created while fewer than n_apps
- * applications were registered (n_apps G_MAXUINT: all the rest),
- * reporting first; and stops and frees every state of the run. */
-void module__start(struct sim *sim, guint n_apps);
-void module__free_all(struct sim *sim);
-
 #endif

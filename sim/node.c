@@ -2,6 +2,9 @@
 /* Nodes and their life cycle. */
 #include "node.h"
 
+#include <string.h>
+
+#include "fault.h"
 #include "icmp.h"
 #include "iface.h"
 #include "inet.h"
@@ -14,8 +17,16 @@ static void nodes_free(struct sim *sim) {
     node_free(g_ptr_array_index(sim->nodes, i));
 }
 
+static void nodes_count_drop(struct node *node,
+                             G_GNUC_UNUSED struct link *link,
+                             uint32_t reason) {
+  if (node)
+    drop_count(node->cnt.drops, &node->cnt.registered_drops, reason);
+}
+
 static const struct sim_subsystem nodes = {.name = "nodes",
-                                           .free = nodes_free};
+                                           .free = nodes_free,
+                                           .count_drop = nodes_count_drop};
 
 struct node *node_new(struct sim *sim, const char *name, bool router) {
   sim_use(sim, &nodes);
@@ -61,6 +72,23 @@ void node_free(struct node *node) {
 
 void node_set_up(struct node *node, bool up) {
   node->up = up;
+}
+
+static void switch_node(void *node, bool up) {
+  node_set_up(node, up);
+}
+
+void node_fault_at(struct node *node, int64_t at, bool up) {
+  fault_at(node->sim, at, switch_node, node, up);
+}
+
+struct node *node_find(const struct sim *sim, const char *name) {
+  for (guint i = 0; i < sim->nodes->len; i++) {
+    struct node *n = g_ptr_array_index(sim->nodes, i);
+    if (strcmp(n->name, name) == 0)
+      return n;
+  }
+  return NULL;
 }
 
 bool node_first_addr(const struct node *node, int family,

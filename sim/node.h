@@ -72,6 +72,10 @@ struct node *node_new(struct sim *sim, const char *name, bool router);
 void node_free(struct node *node);
 /* A node that is down drops everything it receives or sends. */
 void node_set_up(struct node *node, bool up);
+/* The node goes down (up false) or comes back up at time at (fault.h). */
+void node_fault_at(struct node *node, int64_t at, bool up);
+/* The node called name, or NULL. */
+struct node *node_find(const struct sim *sim, const char *name);
 
 /* The first address of family (4 or 6) on any interface; false if none. */
 bool node_first_addr(const struct node *node, int family, struct ip_addr *out);

@@ -29,6 +29,8 @@ struct observer {
    * duplicates included; flow's statistics do not count it yet. */
   void (*on_delivery)(void *ctx, struct node *node, struct flow *flow,
                       const struct pkt *pkt, uint32_t seq);
+  /* A radio began a handoff: row of sim->handoffs (radio.h) is new. */
+  void (*on_handoff)(void *ctx, unsigned row);
   struct observer *next;
 };
 

@@ -37,8 +37,15 @@ static void radio_start_all(struct sim *sim);
 static void radio_free(struct iface *iface);
 static void listeners_free(struct node *node);
 
+static void handoffs_free(struct sim *sim) {
+  if (sim->handoffs)
+    g_array_free(sim->handoffs, TRUE);
+  sim->handoffs = NULL;
+}
+
 static const struct sim_subsystem radios = {.name = "radios",
                                             .start = radio_start_all,
+                                            .free = handoffs_free,
                                             .node_free = listeners_free,
                                             .iface_free = radio_free};
 
@@ -108,8 +115,26 @@ static void assoc_done(struct sched_event *ev) {
   struct radio *r = SIM_CONTAINER_OF(ev, struct radio, assoc);
   struct cell *cell = r->target;
   r->target = NULL;
-  handoff_attached(sim_of(r), r->handoff);
+  g_array_index(sim_of(r)->handoffs, struct handoff, r->handoff).attached =
+      sim_now(sim_of(r));
   attach(r, cell);
+}
+
+/* A new row of the handoff log, told to the observers (the handoff
+ * meter). */
+static guint log_handoff(struct sim *sim, struct iface *iface,
+                         struct cell *from, struct cell *to,
+                         int64_t l2_delay) {
+  struct handoff h = {.iface = iface, .start = sim_now(sim), .attached = -1,
+                      .from = from, .to = to, .l2_delay = l2_delay};
+  for (int i = 0; i < RADIO_HANDOFF_MILESTONES; i++)
+    h.milestone[i] = -1;
+  g_array_append_val(sim->handoffs, h);
+  guint row = sim->handoffs->len - 1;
+  for (struct observer *o = sim->observers; o; o = o->next)
+    if (o->on_handoff)
+      o->on_handoff(o->ctx, row);
+  return row;
 }
 
 /* Leave the current cell (if any) and head for want (NULL: stay
@@ -124,8 +149,8 @@ static void switch_to(struct radio *r, struct cell *want) {
     detach(r);
   if (!from && !want)
     return;
-  r->handoff = handoff_begin(sim, r->iface, from, want,
-                             want ? r->l2_delay : 0);
+  r->handoff = log_handoff(sim, r->iface, from, want,
+                           want ? r->l2_delay : 0);
   if (!want)
     return;
   r->target = want;
@@ -404,7 +429,8 @@ struct iface *radio_new(struct node *node, const char *name,
   sched_event_init(&r->move, move_fire);
   iface->radio = r;
   iface->up = false;
-  handoff_watch(node->sim, node);
+  if (!node->sim->handoffs)
+    node->sim->handoffs = g_array_new(FALSE, TRUE, sizeof(struct handoff));
   return iface;
 }
 

@@ -10,7 +10,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "handoff.h"
 #include "sched.h"
 
 struct sim;
@@ -57,6 +56,21 @@ struct radio {
   guint next_move;
   struct sched_event move;
   struct cell *forced;     /* discrete mode: the cell ordered last */
+};
+
+/* One row of the run's handoff log, sim->handoffs (handoffs.tsv): a radio
+ * leaving one cell for another.  The radio writes the layer-2 facts; the
+ * handoff meter (handoff.h), told of each row by the observers' on_handoff,
+ * adds what the handoff cost and the milestones modules mark. */
+#define RADIO_HANDOFF_MILESTONES 4
+struct handoff {
+  struct iface *iface;
+  int64_t start;         /* left the old cell (or decided to join) */
+  int64_t attached;      /* joined the new cell; -1 if it did not */
+  struct cell *from, *to;
+  int64_t l2_delay;
+  /* When each milestone was last marked, by bit position; -1: never. */
+  int64_t milestone[RADIO_HANDOFF_MILESTONES];
 };
 
 struct radio_move {

@@ -281,7 +281,7 @@ gboolean results_write(const struct sim *sim, const char *dir,
     if (!results_write_file(dir, t->name, text, strlen(text), error))
       return FALSE;
   }
-  if (sim->positions_interval > 0) {
+  if (sim->positions) {
     g_autofree char *text = positions_table(sim);
     if (!results_write_file(dir, "positions.tsv", text, strlen(text), error))
       return FALSE;

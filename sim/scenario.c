@@ -17,7 +17,6 @@
 #include "cell.h"
 #include "dhcp.h"
 #include "eth.h"
-#include "fault.h"
 #include "iface.h"
 #include "link.h"
 #include "mobility.h"
@@ -2067,13 +2066,13 @@ static gboolean load_fault(struct loader *ld, xmlNode *n, GError **error) {
 
   bool comes_back = has_attr(n, "up");
   if (link) {
-    fault_link_at(ld->sim, link, down, false);
+    link_fault_at(link, down, false);
     if (comes_back)
-      fault_link_at(ld->sim, link, up, true);
+      link_fault_at(link, up, true);
   } else {
-    fault_node_at(ld->sim, node, down, false);
+    node_fault_at(node, down, false);
     if (comes_back)
-      fault_node_at(ld->sim, node, up, true);
+      node_fault_at(node, up, true);
   }
   return TRUE;
 }

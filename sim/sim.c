@@ -2,16 +2,8 @@
 /* A simulation run and its life cycle. */
 #include "sim.h"
 
-#include <string.h>
-
 #include "app.h"
 #include "fault.h"
-#include "handoff.h"
-#include "link.h"
-#include "mobility.h"
-#include "module.h"
-#include "node.h"
-#include "radio.h"
 
 struct sim *sim_new(const char *name, uint64_t seed, uint32_t run) {
   struct sim *sim = g_new0(struct sim, 1);
@@ -28,8 +20,6 @@ struct sim *sim_new(const char *name, uint64_t seed, uint32_t run) {
   sim->faults = g_ptr_array_new();
   sim->flows = g_ptr_array_new();
   sim->cells = g_ptr_array_new();
-  sim->handoffs = g_array_new(FALSE, TRUE, sizeof(struct handoff));
-  sim->positions = g_array_new(FALSE, FALSE, sizeof(struct position_sample));
   sim->tables = g_array_new(FALSE, FALSE, sizeof(struct sim_table));
   sim->subsystems = g_ptr_array_new();
   sim->computed_routes = true;
@@ -44,7 +34,11 @@ void sim_teardown(struct sim *sim) {
     app->ops->free(app);
   }
   g_ptr_array_set_size(sim->apps, 0);
-  module__free_all(sim);
+  for (guint i = 0; i < sim->subsystems->len; i++) {
+    const struct sim_subsystem *sub = g_ptr_array_index(sim->subsystems, i);
+    if (sub->stop)
+      sub->stop(sim);
+  }
   fault_free_all(sim);
   for (guint i = 0; i < sim->subsystems->len; i++) {
     const struct sim_subsystem *sub = g_ptr_array_index(sim->subsystems, i);
@@ -81,9 +75,6 @@ void sim_free(struct sim *sim) {
   g_ptr_array_free(sim->faults, TRUE);
   g_ptr_array_free(sim->flows, TRUE);
   g_ptr_array_free(sim->cells, TRUE);
-  handoff_meter_free(sim);
-  g_array_free(sim->handoffs, TRUE);
-  g_array_free(sim->positions, TRUE);
   for (guint i = 0; i < sim->tables->len; i++)
     g_free(g_array_index(sim->tables, struct sim_table, i).name);
   g_array_free(sim->tables, TRUE);
@@ -97,6 +88,12 @@ void sim_use(struct sim *sim, const struct sim_subsystem *sub) {
     if (g_ptr_array_index(sim->subsystems, i) == sub)
       return;
   g_ptr_array_add(sim->subsystems, (gpointer)sub);
+}
+
+void sim_add_table(struct sim *sim, const char *name, sim_table_fn make,
+                   void *ctx) {
+  struct sim_table t = {.name = g_strdup(name), .make = make, .ctx = ctx};
+  g_array_append_val(sim->tables, t);
 }
 
 void sim_rng(const struct sim *sim, struct rng *r, const char *name) {
@@ -119,14 +116,23 @@ void sim_unobserve(struct sim *sim, struct observer *obs) {
 
 void sim_drop(struct sim *sim, struct node *node, struct link *link,
               struct pkt *pkt, uint32_t reason) {
-  if (node)
-    drop_count(node->cnt.drops, &node->cnt.registered_drops, reason);
-  if (link)
-    drop_count(link->cnt.drops, &link->cnt.registered_drops, reason);
+  for (guint i = 0; i < sim->subsystems->len; i++) {
+    const struct sim_subsystem *sub = g_ptr_array_index(sim->subsystems, i);
+    if (sub->count_drop)
+      sub->count_drop(node, link, reason);
+  }
   for (struct observer *o = sim->observers; o; o = o->next)
     if (o->on_drop)
       o->on_drop(o->ctx, node, link, pkt, reason);
   pkt_free(pkt);
+}
+
+static void before_app(struct sim *sim, guint app) {
+  for (guint i = 0; i < sim->subsystems->len; i++) {
+    const struct sim_subsystem *sub = g_ptr_array_index(sim->subsystems, i);
+    if (sub->before_app)
+      sub->before_app(sim, app);
+  }
 }
 
 /* The run advances in slices of simulated time so that the wall clock can
@@ -141,10 +147,10 @@ void sim_run(struct sim *sim, int64_t until, sim_progress_fn progress,
     end = until;
   for (guint i = 0; i < sim->apps->len; i++) {
     struct app *app = g_ptr_array_index(sim->apps, i);
-    module__start(sim, i);
+    before_app(sim, i);
     app->ops->start(app);
   }
-  module__start(sim, G_MAXUINT);
+  before_app(sim, G_MAXUINT);
   fault_start(sim);
   for (guint i = 0; i < sim->subsystems->len; i++) {
     const struct sim_subsystem *sub = g_ptr_array_index(sim->subsystems, i);
@@ -172,22 +178,4 @@ void sim_run(struct sim *sim, int64_t until, sim_progress_fn progress,
     if (sub->finish)
       sub->finish(sim);
   }
-}
-
-struct node *sim_find_node(const struct sim *sim, const char *name) {
-  for (guint i = 0; i < sim->nodes->len; i++) {
-    struct node *n = g_ptr_array_index(sim->nodes, i);
-    if (strcmp(n->name, name) == 0)
-      return n;
-  }
-  return NULL;
-}
-
-struct link *sim_find_link(const struct sim *sim, const char *name) {
-  for (guint i = 0; i < sim->links->len; i++) {
-    struct link *l = g_ptr_array_index(sim->links, i);
-    if (strcmp(l->name, name) == 0)
-      return l;
-  }
-  return NULL;
 }

@@ -42,10 +42,12 @@ struct sim {
   GPtrArray *flows;         /* struct flow *, owned; index = flow->id - 1 */
   GPtrArray *cells;         /* struct cell *, owned; index = cell->id */
   struct cell_index *cell_index;
-  GArray *handoffs;         /* struct handoff, in the order they began */
-  struct handoff_meter *handoff_meter; /* NULL until a radio exists */
+  GArray *handoffs;         /* struct handoff, in the order they began;
+                             * NULL until a radio exists (radio.c) */
+  struct handoff_meter *handoff_meter; /* NULL until a flow exists */
   int64_t positions_interval; /* positions.tsv sampling; 0: none */
-  GArray *positions;        /* struct position_sample */
+  GArray *positions;        /* struct position_sample; NULL unless
+                             * sampled (mobility.c) */
   GArray *tables;           /* struct sim_table: modules' result tables */
   struct module_set *modules; /* modules' indexes and state (module.c) */
   struct signalling *signalling; /* control messages sent, by node */
@@ -64,19 +66,28 @@ struct sim {
 };
 
 /* A part of the kernel with state in the run or in its nodes (nodes and
- * links themselves, routing, cells, radios, flows, a protocol's per-node
- * tables...).  It calls sim_use when it first creates such state; the run
- * and the node then start, finish and free it without naming it.  One
- * constant struct per subsystem; every hook may be NULL. */
+ * links themselves, routing, cells, radios, flows, modules, a protocol's
+ * per-node tables...).  It calls sim_use when it first creates such state;
+ * the run and the node then start, finish and free it without naming it,
+ * so the run depends on nothing built on it.  One constant struct per
+ * subsystem; every hook may be NULL. */
 struct sim_subsystem {
   const char *name;
+  /* sim_run: before application number app starts, and once more (app
+   * G_MAXUINT) after the last, before faults and start. */
+  void (*before_app)(struct sim *sim, guint app);
   /* sim_run: once applications and faults have started, in use order. */
   void (*start)(struct sim *sim);
   /* sim_run: once the clock has stopped. */
   void (*finish)(struct sim *sim);
+  /* sim_free, after applications, before faults and before any subsystem
+   * is freed: for state whose end still uses other subsystems' state. */
+  void (*stop)(struct sim *sim);
   /* sim_free, in use order, after applications and faults; pending events
    * are forgotten already. */
   void (*free)(struct sim *sim);
+  /* sim_drop: counts the drop at node and/or link (either may be NULL). */
+  void (*count_drop)(struct node *node, struct link *link, uint32_t reason);
   /* node_free and iface_free: the node's or interface's share. */
   void (*node_free)(struct node *node);
   void (*iface_free)(struct iface *iface);
@@ -86,11 +97,16 @@ struct sim_subsystem {
  * subsystems, used when state is created, never per packet). */
 void sim_use(struct sim *sim, const struct sim_subsystem *sub);
 
+/* A result table: make() returns the whole TSV text (header row first),
+ * written as DIR/name at the end of the run. */
+typedef char *(*sim_table_fn)(const struct sim *sim, void *ctx);
 struct sim_table {
   char *name;
-  char *(*make)(const struct sim *sim, void *ctx);
+  sim_table_fn make;
   void *ctx;
 };
+void sim_add_table(struct sim *sim, const char *name, sim_table_fn make,
+                   void *ctx);
 
 struct sim *sim_new(const char *name, uint64_t seed, uint32_t run);
 /* The end of a run: drops the frames still on links, then frees the
@@ -112,20 +128,17 @@ void sim_rng(const struct sim *sim, struct rng *r, const char *name);
 void sim_observe(struct sim *sim, struct observer *obs);
 void sim_unobserve(struct sim *sim, struct observer *obs);
 
-/* Counts the drop at node and/or link (either may be NULL), tells the
- * observers, and frees the packet. */
+/* Has the subsystems count the drop at node and/or link (either may be
+ * NULL), tells the observers, and frees the packet. */
 void sim_drop(struct sim *sim, struct node *node, struct link *link,
               struct pkt *pkt, uint32_t reason);
 
-/* Starts modules' states and applications (module.h says in which
- * order) and scheduled faults, then runs until the duration
+/* Starts the applications, each after the subsystems' before_app, and
+ * scheduled faults, then the subsystems, then runs until the duration
  * (or until, if smaller and > 0).  progress, if set, is called about every
  * wall-clock second. */
 typedef void (*sim_progress_fn)(void *ctx, const struct sim *sim);
 void sim_run(struct sim *sim, int64_t until, sim_progress_fn progress,
              void *ctx);
-
-struct node *sim_find_node(const struct sim *sim, const char *name);
-struct link *sim_find_link(const struct sim *sim, const char *name);
 
 #endif

@@ -84,7 +84,6 @@
 
 #include <string.h>
 
-#include "flow.h"
 #include "icmp.h"
 #include "iface.h"
 #include "inet.h"
@@ -167,8 +166,8 @@ struct tcp_conn {
   void *ctx;
   tcp_accept_fn accept; /* passive side, until established */
   void *accept_ctx;
-  struct flow *flow;
-  unsigned flow_flags;
+  const struct tcp_report *report; /* NULL: nobody keeps statistics */
+  void *report_ctx;
 
   /* Send side. */
   uint32_t iss, snd_una, snd_nxt, snd_max;
@@ -393,8 +392,8 @@ static void conn_xmit(struct tcp_conn *c, struct pkt *p, uint32_t seq,
 
 static void set_cwnd(struct tcp_conn *c, uint32_t cwnd) {
   c->cwnd = cwnd;
-  if (c->flow && (c->flow_flags & TCP_FLOW_CWND))
-    flow_set_cwnd(c->flow, cwnd);
+  if (c->report && c->report->cwnd)
+    c->report->cwnd(c->report_ctx, cwnd);
 }
 
 static void set_mss(struct tcp_conn *c, uint32_t mss) {
@@ -423,8 +422,8 @@ static void count_retransmit(struct tcp_conn *c) {
   c->st.retransmits++;
   /* Karn: an ACK cannot tell which copy it answers. */
   c->rtt_timing = false;
-  if (c->flow)
-    flow_retransmitted(c->flow);
+  if (c->report && c->report->retransmitted)
+    c->report->retransmitted(c->report_ctx);
 }
 
 static void send_syn(struct tcp_conn *c) {
@@ -476,8 +475,8 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t len,
   }
   if (seq_gt(end, c->snd_max)) {
     uint32_t fresh = min_u32(end - c->snd_max, len);
-    if (fresh && c->flow && (c->flow_flags & TCP_FLOW_SENT))
-      flow_sent(c->flow, fresh);
+    if (fresh && c->report && c->report->sent)
+      c->report->sent(c->report_ctx, fresh);
     c->snd_max = end;
   }
   if (seq_gt(end, c->snd_nxt))
@@ -641,11 +640,12 @@ void tcp_set_callbacks(struct tcp_conn *c, const struct tcp_callbacks *cb,
   c->ctx = ctx;
 }
 
-void tcp_set_flow(struct tcp_conn *c, struct flow *f, unsigned flags) {
-  c->flow = f;
-  c->flow_flags = flags;
-  if (flags & TCP_FLOW_CWND)
-    flow_set_cwnd(f, c->cwnd);
+void tcp_set_report(struct tcp_conn *c, const struct tcp_report *report,
+                    void *ctx) {
+  c->report = report;
+  c->report_ctx = ctx;
+  if (report->cwnd)
+    report->cwnd(ctx, c->cwnd);
 }
 
 uint32_t tcp_send_space(const struct tcp_conn *c) {
@@ -720,8 +720,8 @@ static void enter_time_wait(struct tcp_conn *c) {
 static void rtx_fire(struct sched_event *ev) {
   struct tcp_conn *c = SIM_CONTAINER_OF(ev, struct tcp_conn, rtx_timer);
   c->st.timeouts++;
-  if (c->flow)
-    c->flow->timeouts++;
+  if (c->report && c->report->timeout)
+    c->report->timeout(c->report_ctx);
   c->backoff++;
   bool syn = c->state == S_SYN_SENT || c->state == S_SYN_RECEIVED;
   if (c->backoff > (syn ? TCP_MAX_SYN_RETRIES : TCP_MAX_RETRIES)) {

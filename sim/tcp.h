@@ -13,7 +13,6 @@
 struct node;
 struct iface;
 struct pkt;
-struct flow;
 struct tcp_conn;
 
 #define TCP_HLEN 20
@@ -104,13 +103,17 @@ struct tcp_conn *tcp_connect(struct node *node, const struct ip_addr *src,
 void tcp_set_callbacks(struct tcp_conn *c, const struct tcp_callbacks *cb,
                        void *ctx);
 
-/* What the connection reports to a flow besides retransmissions and
- * timeouts, which it always reports. */
-enum {
-  TCP_FLOW_SENT = 1, /* new data segments (flow_sent) */
-  TCP_FLOW_CWND = 2, /* congestion window changes (flow_set_cwnd) */
+/* What a connection reports of its sending to whoever keeps statistics
+ * of it (a flow: flow_follow_tcp), so that TCP knows nothing of them.
+ * Every hook may be NULL. */
+struct tcp_report {
+  void (*sent)(void *ctx, uint32_t bytes); /* new data, not retransmitted */
+  void (*cwnd)(void *ctx, uint32_t cwnd);  /* also once when set */
+  void (*retransmitted)(void *ctx);
+  void (*timeout)(void *ctx);
 };
-void tcp_set_flow(struct tcp_conn *c, struct flow *f, unsigned flags);
+void tcp_set_report(struct tcp_conn *c, const struct tcp_report *report,
+                    void *ctx);
 
 /* Copies up to len bytes into the send buffer and sends what the windows
  * allow; returns the bytes taken.  Only once connected, before tcp_close.*/

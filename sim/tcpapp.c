@@ -204,7 +204,7 @@ static void bulk_accept(void *ctx, struct tcp_conn *c) {
   struct bulk *b = ctx;
   b->server.conn = c;
   tcp_set_callbacks(c, &bulk_server_cb, b);
-  tcp_set_flow(c, b->flow, 0);
+  flow_follow_tcp(b->flow, c, 0);
 }
 
 static void bulk_start_fire(struct sched_event *ev) {
@@ -214,7 +214,7 @@ static void bulk_start_fire(struct sched_event *ev) {
   b->client.conn = tcp_connect(b->cfg.from, &b->cfg.src, &b->cfg.dst,
                                b->cfg.port, &opts, &bulk_client_cb, b);
   if (b->client.conn)
-    tcp_set_flow(b->client.conn, b->flow, TCP_FLOW_SENT | TCP_FLOW_CWND);
+    flow_follow_tcp(b->flow, b->client.conn, FLOW_TCP_SENT | FLOW_TCP_CWND);
 }
 
 static void bulk_stop_fire(struct sched_event *ev) {
@@ -373,7 +373,7 @@ static void rr_accept(void *ctx, struct tcp_conn *c) {
   struct rr *r = ctx;
   r->server.conn = c;
   tcp_set_callbacks(c, &rr_server_cb, r);
-  tcp_set_flow(c, r->flow, TCP_FLOW_CWND);
+  flow_follow_tcp(r->flow, c, FLOW_TCP_CWND);
 }
 
 static void rr_start_fire(struct sched_event *ev) {
@@ -383,7 +383,7 @@ static void rr_start_fire(struct sched_event *ev) {
   r->client.conn = tcp_connect(r->cfg.from, &r->cfg.src, &r->cfg.dst,
                                r->cfg.port, &opts, &rr_client_cb, r);
   if (r->client.conn)
-    tcp_set_flow(r->client.conn, r->flow, 0);
+    flow_follow_tcp(r->flow, r->client.conn, 0);
 }
 
 static void rr_think_fire(struct sched_event *ev) {

@@ -126,7 +126,7 @@ static struct iface *get_iface(struct sim *sim, struct node *node,
                                const xmlNode *el, const char *name,
                                const struct module_ctx *ctx, GError **error) {
   g_autofree char *v = module_attr(el, name);
-  struct link *link = v ? sim_find_link(sim, v) : NULL;
+  struct link *link = v ? link_find(sim, v) : NULL;
   struct iface *iface = link ? node_iface_on(node, link) : NULL;
   if (!iface || !iface_addr(iface, 4)) {
     module_error(error, ctx, el, "%s: %s has no IPv4 interface on a link "

@@ -23,6 +23,7 @@
 #include "sim/arp.h"
 #include "sim/dhcp.h"
 #include "sim/icmp.h"
+#include "sim/handoff.h"
 #include "sim/iface.h"
 #include "sim/inet.h"
 #include "sim/ip.h"

@@ -7,6 +7,7 @@
 #include "protocols/ro/internal.h"
 #include "protocols/ro/ro.h"
 #include "sim/addr.h"
+#include "sim/handoff.h"
 #include "sim/ip.h"
 #include "sim/node.h"
 #include "sim/radio.h"

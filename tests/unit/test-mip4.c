@@ -24,6 +24,7 @@
 #include "sim/eth.h"
 #include "sim/fault.h"
 #include "sim/flow.h"
+#include "sim/handoff.h"
 #include "sim/iface.h"
 #include "sim/inet.h"
 #include "sim/link.h"
@@ -460,7 +461,7 @@ static void test_retransmission_backoff(void **state) {
   (void)state;
   struct world w = world_new(KEY);
   radio_add_move(w.radio, 5 * SIM_S, w.c1);
-  fault_node_at(w.sim, w.ha, 4 * SIM_S, false);
+  node_fault_at(w.ha, 4 * SIM_S, false);
   w.sim->duration = 30 * SIM_S;
   struct rrq_times t = {.times = g_array_new(FALSE, FALSE, sizeof(int64_t)),
                         .link = w.c1->link};

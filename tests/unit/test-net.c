@@ -90,8 +90,8 @@ static void test_link_down_loses_rate_times_outage(void **state) {
   struct chain c = chain_new();
   c.sim->duration = 10 * SIM_S;
   add_cbr(c.sim, "f", c.a, c.b, "10.0.3.2", 512, 10 * SIM_MS, 0, 8 * SIM_S);
-  fault_link_at(c.sim, c.l2, 2 * SIM_S, false);
-  fault_link_at(c.sim, c.l2, 4 * SIM_S, true);
+  link_fault_at(c.l2, 2 * SIM_S, false);
+  link_fault_at(c.l2, 4 * SIM_S, true);
   sim_run(c.sim, 0, NULL, NULL);
   struct flow *f = test_flow(c.sim, "f");
   /* A packet sent at t starts on l2 at t + 1.432 ms and leaves it at

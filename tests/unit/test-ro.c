@@ -22,6 +22,7 @@
 #include "protocols/ro/ro.h"
 #include "sim/addr.h"
 #include "sim/flow.h"
+#include "sim/handoff.h"
 #include "sim/inet.h"
 #include "sim/node.h"
 #include "sim/pkt.h"
@@ -143,7 +144,7 @@ static struct sim *load(const struct setup *s) {
 }
 
 static struct ro_node *ro_of(struct sim *sim, const char *node) {
-  struct node *n = sim_find_node(sim, node);
+  struct node *n = node_find(sim, node);
   struct ro_node *rn = n ? module_node_state(n, &ro_module) : NULL;
   if (!rn)
     fail_msg("no route optimisation on %s", node);
@@ -335,7 +336,7 @@ struct forgery {
 
 static void forge(struct sched_event *ev) {
   struct sim *sim = SIM_CONTAINER_OF(ev, struct forgery, ev)->sim;
-  struct node *ha = sim_find_node(sim, "ha");
+  struct node *ha = node_find(sim, "ha");
   struct ro_update u = {.flags = RO_UPDATE_A | RO_UPDATE_I,
                         .lifetime = 60,
                         .home_addr = 0x0a01000a,

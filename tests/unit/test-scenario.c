@@ -90,12 +90,12 @@ static void test_good_minimal(void **state) {
   assert_false(a->router);
   assert_true(r->router);
   assert_false(b->router);
-  assert_ptr_equal(sim_find_node(sim, "r"), r);
+  assert_ptr_equal(node_find(sim, "r"), r);
 
   /* The LAN takes the default MTU and queue and has no loss. */
   assert_int_equal(sim->links->len, 2);
-  struct link *home = sim_find_link(sim, "home");
-  struct link *wan = sim_find_link(sim, "wan");
+  struct link *home = link_find(sim, "home");
+  struct link *wan = link_find(sim, "wan");
   assert_non_null(home);
   assert_non_null(wan);
   assert_ptr_equal(home->ops, &eth_lan_ops);
@@ -203,8 +203,8 @@ static void test_demo(void **state) {
     assert_non_null(iface_addr(iface, 4));
     assert_non_null(iface_addr(iface, 6));
   }
-  struct link *core1 = sim_find_link(sim, "core1");
-  struct link *core2 = sim_find_link(sim, "core2");
+  struct link *core1 = link_find(sim, "core1");
+  struct link *core2 = link_find(sim, "core2");
   assert_int_equal(core1->bps, 100000000);
   assert_int_equal(core1->delay, 5 * SIM_MS);
   assert_int_equal(core2->bps, 10000000);
@@ -259,11 +259,11 @@ static void test_good_mobile(void **state) {
   struct cell *c1 = sim_find_cell(sim, "c1");
   struct cell *c2 = sim_find_cell(sim, "c2");
   struct cell *c3 = sim_find_cell(sim, "c3");
-  struct link *home = sim_find_link(sim, "home");
+  struct link *home = link_find(sim, "home");
   assert_non_null(c1);
   assert_non_null(c2);
   assert_non_null(c3);
-  assert_ptr_equal(sim_find_link(sim, "c1"), c1->link);
+  assert_ptr_equal(link_find(sim, "c1"), c1->link);
   assert_ptr_equal(cell_of_link(c1->link), c1);
   assert_float_equal(c1->pos.x, 0, 0);
   assert_float_equal(c1->radius, 100, 0);
@@ -295,7 +295,7 @@ static void test_good_mobile(void **state) {
    * channel and one on the LAN; c3's access point is fa's interface. */
   for (int i = 0; i < 2; i++) {
     struct cell *c = i ? c2 : c1;
-    struct node *bridge = sim_find_node(sim, c->name);
+    struct node *bridge = node_find(sim, c->name);
     assert_non_null(bridge);
     assert_false(bridge->router);
     struct iface *air = node_iface_on(bridge, c->link);
@@ -305,13 +305,13 @@ static void test_good_mobile(void **state) {
     assert_ptr_equal(air->bridge_peer, wire);
     assert_ptr_equal(wire->bridge_peer, air);
   }
-  assert_null(sim_find_node(sim, "c3"));
+  assert_null(node_find(sim, "c3"));
   assert_float_equal(c3->pos.x, 1000, 0);
   assert_float_equal(c3->radius, 200, 0);
   assert_int_equal(c3->link->bps, 54000000);
   assert_int_equal(c3->link->mtu, 1280);
   assert_int_equal(c3->link->loss.kind, LOSS_GILBERT_ELLIOTT);
-  struct node *fa = sim_find_node(sim, "fa");
+  struct node *fa = node_find(sim, "fa");
   struct iface *ap = node_iface_on(fa, c3->link);
   assert_non_null(ap);
   assert_prefix(iface_addr(ap, 4), "10.3.0.1/24");
@@ -320,7 +320,7 @@ static void test_good_mobile(void **state) {
 
   /* Scripted waypoints: the second arrives by speed (72 km/h), the third
    * at a time. */
-  struct node *walker = sim_find_node(sim, "walker");
+  struct node *walker = node_find(sim, "walker");
   assert_int_equal(walker->mobility->kind, MOBILITY_WAYPOINTS);
   assert_int_equal(walker->mobility->waypoints->len, 3);
   assert_waypoint(walker->mobility, 0, -50, 0, 0, 0, SIM_S);
@@ -337,7 +337,7 @@ static void test_good_mobile(void **state) {
   assert_prefix(iface_addr(w, 4), "10.1.0.10/24");
 
   /* Constant velocity, in m/ns; "-0" is zero. */
-  struct node *car = sim_find_node(sim, "car");
+  struct node *car = node_find(sim, "car");
   assert_int_equal(car->mobility->kind, MOBILITY_CONSTANT_VELOCITY);
   assert_float_equal(car->mobility->seg.from.x, 850, 0);
   assert_float_equal(car->mobility->seg.from.y, 50, 1e-12);
@@ -353,7 +353,7 @@ static void test_good_mobile(void **state) {
    * node's stream.  The path is followed in a copy of the scenario, since
    * a model only moves forward in time and the run below starts at 0. */
   struct sim *copy = load_ok("tests/scenarios/good-mobile.xml", NULL);
-  struct mobility *m = sim_find_node(copy, "rover")->mobility;
+  struct mobility *m = node_find(copy, "rover")->mobility;
   assert_int_equal(m->kind, MOBILITY_RANDOM_WAYPOINT);
   assert_float_equal(m->area_min.x, 900, 0);
   assert_float_equal(m->area_max.y, 100, 0);
@@ -374,7 +374,7 @@ static void test_good_mobile(void **state) {
   test_sim_free_checked(copy);
 
   /* A static host and a radio with every default. */
-  struct node *kiosk = sim_find_node(sim, "kiosk");
+  struct node *kiosk = node_find(sim, "kiosk");
   assert_int_equal(kiosk->mobility->kind, MOBILITY_STATIC);
   assert_float_equal(kiosk->mobility->seg.from.x, 10, 0);
   w = iface_named(kiosk, "wlan0");
@@ -383,7 +383,7 @@ static void test_good_mobile(void **state) {
   assert_int_equal(w->radio->l2_delay, RADIO_DEFAULT_L2_DELAY);
 
   /* Discrete moves, given before and after their radios. */
-  struct node *hopper = sim_find_node(sim, "hopper");
+  struct node *hopper = node_find(sim, "hopper");
   assert_null(hopper->mobility);
   struct iface *w0 = iface_named(hopper, "wlan0");
   struct iface *w1 = iface_named(hopper, "wlan1");
@@ -436,14 +436,14 @@ static void test_handoff_scenario(void **state) {
   (void)state;
   struct sim *sim = load_ok("scenarios/handoff.xml", NULL);
   assert_int_equal(sim->cells->len, 3);
-  struct link *lan = sim_find_link(sim, "home");
+  struct link *lan = link_find(sim, "home");
   for (guint i = 0; i < sim->cells->len; i++) {
     struct cell *c = g_ptr_array_index(sim->cells, i);
-    struct node *bridge = sim_find_node(sim, c->name);
+    struct node *bridge = node_find(sim, c->name);
     assert_non_null(bridge);
     assert_non_null(node_iface_on(bridge, lan));
   }
-  struct node *mn = sim_find_node(sim, "mn");
+  struct node *mn = node_find(sim, "mn");
   assert_int_equal(mn->mobility->kind, MOBILITY_CONSTANT_VELOCITY);
   assert_float_equal(mn->mobility->seg.vel.x, 20 / 1e9, 1e-20);
   struct iface *w = iface_named(mn, "wlan0");
@@ -459,9 +459,9 @@ static void test_handoff_scenario(void **state) {
 static void test_dhcp_scenario(void **state) {
   (void)state;
   struct sim *sim = load_ok("tests/scenarios/dhcp.xml", NULL);
-  struct node *laptop = sim_find_node(sim, "laptop");
-  struct node *mn = sim_find_node(sim, "mn");
-  struct iface *lif = node_iface_on(laptop, sim_find_link(sim, "office"));
+  struct node *laptop = node_find(sim, "laptop");
+  struct node *mn = node_find(sim, "mn");
+  struct iface *lif = node_iface_on(laptop, link_find(sim, "office"));
   struct iface *w = iface_named(mn, "wlan0");
   assert_null(iface_addr(lif, 4));
   assert_null(iface_addr(w, 4));
@@ -569,7 +569,7 @@ static void test_overrides(void **state) {
   assert_int_equal(sim->run, 3);
   struct rng expected_rng;
   sim_rng(sim, &expected_rng, "link/wan/loss");
-  assert_memory_equal(&sim_find_link(sim, "wan")->loss.rng, &expected_rng,
+  assert_memory_equal(&link_find(sim, "wan")->loss.rng, &expected_rng,
                       sizeof expected_rng);
   test_sim_free_checked(sim);
 

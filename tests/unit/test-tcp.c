@@ -437,8 +437,8 @@ static void test_link_outage(void **state) {
   const uint64_t n = 2000000;
   const int64_t down = 500 * SIM_MS, up = 3500 * SIM_MS;
   add_bulk(p.sim, "bulk", p.a, p.b, "10.0.2.2", n);
-  fault_link_at(p.sim, p.bottleneck, down, false);
-  fault_link_at(p.sim, p.bottleneck, up, true);
+  link_fault_at(p.bottleneck, down, false);
+  link_fault_at(p.bottleneck, up, true);
   struct pcap_trace *t = trace_begin(p.sim, "outage");
   struct wire_watch w;
   watch_start(&w, p.sim, p.access);
