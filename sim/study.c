@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "load.h"
 #include "results.h"
 #include "rng.h"
 #include "scenario.h"
@@ -73,11 +74,9 @@ static gboolean fail(const struct study *s, const xmlNode *n, GError **error,
                      const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+  load_error_valist(error, MIPSIM_STUDY_ERROR, MIPSIM_STUDY_ERROR_INVALID,
+                    s->path, n, fmt, ap);
   va_end(ap);
-  g_set_error(error, MIPSIM_STUDY_ERROR, MIPSIM_STUDY_ERROR_INVALID,
-              "%s:%ld: %s: %s", s->path, xmlGetLineNo(n),
-              (const char *)n->name, msg);
   return FALSE;
 }
 
