@@ -215,4 +215,52 @@ void load_claims_foreach(const struct load_ctx *ctx, const char *ns,
 void *load_state(struct load_ctx *ctx, const char *owner, size_t size,
                  void (*clear)(void *state));
 
+/* ---- The kernel's element loaders ----
+ * Each is defined beside what it configures (<concept>-load.c) and loads
+ * one element el of the scenario into ctx->sim; the document walk
+ * (scenario.c) calls them in passes. */
+
+/* IPv6 needs links of at least this MTU (RFC 8200). */
+#define LOAD_IPV6_MIN_MTU 1280
+
+gboolean results_load_record(struct load_ctx *ctx, xmlNode *el,
+                             GError **error);
+gboolean route_load_routing(struct load_ctx *ctx, xmlNode *el,
+                            GError **error);
+gboolean route_load_route(struct load_ctx *ctx, xmlNode *el, GError **error);
+gboolean node_load_node(struct load_ctx *ctx, xmlNode *el, GError **error);
+/* <link> and <lan>. */
+gboolean link_load_link(struct load_ctx *ctx, xmlNode *el, GError **error);
+/* bandwidth, delay, mtu and queue of a link or cell; mtu and queue keep
+ * the caller's defaults when absent. */
+gboolean link_load_params(struct load_ctx *ctx, const xmlNode *el,
+                          uint64_t *bps, int64_t *delay, uint64_t *mtu,
+                          uint64_t *queue, GError **error);
+/* An <end>, <attach> or <ap>: an interface of a node on link;
+ * *has_ipv6 becomes true if it has an IPv6 address. */
+gboolean link_load_iface(struct load_ctx *ctx, xmlNode *el,
+                         struct link *link, bool *has_ipv6, GError **error);
+/* Loads a loss model that only some links have from el into link. */
+typedef gboolean (*link_load_model_fn)(struct load_ctx *ctx, xmlNode *el,
+                                       struct link *link, GError **error);
+/* A <loss> of link; distance loads the distance model (NULL: link has
+ * none, as only cells do). */
+gboolean link_load_loss(struct load_ctx *ctx, xmlNode *el, struct link *link,
+                        link_load_model_fn distance, GError **error);
+gboolean cell_load_cell(struct load_ctx *ctx, xmlNode *el, GError **error);
+/* The movement, radios and moves of a <host>. */
+gboolean mobility_load_host(struct load_ctx *ctx, xmlNode *el,
+                            GError **error);
+/* The <dhcp-server> and <dhcp-client> of a <host> or <router>. */
+gboolean dhcp_load_node(struct load_ctx *ctx, xmlNode *el, GError **error);
+/* <cbr> and <onoff>, <ping>, <tcp-bulk>, <tcp-rr>. */
+gboolean traffic_load_cbr(struct load_ctx *ctx, xmlNode *el, GError **error);
+gboolean traffic_load_ping(struct load_ctx *ctx, xmlNode *el,
+                           GError **error);
+gboolean traffic_load_tcp_bulk(struct load_ctx *ctx, xmlNode *el,
+                               GError **error);
+gboolean traffic_load_tcp_rr(struct load_ctx *ctx, xmlNode *el,
+                             GError **error);
+gboolean fault_load_fault(struct load_ctx *ctx, xmlNode *el, GError **error);
+
 #endif
