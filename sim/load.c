@@ -53,11 +53,11 @@ void load_ctx_clear(struct load_ctx *ctx) {
 /* ---- Located errors ---- */
 
 void load_error_valist(GError **error, GQuark domain, int code,
-                       const char *path, const xmlNode *el, const char *fmt,
-                       va_list ap) {
+                       const char *path, long line, const char *element,
+                       const char *fmt, va_list ap) {
   g_autofree char *problem = g_strdup_vprintf(fmt, ap);
-  g_set_error(error, domain, code, "%s:%ld: %s: %s", path, xmlGetLineNo(el),
-              (const char *)el->name, problem);
+  g_set_error(error, domain, code, "%s:%ld: %s: %s", path, line, element,
+              problem);
 }
 
 gboolean load_error(GError **error, const struct load_ctx *ctx,
@@ -65,7 +65,8 @@ gboolean load_error(GError **error, const struct load_ctx *ctx,
   va_list ap;
   va_start(ap, fmt);
   load_error_valist(error, MIPSIM_SCENARIO_ERROR,
-                    MIPSIM_SCENARIO_ERROR_INVALID, ctx->path, el, fmt, ap);
+                    MIPSIM_SCENARIO_ERROR_INVALID, ctx->path,
+                    xmlGetLineNo(el), (const char *)el->name, fmt, ap);
   va_end(ap);
   return FALSE;
 }

@@ -19,6 +19,16 @@ struct cell;
 struct iface;
 struct prefix;
 
+/* The namespaces of names.  A radio's name is "NODE/NAME". */
+enum load_kind {
+  LOAD_NODE,
+  LOAD_LINK, /* links and LANs, and cells' channels */
+  LOAD_CELL,
+  LOAD_RADIO,
+  LOAD_FLOW,
+  LOAD_N_KINDS
+};
+
 /* What a scenario being loaded lends each element loader.  path and sim
  * are the loaders'; the rest belongs to load.c. */
 struct load_ctx {
@@ -28,9 +38,9 @@ struct load_ctx {
    * protocol module's element, a kernel service): set by the document
    * walk. */
   bool (*elsewhere)(const struct load_ctx *ctx, const xmlNode *el);
-  GHashTable *names[5];  /* enum load_kind -> name -> struct load_name */
-  GHashTable *claims;    /* namespace -> key -> line, as a pointer */
-  GHashTable *states;    /* owner -> struct load__state */
+  GHashTable *names[LOAD_N_KINDS]; /* name -> struct load_name */
+  GHashTable *claims; /* namespace -> key -> line, as a pointer */
+  GHashTable *states; /* owner -> struct load__state */
 };
 
 /* Initialises ctx for the file path and the run sim; load_ctx_clear
@@ -43,8 +53,8 @@ void load_ctx_clear(struct load_ctx *ctx);
 /* The one formatter of located errors: sets error (domain, code) to
  * "PATH:LINE: ELEMENT: message". */
 void load_error_valist(GError **error, GQuark domain, int code,
-                       const char *path, const xmlNode *el, const char *fmt,
-                       va_list ap) G_GNUC_PRINTF(6, 0);
+                       const char *path, long line, const char *element,
+                       const char *fmt, va_list ap) G_GNUC_PRINTF(7, 0);
 /* The same in MIPSIM_SCENARIO_ERROR_INVALID, naming ctx's file; returns
  * FALSE so that a loader can return it. */
 gboolean load_error(GError **error, const struct load_ctx *ctx,
@@ -151,9 +161,6 @@ static inline double load_seconds(int64_t ns) {
 }
 
 /* ---- Names and references ---- */
-
-/* The namespaces of names.  A radio's name is "NODE/NAME". */
-enum load_kind { LOAD_NODE, LOAD_LINK, LOAD_CELL, LOAD_RADIO, LOAD_FLOW };
 
 /* Where a name was defined, and what it names. */
 struct load_name {

@@ -175,8 +175,9 @@ void module_error(GError **error, const struct module_ctx *ctx,
   va_list args;
   va_start(args, format);
   load_error_valist(error, MIPSIM_SCENARIO_ERROR,
-                    MIPSIM_SCENARIO_ERROR_INVALID, ctx->path, element, format,
-                    args);
+                    MIPSIM_SCENARIO_ERROR_INVALID, ctx->path,
+                    xmlGetLineNo(element), (const char *)element->name,
+                    format, args);
   va_end(args);
 }
 

@@ -242,7 +242,7 @@ char *scenario_schema_path(void) {
 /* The document walk's context: the loaders' and which protocol module
  * owns which element. */
 struct loader {
-  struct load_ctx ctx;
+  struct load_ctx ctx; /* first: the walk's own loaders cast back */
   GHashTable *elements; /* element name -> const struct module *: the
                          * registry's, which owns each */
 };
