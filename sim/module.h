@@ -125,15 +125,16 @@ xmlNode *module_settings(const xmlNode *role, const struct module *mod);
  * peer, or NULL.  The loader has checked that peers differ. */
 xmlNode *module_role_sa(const xmlNode *role, uint32_t peer);
 
-/* Sets error to "PATH:LINE: element: message". */
+/* Sets error to "PATH:LINE: element: message" (load_error's format). */
 void module_error(GError **error, const struct module_ctx *ctx,
                   const xmlNode *element, const char *format, ...)
     G_GNUC_PRINTF(4, 5);
 
-/* Attribute readers for modules' elements, with the loader's units and
- * address syntax.  An absent attribute leaves *out alone and succeeds
- * (module_get_v4 with required fails); errors name file, line, element
- * and attribute. */
+/* Attribute readers for modules' elements: sim/load.h's load_attr,
+ * load_get_duration, load_get_bool, load_get_count (1 to 100000) and
+ * load_get_v4 for a module_ctx.  An absent attribute leaves *out alone
+ * and succeeds (module_get_v4 with required fails); errors name file,
+ * line, element and attribute. */
 char *module_attr(const xmlNode *el, const char *name); /* or NULL */
 /* A time greater than zero ("10ms"). */
 gboolean module_get_time(const xmlNode *el, const char *name, int64_t *out,

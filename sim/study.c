@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "load.h"
 #include "results.h"
 #include "rng.h"
 #include "scenario.h"
@@ -66,18 +67,27 @@ static char *prop(const xmlNode *n, const char *name) {
   return s;
 }
 
-static gboolean fail(const struct study *s, const xmlNode *n, GError **error,
-                     const char *fmt, ...) G_GNUC_PRINTF(4, 5);
-
+/* Sets "PATH:LINE: ELEMENT: problem" for n, or for the element named
+ * element on line, of the study file, and returns FALSE. */
+G_GNUC_PRINTF(4, 5)
 static gboolean fail(const struct study *s, const xmlNode *n, GError **error,
                      const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+  load_error_valist(error, MIPSIM_STUDY_ERROR, MIPSIM_STUDY_ERROR_INVALID,
+                    s->path, xmlGetLineNo(n), (const char *)n->name, fmt, ap);
   va_end(ap);
-  g_set_error(error, MIPSIM_STUDY_ERROR, MIPSIM_STUDY_ERROR_INVALID,
-              "%s:%ld: %s: %s", s->path, xmlGetLineNo(n),
-              (const char *)n->name, msg);
+  return FALSE;
+}
+
+G_GNUC_PRINTF(5, 6)
+static gboolean fail_at(const struct study *s, long line, const char *element,
+                        GError **error, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  load_error_valist(error, MIPSIM_STUDY_ERROR, MIPSIM_STUDY_ERROR_INVALID,
+                    s->path, line, element, fmt, ap);
+  va_end(ap);
   return FALSE;
 }
 
@@ -435,12 +445,9 @@ static gboolean check_scenario(struct study *s, xmlNode *root,
     guint set = study_set(doc, p->path, g_ptr_array_index(p->values, 0),
                           &local);
     xmlFreeDoc(doc);
-    if (!set) {
-      g_set_error(error, MIPSIM_STUDY_ERROR, MIPSIM_STUDY_ERROR_INVALID,
-                  "%s:%ld: parameter: path: %s", s->path, p->line,
-                  local->message);
-      return FALSE;
-    }
+    if (!set)
+      return fail_at(s, p->line, "parameter", error, "path: %s",
+                     local->message);
   }
   for (guint c = 0; c < s->combos->len; c++) {
     xmlDoc *doc = combo_doc(s, c, &local);

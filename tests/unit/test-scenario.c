@@ -25,7 +25,9 @@
 #include "sim/flow.h"
 #include "sim/iface.h"
 #include "sim/link.h"
+#include "sim/load.h"
 #include "sim/mobility.h"
+#include "sim/module.h"
 #include "sim/node.h"
 #include "sim/radio.h"
 #include "sim/results.h"
@@ -1134,6 +1136,249 @@ static void test_threads(void **state) {
     assert_true(GPOINTER_TO_INT(g_thread_join(threads[i])));
 }
 
+/* ---- The loader API: readers and references ---- */
+
+/* A document named t.xml whose element <el ATTRS/> is on line 2. */
+static xmlDoc *reader_doc(const char *attrs, xmlNode **el) {
+  g_autofree char *text = g_strdup_printf("<doc>\n<el %s/>\n</doc>\n", attrs);
+  xmlDoc *doc = xmlReadMemory(text, (int)strlen(text), "t.xml", NULL, 0);
+  assert_non_null(doc);
+  *el = xmlDocGetRootElement(doc)->children;
+  while ((*el)->type != XML_ELEMENT_NODE)
+    *el = (*el)->next;
+  return doc;
+}
+
+/* The error names file, line and element, then says problem (the units
+ * parsers may add an example after it). */
+static void assert_located(GError **error, const char *problem) {
+  assert_non_null(*error);
+  g_autofree char *expected = g_strconcat("t.xml:2: el: ", problem, NULL);
+  if (!g_str_has_prefix((*error)->message, expected))
+    fail_msg("got \"%s\", expected \"%s...\"", (*error)->message,
+             expected);
+  assert_true(g_error_matches(*error, MIPSIM_SCENARIO_ERROR,
+                              MIPSIM_SCENARIO_ERROR_INVALID));
+  g_clear_error(error);
+}
+
+/* Each reader of the family: a good value, a bad unit or syntax, a value
+ * out of range; an absent attribute keeps the default. */
+static void test_load_readers(void **state) {
+  (void)state;
+  struct load_ctx ctx;
+  load_ctx_init(&ctx, "t.xml", NULL);
+  xmlNode *el;
+  xmlDoc *doc = reader_doc(
+      "t=\"10ms\" badt=\"5 parsecs\" zero=\"0s\" r=\"10Mbps\" badr=\"10MB\" "
+      "s=\"1500B\" small=\"40B\" c=\"7\" c0=\"0\" big=\"300\" badc=\"7x\" "
+      "p=\"0.25\" badp=\"1.5\" yes=\"true\" no=\"false\" x=\"-5km\" "
+      "far=\"200000km\" badx=\"5 parsecs\" v=\"3m/s\" fast=\"400000000m/s\" "
+      "badv=\"10 knots\" n=\"2.5\" a=\"10.0.0.1\" a6=\"2001:db8::1\" "
+      "bada=\"10.0.0.300\" k=\"sticky\" badk=\"random\" k3=\"b\" "
+      "badk3=\"d\" pfx=\"10.0.0.1/24\" net=\"10.0.0.0/24\" "
+      "pfx6=\"2001:db8::1/64\"",
+      &el);
+  g_autoptr(GError) error = NULL;
+
+  int64_t t = -1;
+  assert_true(load_get_time(&ctx, el, "absent", &t, &error));
+  assert_int_equal(t, -1);
+  assert_true(load_get_time(&ctx, el, "t", &t, &error));
+  assert_int_equal(t, 10 * SIM_MS);
+  assert_false(load_get_time(&ctx, el, "badt", &t, &error));
+  assert_located(&error, "badt: '5 parsecs' is not a time: unknown unit "
+                         "'parsecs'");
+  assert_true(load_get_duration(&ctx, el, "t", &t, &error));
+  assert_false(load_get_duration(&ctx, el, "zero", &t, &error));
+  assert_located(&error, "zero: must be greater than zero");
+
+  uint64_t u = 0;
+  assert_true(load_get_rate(&ctx, el, "r", &u, &error));
+  assert_int_equal(u, 10000000);
+  assert_false(load_get_rate(&ctx, el, "badr", &u, &error));
+  assert_located(&error, "badr: '10MB' is not a rate: unknown unit 'MB'");
+
+  assert_true(load_get_size(&ctx, el, "s", 68, 65535, &u, &error));
+  assert_int_equal(u, 1500);
+  assert_false(load_get_size(&ctx, el, "small", 68, 65535, &u, &error));
+  assert_located(&error, "small: '40B' is out of range (68B to 65535B)");
+  assert_false(load_get_size(&ctx, el, "badt", 0, 10, &u, &error));
+  assert_true(g_str_has_prefix(error->message, "t.xml:2: el: badt: '5 "
+                                               "parsecs' is not a size"));
+  g_clear_error(&error);
+
+  assert_true(load_get_count(&ctx, el, "c", 1, 255, &u, &error));
+  assert_int_equal(u, 7);
+  assert_false(load_get_count(&ctx, el, "c0", 1, UINT64_MAX, &u, &error));
+  assert_located(&error, "c0: must be at least 1, not 0");
+  assert_false(load_get_count(&ctx, el, "big", 1, 255, &u, &error));
+  assert_located(&error, "big: 300 is out of range (1 to 255)");
+  assert_false(load_get_count(&ctx, el, "badc", 1, 255, &u, &error));
+  assert_true(g_str_has_prefix(error->message, "t.xml:2: el: badc: "));
+  g_clear_error(&error);
+
+  double d = 0;
+  assert_true(load_get_probability(&ctx, el, "p", &d, &error));
+  assert_float_equal(d, 0.25, 1e-12);
+  assert_false(load_get_probability(&ctx, el, "badp", &d, &error));
+  assert_located(&error, "badp: '1.5' is not a probability (expected 0 to "
+                         "1, or 0% to 100%)");
+
+  bool b = false;
+  load_get_bool(el, "yes", &b);
+  assert_true(b);
+  load_get_bool(el, "absent", &b);
+  assert_true(b);
+  load_get_bool(el, "no", &b);
+  assert_false(b);
+
+  assert_true(load_get_distance(&ctx, el, "x", LOAD_ANY_SIGN, &d, &error));
+  assert_float_equal(d, -5000, 1e-9);
+  assert_false(load_get_distance(&ctx, el, "x", LOAD_POSITIVE, &d, &error));
+  assert_located(&error, "x: must be greater than zero, not -5km");
+  assert_false(
+      load_get_distance(&ctx, el, "x", LOAD_NOT_NEGATIVE, &d, &error));
+  assert_located(&error, "x: must not be negative, not -5km");
+  assert_false(load_get_distance(&ctx, el, "far", LOAD_ANY_SIGN, &d, &error));
+  assert_located(&error,
+                 "far: 200000km is out of range (-100000km to 100000km)");
+  assert_false(
+      load_get_distance(&ctx, el, "badx", LOAD_ANY_SIGN, &d, &error));
+  assert_located(&error, "badx: '5 parsecs' is not a distance: unknown unit "
+                         "'parsecs'");
+
+  assert_true(load_get_speed(&ctx, el, "v", LOAD_POSITIVE, &d, &error));
+  assert_float_equal(d, 3, 1e-12);
+  assert_false(load_get_speed(&ctx, el, "fast", LOAD_POSITIVE, &d, &error));
+  assert_located(&error, "fast: 400000000m/s is out of range (at most "
+                         "299792458m/s, the speed of light)");
+  assert_false(load_get_speed(&ctx, el, "badv", LOAD_ANY_SIGN, &d, &error));
+  assert_located(&error, "badv: '10 knots' is not a speed: unknown unit "
+                         "'knots'");
+
+  assert_true(load_get_number(&ctx, el, "n", &d, &error));
+  assert_float_equal(d, 2.5, 1e-12);
+  assert_false(load_get_number(&ctx, el, "x", &d, &error));
+  assert_true(g_str_has_prefix(error->message, "t.xml:2: el: x: "));
+  g_clear_error(&error);
+
+  uint32_t v4 = 0;
+  assert_true(load_get_v4(&ctx, el, "a", &v4, &error));
+  assert_int_equal(v4, 0x0a000001);
+  assert_false(load_get_v4(&ctx, el, "a6", &v4, &error));
+  assert_located(&error, "a6: '2001:db8::1' is not an IPv4 address");
+  assert_false(load_get_v4(&ctx, el, "bada", &v4, &error));
+  assert_located(&error,
+                 "bada: '10.0.0.300' is not an IPv4 or IPv6 address");
+
+  static const struct load_keyword two[] = {
+      {"nearest", 1}, {"sticky", 2}, {NULL, 0}};
+  static const struct load_keyword three[] = {
+      {"a", 1}, {"b", 2}, {"c", 3}, {NULL, 0}};
+  int k = 0;
+  assert_true(load_get_keyword(&ctx, el, "k", two, &k, &error));
+  assert_int_equal(k, 2);
+  assert_false(load_get_keyword(&ctx, el, "badk", two, &k, &error));
+  assert_located(&error, "badk: 'random' is neither nearest nor sticky");
+  assert_true(load_get_keyword(&ctx, el, "k3", three, &k, &error));
+  assert_int_equal(k, 2);
+  assert_false(load_get_keyword(&ctx, el, "badk3", three, &k, &error));
+  assert_located(&error, "badk3: 'd' is not one of a, b or c");
+
+  /* An interface address is claimed: the second use names the first. */
+  struct prefix p = {0};
+  assert_true(load_get_iface_addr(&ctx, el, "pfx", 4, &p, &error));
+  assert_prefix(&p, "10.0.0.1/24");
+  assert_false(load_get_iface_addr(&ctx, el, "pfx", 4, &p, &error));
+  assert_located(&error, "pfx: address 10.0.0.1 is already used on line 2");
+  assert_false(load_get_iface_addr(&ctx, el, "net", 4, &p, &error));
+  assert_located(&error,
+                 "net: 10.0.0.0/24 is the network address of its subnet");
+  assert_false(load_get_iface_addr(&ctx, el, "pfx6", 4, &p, &error));
+  assert_located(&error, "pfx6: '2001:db8::1/64' is an IPv6 address");
+
+  /* Modules' readers are the same family. */
+  struct module_ctx mctx = {.path = "t.xml"};
+  assert_false(module_get_time(el, "zero", &t, &mctx, &error));
+  assert_located(&error, "zero: must be greater than zero");
+  unsigned count = 3;
+  assert_true(module_get_count(el, "absent", &count, &mctx, &error));
+  assert_int_equal(count, 3);
+  assert_false(module_get_count(el, "c0", &count, &mctx, &error));
+  assert_located(&error, "c0: 0 is out of range (1 to 100000)");
+  assert_false(module_get_v4(el, "absent", &v4, true, &mctx, &error));
+  assert_located(&error, "absent: missing");
+  module_error(&error, &mctx, el, "%s", "problem");
+  assert_located(&error, "problem");
+
+  xmlFreeDoc(doc);
+  load_ctx_clear(&ctx);
+}
+
+/* References resolve names of their kind, and name what is missing. */
+static void test_load_refs(void **state) {
+  (void)state;
+  struct sim *sim = sim_new("refs", 1, 0);
+  struct node *a = node_new(sim, "a", false);
+  struct link *l = link_new(sim, "l", &link_p2p_ops, 1000000, SIM_MS);
+  struct link *m = link_new(sim, "m", &link_p2p_ops, 1000000, SIM_MS);
+  struct iface *a_l = iface_new(a, l);
+  struct load_ctx ctx;
+  load_ctx_init(&ctx, "t.xml", sim);
+  xmlNode *el;
+  xmlDoc *doc = reader_doc("name=\"a\" node=\"a\" ghost=\"zz\" link=\"l\" "
+                           "other=\"m\" cell=\"c9\" wireless=\"w\"",
+                           &el);
+  g_autoptr(GError) error = NULL;
+
+  struct load_name *d = load_define(&ctx, el, LOAD_NODE, "node", &error);
+  assert_non_null(d);
+  d->obj = a;
+  assert_null(load_define(&ctx, el, LOAD_NODE, "node", &error));
+  assert_located(&error, "duplicate node name 'a' (first defined on line 2)");
+  load_define_key(&ctx, LOAD_LINK, "l", l, el);
+  load_define_key(&ctx, LOAD_LINK, "m", m, el);
+
+  struct node *node = NULL;
+  assert_true(load_node_ref(&ctx, el, "node", &node, &error));
+  assert_ptr_equal(node, a);
+  assert_false(load_node_ref(&ctx, el, "ghost", &node, &error));
+  assert_located(&error, "ghost: there is no host or router named 'zz'");
+  assert_false(load_node_ref(&ctx, el, "absent", &node, &error));
+  assert_located(&error, "the absent attribute is missing");
+
+  struct link *link = NULL;
+  assert_true(load_link_ref(&ctx, el, "link", &link, &error));
+  assert_ptr_equal(link, l);
+  assert_false(load_link_ref(&ctx, el, "ghost", &link, &error));
+  assert_located(&error, "ghost: there is no link or lan named 'zz'");
+
+  struct iface *iface = NULL;
+  assert_true(load_link_iface_ref(&ctx, el, "link", a, &iface, &error));
+  assert_ptr_equal(iface, a_l);
+  assert_false(load_link_iface_ref(&ctx, el, "other", a, &iface, &error));
+  assert_located(&error, "other: a is not attached to m");
+
+  struct cell *cell = NULL;
+  assert_false(load_cell_ref(&ctx, el, "cell", &cell, &error));
+  assert_located(&error, "cell: there is no cell named 'c9'");
+  load_define_key(&ctx, LOAD_RADIO, "a/w", a_l, el);
+  assert_true(load_radio_ref(&ctx, el, "wireless", a, &iface, &error));
+  assert_ptr_equal(iface, a_l);
+  assert_false(load_radio_ref(&ctx, el, "name", a, &iface, &error));
+  assert_located(&error, "name: a has no <wireless> named 'a'");
+
+  /* Claims hold a key for the first element. */
+  assert_int_equal(load_claim(&ctx, "port", "a 40000", el), 0);
+  assert_int_equal(load_claim(&ctx, "port", "a 40000", el), 2);
+  assert_int_equal(load_claim(&ctx, "route", "a 40000", el), 0);
+
+  xmlFreeDoc(doc);
+  load_ctx_clear(&ctx);
+  sim_free(sim);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_good_minimal),
@@ -1156,6 +1401,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_truncated, tmp_setup,
                                       tmp_teardown),
       cmocka_unit_test(test_threads),
+      cmocka_unit_test(test_load_readers),
+      cmocka_unit_test(test_load_refs),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
