@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Address parsing, formatting and prefix matching. */
-#include "addr.h"
+#include "sim/addr.h"
 
 #include <arpa/inet.h>
 #include <string.h>

@@ -5,19 +5,19 @@
  * an expired entry is resolved again by broadcast.  Receivers update an
  * existing entry from any ARP packet (RFC 826's merge), which is what
  * makes gratuitous ARP move traffic to a home agent. */
-#include "arp.h"
+#include "sim/arp.h"
 
 #include <glib.h>
 #include <string.h>
 
-#include "eth.h"
-#include "icmp.h"
-#include "iface.h"
-#include "inet.h"
-#include "link.h"
-#include "node.h"
-#include "pkt.h"
-#include "sim.h"
+#include "sim/eth.h"
+#include "sim/icmp.h"
+#include "sim/iface.h"
+#include "sim/inet.h"
+#include "sim/link.h"
+#include "sim/node.h"
+#include "sim/pkt.h"
+#include "sim/sim.h"
 
 #define ARP_LEN 28
 enum { ARP_REQUEST = 1, ARP_REPLY = 2 };

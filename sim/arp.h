@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sched.h"
+#include "sim/sched.h"
 
 struct iface;
 struct pkt;

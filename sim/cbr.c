@@ -3,18 +3,18 @@
  * time travel in the payload, as in real measurement tools, so the sink
  * could be a real host; the metadata carries them too, for the in-flight
  * count at the end of a run. */
-#include "traffic.h"
+#include "sim/traffic.h"
 
 #include <math.h>
 
-#include "app.h"
-#include "flow.h"
-#include "icmp.h"
-#include "inet.h"
-#include "node.h"
-#include "pkt.h"
-#include "sim.h"
-#include "udp.h"
+#include "sim/app.h"
+#include "sim/flow.h"
+#include "sim/icmp.h"
+#include "sim/inet.h"
+#include "sim/node.h"
+#include "sim/pkt.h"
+#include "sim/sim.h"
+#include "sim/udp.h"
 
 G_DEFINE_QUARK(mipsim-traffic-error-quark, mipsim_traffic_error)
 

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The loader of <cell>: a wireless cell, its channel, its access point
  * (a router's <ap> or a <bridge> onto a LAN) and its loss. */
-#include "load.h"
+#include "sim/load.h"
 
-#include "cell.h"
-#include "eth.h"
-#include "link.h"
-#include "node.h"
-#include "sim.h"
+#include "sim/cell.h"
+#include "sim/eth.h"
+#include "sim/link.h"
+#include "sim/node.h"
+#include "sim/sim.h"
 
 /* A cell's name is also the name of its channel (a link) and of its
  * bridge (a node), so it must be free in all three namespaces. */

@@ -6,17 +6,17 @@
  * bounding box touches, so the cells near a movement segment are found by
  * visiting the buckets of the segment's bounding box instead of checking
  * every cell. */
-#include "cell.h"
+#include "sim/cell.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "eth.h"
-#include "iface.h"
-#include "link.h"
-#include "node.h"
-#include "pkt.h"
-#include "sim.h"
+#include "sim/eth.h"
+#include "sim/iface.h"
+#include "sim/link.h"
+#include "sim/node.h"
+#include "sim/pkt.h"
+#include "sim/sim.h"
 
 struct cell_index {
   double bucket;        /* bucket side, metres */

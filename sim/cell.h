@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "mobility.h"
+#include "sim/mobility.h"
 
 struct sim;
 struct link;

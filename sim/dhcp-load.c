@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The loaders of <dhcp-server> and <dhcp-client>, children of <router>
  * and <host>. */
-#include "load.h"
+#include "sim/load.h"
 
-#include "addr.h"
-#include "dhcp.h"
-#include "iface.h"
-#include "node.h"
+#include "sim/addr.h"
+#include "sim/dhcp.h"
+#include "sim/iface.h"
+#include "sim/node.h"
 
 /* The address, among those interfaces claim, that a pool holds and
  * that was defined first. */

@@ -7,23 +7,23 @@
  * message to the server or client of the interface it arrived on.  The
  * first such object of a run also keeps the run's lease events, the rows
  * of dhcp.tsv. */
-#include "dhcp.h"
+#include "sim/dhcp.h"
 
 #include <string.h>
 
-#include "app.h"
-#include "arp.h"
-#include "iface.h"
-#include "inet.h"
-#include "ip.h"
-#include "link.h"
-#include "node.h"
-#include "pkt.h"
-#include "radio.h"
-#include "route.h"
-#include "signalling.h"
-#include "sim.h"
-#include "udp.h"
+#include "sim/app.h"
+#include "sim/arp.h"
+#include "sim/iface.h"
+#include "sim/inet.h"
+#include "sim/ip.h"
+#include "sim/link.h"
+#include "sim/node.h"
+#include "sim/pkt.h"
+#include "sim/radio.h"
+#include "sim/route.h"
+#include "sim/signalling.h"
+#include "sim/sim.h"
+#include "sim/udp.h"
 
 G_DEFINE_QUARK(mipsim-dhcp-error-quark, mipsim_dhcp_error)
 

@@ -43,7 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sched.h"
+#include "sim/sched.h"
 
 struct sim;
 struct node;

@@ -5,19 +5,19 @@
  * stations of the LAN: neighbour discovery is not simulated yet (it comes
  * with the Mobile IPv6 module), so IPv6 has no resolution delay or
  * neighbour-discovery traffic. */
-#include "eth.h"
+#include "sim/eth.h"
 
 #include <glib.h>
 #include <string.h>
 
-#include "arp.h"
-#include "iface.h"
-#include "inet.h"
-#include "ip.h"
-#include "link.h"
-#include "node.h"
-#include "pkt.h"
-#include "sim.h"
+#include "sim/arp.h"
+#include "sim/iface.h"
+#include "sim/inet.h"
+#include "sim/ip.h"
+#include "sim/link.h"
+#include "sim/node.h"
+#include "sim/pkt.h"
+#include "sim/sim.h"
 
 const uint8_t ETH_BROADCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 

@@ -9,9 +9,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "addr.h"
-#include "inet.h"
-#include "link.h"
+#include "sim/addr.h"
+#include "sim/inet.h"
+#include "sim/link.h"
 
 struct iface;
 struct node;

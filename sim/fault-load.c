@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The loader of <fault>: a link or node that goes down and maybe comes
  * back. */
-#include "load.h"
+#include "sim/load.h"
 
-#include "fault.h"
-#include "link.h"
-#include "node.h"
-#include "sim.h"
+#include "sim/fault.h"
+#include "sim/link.h"
+#include "sim/node.h"
+#include "sim/sim.h"
 
 /* A time span during which a link or node is down. */
 struct outage {

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Scheduled failures and recoveries. */
-#include "fault.h"
+#include "sim/fault.h"
 
 #include <glib.h>
 
-#include "sim.h"
+#include "sim/sim.h"
 
 struct fault {
   struct sched_event ev;

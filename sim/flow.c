@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Per-flow statistics.  Delays are kept per packet so that percentiles
  * are exact, not estimated. */
-#include "flow.h"
+#include "sim/flow.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "handoff.h"
-#include "route.h"
-#include "sim.h"
-#include "tcp.h"
+#include "sim/handoff.h"
+#include "sim/route.h"
+#include "sim/sim.h"
+#include "sim/tcp.h"
 
 static void flows_free(struct sim *sim) {
   for (guint i = 0; i < sim->flows->len; i++)

@@ -3,16 +3,16 @@
  * by (source, destination, protocol, identification) as RFC 791 says; a
  * datagram not complete within FRAG_REASSEMBLY_TIMEOUT is dropped, with an
  * ICMP "fragment reassembly time exceeded" if its first fragment came. */
-#include "frag.h"
+#include "sim/frag.h"
 
 #include <glib.h>
 #include <string.h>
 
-#include "icmp.h"
-#include "inet.h"
-#include "node.h"
-#include "pkt.h"
-#include "sim.h"
+#include "sim/icmp.h"
+#include "sim/inet.h"
+#include "sim/node.h"
+#include "sim/pkt.h"
+#include "sim/sim.h"
 
 struct reasm_key {
   uint32_t src, dst;

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "sched.h"
+#include "sim/sched.h"
 
 struct node;
 struct pkt;

@@ -24,16 +24,16 @@
  * reordered, not lost.  Duplicates and reordering are counted over the
  * deliveries from the handoff's start to the next handoff's.
  * doc/results-handoffs.md is the user's side of this. */
-#include "handoff.h"
+#include "sim/handoff.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "flow.h"
-#include "iface.h"
-#include "cell.h"
-#include "node.h"
-#include "sim.h"
+#include "sim/flow.h"
+#include "sim/iface.h"
+#include "sim/cell.h"
+#include "sim/node.h"
+#include "sim/sim.h"
 
 /* One row of handoff_flows.tsv. */
 struct handoff_flow {

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "radio.h"
+#include "sim/radio.h"
 
 struct sim;
 struct node;

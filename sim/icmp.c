@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ICMP (RFC 792, RFC 1812 rules for errors) and ICMPv6 (RFC 4443).  Error
  * messages are not rate limited. */
-#include "icmp.h"
+#include "sim/icmp.h"
 
 #include <string.h>
 
-#include "dispatch.h"
-#include "iface.h"
-#include "inet.h"
-#include "ip.h"
-#include "node.h"
-#include "pkt.h"
-#include "sim.h"
+#include "sim/dispatch.h"
+#include "sim/iface.h"
+#include "sim/inet.h"
+#include "sim/ip.h"
+#include "sim/node.h"
+#include "sim/pkt.h"
+#include "sim/sim.h"
 
 static uint32_t type_key(int family, uint8_t type) {
   return (uint32_t)family << 8 | type;

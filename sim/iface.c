@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Interfaces: addresses, MAC, and the hand-off of received frames. */
-#include "iface.h"
+#include "sim/iface.h"
 
-#include "link.h"
-#include "node.h"
-#include "route.h"
+#include "sim/link.h"
+#include "sim/node.h"
+#include "sim/route.h"
 
 struct iface *iface_new(struct node *node, struct link *link) {
   struct iface *iface = iface_new_unattached(node, link->name);

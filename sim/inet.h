@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "addr.h"
+#include "sim/addr.h"
 
 enum {
   IPPROTO_NUM_ICMP = 1,

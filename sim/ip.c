@@ -3,20 +3,20 @@
  * TTL / hop limit and ICMP errors, fragmentation, and output through the
  * neighbour layer to the link.  Both families share the path; where they
  * differ (checksum, fragmentation, ICMP flavour) the version decides. */
-#include "ip.h"
+#include "sim/ip.h"
 
 #include <string.h>
 
-#include "dispatch.h"
-#include "frag.h"
-#include "icmp.h"
-#include "iface.h"
-#include "inet.h"
-#include "link.h"
-#include "node.h"
-#include "pkt.h"
-#include "route.h"
-#include "sim.h"
+#include "sim/dispatch.h"
+#include "sim/frag.h"
+#include "sim/icmp.h"
+#include "sim/iface.h"
+#include "sim/inet.h"
+#include "sim/link.h"
+#include "sim/node.h"
+#include "sim/pkt.h"
+#include "sim/route.h"
+#include "sim/sim.h"
 
 struct ip_hook_entry {
   int priority;

@@ -8,8 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "addr.h"
-#include "hook.h"
+#include "sim/addr.h"
+#include "sim/hook.h"
 
 struct node;
 struct iface;

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The loaders of <link> and <lan>, of the interfaces that attach nodes
  * to them, and of their <loss>. */
-#include "load.h"
+#include "sim/load.h"
 
 #include <string.h>
 
-#include "addr.h"
-#include "eth.h"
-#include "iface.h"
-#include "link.h"
-#include "node.h"
-#include "sim.h"
+#include "sim/addr.h"
+#include "sim/eth.h"
+#include "sim/iface.h"
+#include "sim/link.h"
+#include "sim/node.h"
+#include "sim/sim.h"
 
 #define MTU_MIN 68
 #define MTU_MAX 65535

@@ -6,20 +6,20 @@
  * hop, its delivery, and the drop-tail queue is the ring of start times
  * not yet reached.  Where the frame goes from there is the kind's
  * business (ops->deliver); point-to-point links are implemented here. */
-#include "link.h"
+#include "sim/link.h"
 
 #include <glib.h>
 #include <pcap/dlt.h>
 #include <string.h>
 
-#include "fault.h"
-#include "iface.h"
-#include "ip.h"
-#include "node.h"
-#include "pkt.h"
-#include "route.h"
-#include "sim.h"
-#include "units.h"
+#include "sim/fault.h"
+#include "sim/iface.h"
+#include "sim/ip.h"
+#include "sim/node.h"
+#include "sim/pkt.h"
+#include "sim/route.h"
+#include "sim/sim.h"
+#include "sim/units.h"
 
 static void links_free(struct sim *sim) {
   for (guint i = 0; i < sim->links->len; i++)

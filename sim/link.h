@@ -8,9 +8,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "addr.h"
-#include "drop.h"
-#include "loss.h"
+#include "sim/addr.h"
+#include "sim/drop.h"
+#include "sim/loss.h"
 
 struct sim;
 struct iface;

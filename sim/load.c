@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The loader API: located errors, typed attribute readers, names,
  * references, claims and loaders' state while a scenario loads. */
-#include "load.h"
+#include "sim/load.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "addr.h"
-#include "link.h"
-#include "node.h"
-#include "scenario.h"
-#include "units.h"
+#include "sim/addr.h"
+#include "sim/link.h"
+#include "sim/node.h"
+#include "sim/scenario.h"
+#include "sim/units.h"
 
 #define NAME_MAX_LEN 128
 /* Coordinates and lengths beyond 100000 km are typos. */

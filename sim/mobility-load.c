@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The loader of a <host>'s movement (<position>, <velocity>,
  * <waypoints>, <random-waypoint>), radios (<wireless>) and <move>s. */
-#include "load.h"
+#include "sim/load.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "cell.h"
-#include "iface.h"
-#include "link.h"
-#include "mobility.h"
-#include "node.h"
-#include "radio.h"
-#include "sim.h"
+#include "sim/cell.h"
+#include "sim/iface.h"
+#include "sim/link.h"
+#include "sim/mobility.h"
+#include "sim/node.h"
+#include "sim/radio.h"
+#include "sim/sim.h"
 
 /* A movement leg, a pause or a layer-2 handoff longer than about 32 years
  * is a typo; the bound also keeps the kernel's sums of times within 64

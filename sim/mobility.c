@@ -3,14 +3,14 @@
  * waypoint (Johnson and Maltz) draws destination, speed and pause from the
  * node's own stream in a fixed order, so a path depends only on the seed
  * and the node's name. */
-#include "mobility.h"
+#include "sim/mobility.h"
 
 #include <math.h>
 
-#include "app.h"
-#include "node.h"
-#include "sched.h"
-#include "sim.h"
+#include "sim/app.h"
+#include "sim/node.h"
+#include "sim/sched.h"
+#include "sim/sim.h"
 
 static struct mobility *alloc(enum mobility_kind kind, struct vec2 pos) {
   struct mobility *m = g_new0(struct mobility, 1);

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "rng.h"
+#include "sim/rng.h"
 
 struct node;
 struct sim;

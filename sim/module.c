@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The kernel's side of protocol modules: their state in a run and at
  * nodes, their life cycle, located errors and result tables. */
-#include "module.h"
+#include "sim/module.h"
 
 #include <string.h>
 
-#include "app.h"
-#include "load.h"
-#include "node.h"
-#include "radio.h"
-#include "scenario.h"
-#include "sim.h"
+#include "sim/app.h"
+#include "sim/load.h"
+#include "sim/node.h"
+#include "sim/radio.h"
+#include "sim/scenario.h"
+#include "sim/sim.h"
 
 /* One node's state of one module, in the order states were created. */
 struct module_instance {

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The loader of <host> and <router>: the node itself (its children are
  * loaded by later passes). */
-#include "load.h"
+#include "sim/load.h"
 
 #include <string.h>
 
-#include "node.h"
+#include "sim/node.h"
 
 gboolean node_load_node(struct load_ctx *ld, xmlNode *n, GError **error) {
   struct load_name *d = load_define(ld, n, LOAD_NODE, "node", error);

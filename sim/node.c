@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Nodes and their life cycle. */
-#include "node.h"
+#include "sim/node.h"
 
 #include <string.h>
 
-#include "fault.h"
-#include "icmp.h"
-#include "iface.h"
-#include "inet.h"
-#include "ip.h"
-#include "tcp.h"
-#include "udp.h"
+#include "sim/fault.h"
+#include "sim/icmp.h"
+#include "sim/iface.h"
+#include "sim/inet.h"
+#include "sim/ip.h"
+#include "sim/tcp.h"
+#include "sim/udp.h"
 
 static void nodes_free(struct sim *sim) {
   for (guint i = 0; i < sim->nodes->len; i++)

@@ -7,11 +7,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "addr.h"
-#include "dispatch.h"
-#include "drop.h"
-#include "hook.h"
-#include "sim.h"
+#include "sim/addr.h"
+#include "sim/dispatch.h"
+#include "sim/drop.h"
+#include "sim/hook.h"
+#include "sim/sim.h"
 
 struct iface;
 struct tcp_state;

@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "drop.h"
+#include "sim/drop.h"
 
 struct flow;
 struct link;

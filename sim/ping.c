@@ -4,14 +4,14 @@
  * unreachable) counted against the flow. */
 #include <string.h>
 
-#include "app.h"
-#include "flow.h"
-#include "icmp.h"
-#include "inet.h"
-#include "node.h"
-#include "pkt.h"
-#include "sim.h"
-#include "traffic.h"
+#include "sim/app.h"
+#include "sim/flow.h"
+#include "sim/icmp.h"
+#include "sim/inet.h"
+#include "sim/node.h"
+#include "sim/pkt.h"
+#include "sim/sim.h"
+#include "sim/traffic.h"
 
 struct ping {
   struct app app;

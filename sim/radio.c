@@ -15,17 +15,17 @@
  * A handoff detaches the interface from the old cell at once (frames
  * queued or in flight to or from it are lost) and attaches it to the new
  * one after the layer-2 delay (scan, authenticate, associate). */
-#include "radio.h"
+#include "sim/radio.h"
 
 #include <math.h>
 
-#include "arp.h"
-#include "cell.h"
-#include "iface.h"
-#include "link.h"
-#include "mobility.h"
-#include "node.h"
-#include "sim.h"
+#include "sim/arp.h"
+#include "sim/cell.h"
+#include "sim/iface.h"
+#include "sim/link.h"
+#include "sim/mobility.h"
+#include "sim/node.h"
+#include "sim/sim.h"
 
 struct radio_listener {
   radio_listener_fn fn;

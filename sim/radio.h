@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sched.h"
+#include "sim/sched.h"
 
 struct sim;
 struct node;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The loader of <record>: which results and traces a run records. */
-#include "load.h"
+#include "sim/load.h"
 
-#include "mobility.h"
-#include "sim.h"
+#include "sim/mobility.h"
+#include "sim/sim.h"
 
 /* A time series or position trace of more samples than this per flow or
  * node would take gigabytes: a typo in bin or positions. */

@@ -2,22 +2,22 @@
 /* Result tables: tab-separated, one header row, units in column names.
  * Numbers are printed with fixed precision so that the same run gives the
  * same bytes. */
-#include "results.h"
+#include "sim/results.h"
 
 #include <errno.h>
 #include <math.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "cell.h"
-#include "flow.h"
-#include "handoff.h"
-#include "iface.h"
-#include "mobility.h"
-#include "signalling.h"
-#include "link.h"
-#include "node.h"
-#include "sim.h"
+#include "sim/cell.h"
+#include "sim/flow.h"
+#include "sim/handoff.h"
+#include "sim/iface.h"
+#include "sim/mobility.h"
+#include "sim/signalling.h"
+#include "sim/link.h"
+#include "sim/node.h"
+#include "sim/sim.h"
 
 G_DEFINE_QUARK(mipsim-results-error-quark, mipsim_results_error)
 

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The loaders of <routing> (how routes are made) and <route> (a static
  * route of a node). */
-#include "load.h"
+#include "sim/load.h"
 
 #include <string.h>
 
-#include "addr.h"
-#include "iface.h"
-#include "link.h"
-#include "node.h"
-#include "route.h"
-#include "sim.h"
+#include "sim/addr.h"
+#include "sim/iface.h"
+#include "sim/link.h"
+#include "sim/node.h"
+#include "sim/route.h"
+#include "sim/sim.h"
 
 gboolean route_load_routing(struct load_ctx *ld, xmlNode *n,
                             GError **error) {

@@ -20,15 +20,15 @@
  * and computed from a shortest-path tree kept per root: a mobile node's
  * handoff costs, for each pair it is an endpoint of, a scan of its new
  * cell's stations, and nothing for the other pairs (see below). */
-#include "route.h"
+#include "sim/route.h"
 
 #include <glib.h>
 #include <string.h>
 
-#include "iface.h"
-#include "link.h"
-#include "node.h"
-#include "sim.h"
+#include "sim/iface.h"
+#include "sim/link.h"
+#include "sim/node.h"
+#include "sim/sim.h"
 
 struct static_route {
   struct prefix p;

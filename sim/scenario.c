@@ -2,7 +2,7 @@
 /* The scenario loader: parses and validates a scenario file with libxml2,
  * then walks the document in passes, handing each element to its loader
  * (sim/load.h) and each protocol module's element to its module. */
-#include "scenario.h"
+#include "sim/scenario.h"
 
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
@@ -10,10 +10,10 @@
 #include <limits.h>
 #include <string.h>
 
-#include "load.h"
-#include "module.h"
-#include "node.h"
-#include "sim.h"
+#include "sim/load.h"
+#include "sim/module.h"
+#include "sim/node.h"
+#include "sim/sim.h"
 
 /* Without the -D flags of Makefile.am (a lone compile), fall back to the
  * default autotools prefix rather than refusing to build. */

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Signalling counters, kept per (node, message name) in first-sent order
  * so that the table does not depend on hashing. */
-#include "signalling.h"
+#include "sim/signalling.h"
 
 #include <glib.h>
 
-#include "node.h"
-#include "sim.h"
+#include "sim/node.h"
+#include "sim/sim.h"
 
 struct sig_row {
   uint32_t node;

@@ -9,11 +9,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "drop.h"
-#include "observer.h"
-#include "pkt.h"
-#include "rng.h"
-#include "sched.h"
+#include "sim/drop.h"
+#include "sim/observer.h"
+#include "sim/pkt.h"
+#include "sim/rng.h"
+#include "sim/sched.h"
 
 struct node;
 struct link;

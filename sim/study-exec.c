@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Running a study's runs in forked worker processes, so that a run that
  * crashes or hangs costs only itself. */
-#include "study.h"
+#include "sim/study.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "results.h"
+#include "sim/results.h"
 
 struct worker {
   pid_t pid;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Study files: parameters, ranges, combinations and plots, and running one
  * combination of a scenario. */
-#include "study.h"
+#include "sim/study.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -10,12 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "load.h"
-#include "results.h"
-#include "rng.h"
-#include "scenario.h"
-#include "sim.h"
-#include "units.h"
+#include "sim/load.h"
+#include "sim/results.h"
+#include "sim/rng.h"
+#include "sim/scenario.h"
+#include "sim/sim.h"
+#include "sim/units.h"
 
 G_DEFINE_QUARK(mipsim-study-error-quark, mipsim_study_error)
 

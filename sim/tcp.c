@@ -80,20 +80,20 @@
  * UDP.  Initial sequence numbers are random per connection, not
  * clock-driven.  A connection is given up after 15 consecutive timeouts
  * (6 for the SYN), silently. */
-#include "tcp.h"
+#include "sim/tcp.h"
 
 #include <string.h>
 
-#include "icmp.h"
-#include "iface.h"
-#include "inet.h"
-#include "ip.h"
-#include "link.h"
-#include "node.h"
-#include "pkt.h"
-#include "rng.h"
-#include "route.h"
-#include "sim.h"
+#include "sim/icmp.h"
+#include "sim/iface.h"
+#include "sim/inet.h"
+#include "sim/ip.h"
+#include "sim/link.h"
+#include "sim/node.h"
+#include "sim/pkt.h"
+#include "sim/rng.h"
+#include "sim/route.h"
+#include "sim/sim.h"
 
 enum {
   TH_FIN = 0x01,

@@ -7,8 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "addr.h"
-#include "sched.h"
+#include "sim/addr.h"
+#include "sim/sched.h"
 
 struct node;
 struct iface;

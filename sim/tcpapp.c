@@ -12,15 +12,15 @@
  * retransmissions and timeouts of both connections; the congestion window
  * reported is the one of the side that carries the bulk of the bytes (the
  * sender; the server for request/response). */
-#include "traffic.h"
+#include "sim/traffic.h"
 
 #include <string.h>
 
-#include "app.h"
-#include "flow.h"
-#include "ip.h"
-#include "node.h"
-#include "sim.h"
+#include "sim/app.h"
+#include "sim/flow.h"
+#include "sim/ip.h"
+#include "sim/node.h"
+#include "sim/sim.h"
 
 /* Bytes generated per tcp_send call. */
 #define SCRATCH 16384

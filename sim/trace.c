@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pcap traces through libpcap's dump API on a "dead" handle. */
-#include "trace.h"
+#include "sim/trace.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <pcap/pcap.h>
 
-#include "link.h"
-#include "pkt.h"
-#include "results.h"
-#include "sim.h"
+#include "sim/link.h"
+#include "sim/pkt.h"
+#include "sim/results.h"
+#include "sim/sim.h"
 
 struct link_capture {
   pcap_t *handle;

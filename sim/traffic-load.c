@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The loaders of traffic sources: <cbr>, <onoff>, <ping>, <tcp-bulk> and
  * <tcp-rr>. */
-#include "load.h"
+#include "sim/load.h"
 
 #include <string.h>
 
-#include "addr.h"
-#include "node.h"
-#include "sim.h"
-#include "tcp.h"
-#include "traffic.h"
+#include "sim/addr.h"
+#include "sim/node.h"
+#include "sim/sim.h"
+#include "sim/tcp.h"
+#include "sim/traffic.h"
 
 /* Flows with ports take 40000 on: Wireshark decodes some lower ports as
  * other protocols (5000 as TAPA) and would call our packets malformed. */

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* UDP (RFC 768; RFC 8200 for IPv6, where the checksum is mandatory). */
-#include "udp.h"
+#include "sim/udp.h"
 
-#include "dispatch.h"
-#include "icmp.h"
-#include "inet.h"
-#include "ip.h"
-#include "node.h"
-#include "pkt.h"
-#include "sim.h"
+#include "sim/dispatch.h"
+#include "sim/icmp.h"
+#include "sim/inet.h"
+#include "sim/ip.h"
+#include "sim/node.h"
+#include "sim/pkt.h"
+#include "sim/sim.h"
 
 /* Ports in a hash table: a server may terminate thousands of flows. */
 void udp_register(struct node *node, uint16_t port, udp_rx_fn fn, void *ctx) {

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "addr.h"
+#include "sim/addr.h"
 
 struct node;
 struct iface;

@@ -9,7 +9,7 @@
 #include <libxml/parser.h>
 #include <string.h>
 
-#include "helpers.h"
+#include "tests/unit/helpers.h"
 #include "sim/addr.h"
 #include "sim/eth.h"
 #include "sim/flow.h"

@@ -10,7 +10,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "helpers.h"
+#include "tests/unit/helpers.h"
 #include "sim/dispatch.h"
 #include "sim/icmp.h"
 #include "sim/iface.h"

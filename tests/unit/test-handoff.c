@@ -11,7 +11,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "helpers.h"
+#include "tests/unit/helpers.h"
 #include "sim/cell.h"
 #include "sim/flow.h"
 #include "sim/handoff.h"

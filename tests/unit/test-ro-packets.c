@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "helpers.h"
+#include "tests/unit/helpers.h"
 
 #include <pcap/pcap.h>
 #include <string.h>
