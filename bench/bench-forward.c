@@ -19,7 +19,7 @@
 #include "sim/link.h"
 #include "sim/node.h"
 #include "sim/scenario.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 #include "sim/traffic.h"
 
 #define REPEATS 5

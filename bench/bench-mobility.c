@@ -17,7 +17,7 @@
 #include "sim/mobility.h"
 #include "sim/node.h"
 #include "sim/radio.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 #include "sim/traffic.h"
 
 #define NODES 1000

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "sim/rng.h"
-#include "sim/sched.h"
+#include "sim/core/rng.h"
+#include "sim/core/sched.h"
 
 #define REPEATS 5
 #define MEAN_DELAY SIM_MS

@@ -13,7 +13,7 @@
 
 #include "protocols/registry.h"
 #include "sim/scenario.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 #define GRID 10        /* 10 x 10 foreign-agent cells */
 #define SPACING 200    /* metres between access points */

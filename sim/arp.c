@@ -16,8 +16,8 @@
 #include "sim/inet.h"
 #include "sim/link.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
-#include "sim/sim.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 
 #define ARP_LEN 28
 enum { ARP_REQUEST = 1, ARP_REPLY = 2 };

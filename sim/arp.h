@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sim/sched.h"
+#include "sim/core/sched.h"
 
 struct iface;
 struct pkt;

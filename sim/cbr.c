@@ -7,13 +7,13 @@
 
 #include <math.h>
 
-#include "sim/app.h"
+#include "sim/core/app.h"
 #include "sim/flow.h"
 #include "sim/icmp.h"
 #include "sim/inet.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
-#include "sim/sim.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/udp.h"
 
 G_DEFINE_QUARK(mipsim-traffic-error-quark, mipsim_traffic_error)

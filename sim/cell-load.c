@@ -7,7 +7,7 @@
 #include "sim/eth.h"
 #include "sim/link.h"
 #include "sim/node.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 /* A cell's name is also the name of its channel (a link) and of its
  * bridge (a node), so it must be free in all three namespaces. */

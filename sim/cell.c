@@ -15,8 +15,8 @@
 #include "sim/iface.h"
 #include "sim/link.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
-#include "sim/sim.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 
 struct cell_index {
   double bucket;        /* bucket side, metres */

@@ -11,18 +11,18 @@
 
 #include <string.h>
 
-#include "sim/app.h"
+#include "sim/core/app.h"
 #include "sim/arp.h"
 #include "sim/iface.h"
 #include "sim/inet.h"
 #include "sim/ip.h"
 #include "sim/link.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
+#include "sim/core/pkt.h"
 #include "sim/radio.h"
 #include "sim/route.h"
 #include "sim/signalling.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 #include "sim/udp.h"
 
 G_DEFINE_QUARK(mipsim-dhcp-error-quark, mipsim_dhcp_error)

@@ -43,7 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/sched.h"
+#include "sim/core/sched.h"
 
 struct sim;
 struct node;

@@ -16,8 +16,8 @@
 #include "sim/ip.h"
 #include "sim/link.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
-#include "sim/sim.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 
 const uint8_t ETH_BROADCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 

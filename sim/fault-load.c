@@ -3,10 +3,10 @@
  * back. */
 #include "sim/load.h"
 
-#include "sim/fault.h"
+#include "sim/core/fault.h"
 #include "sim/link.h"
 #include "sim/node.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 /* A time span during which a link or node is down. */
 struct outage {

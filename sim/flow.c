@@ -9,7 +9,7 @@
 
 #include "sim/handoff.h"
 #include "sim/route.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 #include "sim/tcp.h"
 
 static void flows_free(struct sim *sim) {

@@ -11,8 +11,8 @@
 #include "sim/icmp.h"
 #include "sim/inet.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
-#include "sim/sim.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 
 struct reasm_key {
   uint32_t src, dst;

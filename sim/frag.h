@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "sim/sched.h"
+#include "sim/core/sched.h"
 
 struct node;
 struct pkt;

@@ -33,7 +33,7 @@
 #include "sim/iface.h"
 #include "sim/cell.h"
 #include "sim/node.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 /* One row of handoff_flows.tsv. */
 struct handoff_flow {

@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "sim/drop.h"
+#include "sim/core/drop.h"
 
 struct node;
 struct pkt;

@@ -5,13 +5,13 @@
 
 #include <string.h>
 
-#include "sim/dispatch.h"
+#include "sim/core/dispatch.h"
 #include "sim/iface.h"
 #include "sim/inet.h"
 #include "sim/ip.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
-#include "sim/sim.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 
 static uint32_t type_key(int family, uint8_t type) {
   return (uint32_t)family << 8 | type;

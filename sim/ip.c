@@ -7,16 +7,16 @@
 
 #include <string.h>
 
-#include "sim/dispatch.h"
+#include "sim/core/dispatch.h"
 #include "sim/frag.h"
 #include "sim/icmp.h"
 #include "sim/iface.h"
 #include "sim/inet.h"
 #include "sim/link.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
+#include "sim/core/pkt.h"
 #include "sim/route.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 struct ip_hook_entry {
   int priority;

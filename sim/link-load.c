@@ -10,7 +10,7 @@
 #include "sim/iface.h"
 #include "sim/link.h"
 #include "sim/node.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 #define MTU_MIN 68
 #define MTU_MAX 65535

@@ -12,14 +12,14 @@
 #include <pcap/dlt.h>
 #include <string.h>
 
-#include "sim/fault.h"
+#include "sim/core/fault.h"
 #include "sim/iface.h"
 #include "sim/ip.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
+#include "sim/core/pkt.h"
 #include "sim/route.h"
-#include "sim/sim.h"
-#include "sim/units.h"
+#include "sim/core/sim.h"
+#include "sim/core/units.h"
 
 static void links_free(struct sim *sim) {
   for (guint i = 0; i < sim->links->len; i++)

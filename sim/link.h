@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "sim/addr.h"
-#include "sim/drop.h"
+#include "sim/core/drop.h"
 #include "sim/loss.h"
 
 struct sim;

@@ -10,7 +10,7 @@
 #include "sim/link.h"
 #include "sim/node.h"
 #include "sim/scenario.h"
-#include "sim/units.h"
+#include "sim/core/units.h"
 
 #define NAME_MAX_LEN 128
 /* Coordinates and lengths beyond 100000 km are typos. */

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "sim/rng.h"
+#include "sim/core/rng.h"
 
 enum loss_kind { LOSS_NONE, LOSS_BERNOULLI, LOSS_GILBERT_ELLIOTT };
 

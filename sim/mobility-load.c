@@ -12,7 +12,7 @@
 #include "sim/mobility.h"
 #include "sim/node.h"
 #include "sim/radio.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 /* A movement leg, a pause or a layer-2 handoff longer than about 32 years
  * is a typo; the bound also keeps the kernel's sums of times within 64

@@ -7,10 +7,10 @@
 
 #include <math.h>
 
-#include "sim/app.h"
+#include "sim/core/app.h"
 #include "sim/node.h"
-#include "sim/sched.h"
-#include "sim/sim.h"
+#include "sim/core/sched.h"
+#include "sim/core/sim.h"
 
 static struct mobility *alloc(enum mobility_kind kind, struct vec2 pos) {
   struct mobility *m = g_new0(struct mobility, 1);

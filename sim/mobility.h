@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sim/rng.h"
+#include "sim/core/rng.h"
 
 struct node;
 struct sim;

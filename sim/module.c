@@ -5,12 +5,12 @@
 
 #include <string.h>
 
-#include "sim/app.h"
+#include "sim/core/app.h"
 #include "sim/load.h"
 #include "sim/node.h"
 #include "sim/radio.h"
 #include "sim/scenario.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 /* One node's state of one module, in the order states were created. */
 struct module_instance {

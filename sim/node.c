@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "sim/fault.h"
+#include "sim/core/fault.h"
 #include "sim/icmp.h"
 #include "sim/iface.h"
 #include "sim/inet.h"

@@ -8,10 +8,10 @@
 #include <stdint.h>
 
 #include "sim/addr.h"
-#include "sim/dispatch.h"
-#include "sim/drop.h"
+#include "sim/core/dispatch.h"
+#include "sim/core/drop.h"
 #include "sim/hook.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 struct iface;
 struct tcp_state;

@@ -4,13 +4,13 @@
  * unreachable) counted against the flow. */
 #include <string.h>
 
-#include "sim/app.h"
+#include "sim/core/app.h"
 #include "sim/flow.h"
 #include "sim/icmp.h"
 #include "sim/inet.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
-#include "sim/sim.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/traffic.h"
 
 struct ping {

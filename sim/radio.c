@@ -25,7 +25,7 @@
 #include "sim/link.h"
 #include "sim/mobility.h"
 #include "sim/node.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 struct radio_listener {
   radio_listener_fn fn;

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sim/sched.h"
+#include "sim/core/sched.h"
 
 struct sim;
 struct node;

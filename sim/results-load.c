@@ -3,7 +3,7 @@
 #include "sim/load.h"
 
 #include "sim/mobility.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 /* A time series or position trace of more samples than this per flow or
  * node would take gigabytes: a typo in bin or positions. */

@@ -17,7 +17,7 @@
 #include "sim/signalling.h"
 #include "sim/link.h"
 #include "sim/node.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 G_DEFINE_QUARK(mipsim-results-error-quark, mipsim_results_error)
 

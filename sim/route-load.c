@@ -10,7 +10,7 @@
 #include "sim/link.h"
 #include "sim/node.h"
 #include "sim/route.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 gboolean route_load_routing(struct load_ctx *ld, xmlNode *n,
                             GError **error) {

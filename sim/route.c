@@ -28,7 +28,7 @@
 #include "sim/iface.h"
 #include "sim/link.h"
 #include "sim/node.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 struct static_route {
   struct prefix p;

@@ -13,7 +13,7 @@
 #include "sim/load.h"
 #include "sim/module.h"
 #include "sim/node.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 /* Without the -D flags of Makefile.am (a lone compile), fall back to the
  * default autotools prefix rather than refusing to build. */

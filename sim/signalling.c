@@ -6,7 +6,7 @@
 #include <glib.h>
 
 #include "sim/node.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 struct sig_row {
   uint32_t node;

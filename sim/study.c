@@ -12,10 +12,10 @@
 
 #include "sim/load.h"
 #include "sim/results.h"
-#include "sim/rng.h"
+#include "sim/core/rng.h"
 #include "sim/scenario.h"
-#include "sim/sim.h"
-#include "sim/units.h"
+#include "sim/core/sim.h"
+#include "sim/core/units.h"
 
 G_DEFINE_QUARK(mipsim-study-error-quark, mipsim_study_error)
 

@@ -90,10 +90,10 @@
 #include "sim/ip.h"
 #include "sim/link.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
-#include "sim/rng.h"
+#include "sim/core/pkt.h"
+#include "sim/core/rng.h"
 #include "sim/route.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 enum {
   TH_FIN = 0x01,

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "sim/addr.h"
-#include "sim/sched.h"
+#include "sim/core/sched.h"
 
 struct node;
 struct iface;

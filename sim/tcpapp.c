@@ -16,11 +16,11 @@
 
 #include <string.h>
 
-#include "sim/app.h"
+#include "sim/core/app.h"
 #include "sim/flow.h"
 #include "sim/ip.h"
 #include "sim/node.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 /* Bytes generated per tcp_send call. */
 #define SCRATCH 16384

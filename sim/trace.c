@@ -7,9 +7,9 @@
 #include <pcap/pcap.h>
 
 #include "sim/link.h"
-#include "sim/pkt.h"
+#include "sim/core/pkt.h"
 #include "sim/results.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 struct link_capture {
   pcap_t *handle;

@@ -7,7 +7,7 @@
 
 #include "sim/addr.h"
 #include "sim/node.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 #include "sim/tcp.h"
 #include "sim/traffic.h"
 

@@ -2,13 +2,13 @@
 /* UDP (RFC 768; RFC 8200 for IPv6, where the checksum is mandatory). */
 #include "sim/udp.h"
 
-#include "sim/dispatch.h"
+#include "sim/core/dispatch.h"
 #include "sim/icmp.h"
 #include "sim/inet.h"
 #include "sim/ip.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
-#include "sim/sim.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 
 /* Ports in a hash table: a server may terminate thousands of flows. */
 void udp_register(struct node *node, uint16_t port, udp_rx_fn fn, void *ctx) {

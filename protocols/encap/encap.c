@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "sim/inet.h"
-#include "sim/pkt.h"
+#include "sim/core/pkt.h"
 
 #define MINIMAL_S 0x80
 #define GRE_HLEN 4

@@ -31,9 +31,9 @@
 #include "sim/link.h"
 #include "sim/module.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
+#include "sim/core/pkt.h"
 #include "sim/route.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 struct encap_endpoint {
   uint32_t local;

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "protocols/encap/encap.h"
-#include "sim/sched.h"
+#include "sim/core/sched.h"
 
 struct iface;
 struct module;

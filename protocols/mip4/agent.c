@@ -13,10 +13,10 @@
 #include "sim/inet.h"
 #include "sim/ip.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
-#include "sim/rng.h"
+#include "sim/core/pkt.h"
+#include "sim/core/rng.h"
 #include "sim/signalling.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 #define ALL_SYSTEMS 0xe0000001u /* 224.0.0.1 */
 

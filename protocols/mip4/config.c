@@ -14,8 +14,8 @@
 #include "sim/link.h"
 #include "sim/module.h"
 #include "sim/node.h"
-#include "sim/sim.h"
-#include "sim/units.h"
+#include "sim/core/sim.h"
+#include "sim/core/units.h"
 
 gboolean mip4_lifetime_from_xml(const xmlNode *el, const char *name,
                              uint16_t *out, const struct module_ctx *ctx,

@@ -11,8 +11,8 @@
 #include "sim/inet.h"
 #include "sim/ip.h"
 #include "sim/module.h"
-#include "sim/pkt.h"
-#include "sim/sim.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 
 bool mip4_ha_lookup(struct sim *sim, struct node *node, uint32_t home_addr,
                     struct mip4_binding_view *out) {

@@ -22,8 +22,8 @@
 #include "sim/inet.h"
 #include "sim/ip.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
-#include "sim/sim.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/udp.h"
 
 static struct sim *sim_of(const struct mip4_fa *fa) {

@@ -26,8 +26,8 @@
 #include "sim/inet.h"
 #include "sim/ip.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
-#include "sim/sim.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/udp.h"
 
 #define GRATUITOUS_REPEATS 3  /* "a small number of times" (RFC 5944 4.6) */

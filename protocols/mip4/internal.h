@@ -13,8 +13,8 @@
 #include "protocols/encap/tunnel.h"
 #include "protocols/mip4/mip4.h"
 #include "protocols/mip4/packets.h"
-#include "sim/rng.h"
-#include "sim/sched.h"
+#include "sim/core/rng.h"
+#include "sim/core/sched.h"
 
 struct sim;
 struct node;

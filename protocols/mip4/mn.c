@@ -28,11 +28,11 @@
 #include "sim/inet.h"
 #include "sim/ip.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
+#include "sim/core/pkt.h"
 #include "sim/radio.h"
 #include "sim/route.h"
 #include "sim/signalling.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 #include "sim/udp.h"
 
 #define RETX_INITIAL SIM_S          /* RFC 5944 3.6.3: at least 1 s */

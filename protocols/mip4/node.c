@@ -14,9 +14,9 @@
 #include "sim/ip.h"
 #include "sim/module.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
+#include "sim/core/pkt.h"
 #include "sim/signalling.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 #include "sim/udp.h"
 
 static void roles_start(G_GNUC_UNUSED struct sim *sim,

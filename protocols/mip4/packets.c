@@ -34,8 +34,8 @@
 #include <string.h>
 
 #include "sim/inet.h"
-#include "sim/pkt.h"
-#include "sim/sched.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sched.h"
 
 const struct mip4_code_name mip4_reply_code_names[] = {
     {MIP4_REPLY_ACCEPTED, "registrationAccepted"},

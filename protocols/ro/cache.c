@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "protocols/ro/cache.h"
 
-#include "sim/sched.h"
+#include "sim/core/sched.h"
 
 struct ro_cache {
   unsigned capacity;

@@ -10,7 +10,7 @@
 #include "protocols/ro/internal.h"
 #include "protocols/ro/ro.h"
 #include "sim/node.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 /* The role's associations (the loader has checked that their peers
  * differ), but for peers the node knows already from another of its roles

@@ -13,8 +13,8 @@
 #include "sim/inet.h"
 #include "sim/ip.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
-#include "sim/sim.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/udp.h"
 
 /* A Binding Request to the entry's home agent, at most one a second,

@@ -10,7 +10,7 @@
  * A node that registered with P (private) is never revealed: its updates
  * carry the home address and lifetime 0. */
 #include "protocols/ro/internal.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 #include "sim/udp.h"
 
 /* What was last sent to one correspondent about one home address. */

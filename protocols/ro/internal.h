@@ -12,7 +12,7 @@
 #include "protocols/mip4/mip4.h"
 #include "protocols/ro/cache.h"
 #include "protocols/ro/packets.h"
-#include "sim/sched.h"
+#include "sim/core/sched.h"
 
 struct sim;
 struct node;

@@ -11,7 +11,7 @@
 #include "sim/ip.h"
 #include "sim/node.h"
 #include "sim/radio.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 #include "sim/udp.h"
 
 /* ---- the run ------------------------------------------------------------ */

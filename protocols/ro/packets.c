@@ -31,7 +31,7 @@
 
 #include <string.h>
 
-#include "sim/pkt.h"
+#include "sim/core/pkt.h"
 
 const struct mip4_code_name ro_msg_names[] = {
     {RO_MSG_WARNING, "bindingWarning"},

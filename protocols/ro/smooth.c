@@ -14,9 +14,9 @@
  * forwarded packets are not lost while the registration completes. */
 #include "protocols/ro/internal.h"
 #include "sim/inet.h"
-#include "sim/pkt.h"
+#include "sim/core/pkt.h"
 #include "sim/handoff.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 #define SMOOTH_RETX_FIRST SIM_S /* then doubling */
 #define SMOOTH_TRIES 3

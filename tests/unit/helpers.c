@@ -16,7 +16,7 @@
 #include "sim/iface.h"
 #include "sim/link.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
+#include "sim/core/pkt.h"
 #include "sim/scenario.h"
 
 struct ip_addr test_ip(const char *text) {

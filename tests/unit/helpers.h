@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #include "sim/inet.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 struct node;
 struct link;

@@ -20,9 +20,9 @@
 #include "sim/mobility.h"
 #include "sim/node.h"
 #include "sim/radio.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 #include "sim/traffic.h"
-#include "sim/units.h"
+#include "sim/core/units.h"
 
 static struct handoff *row(struct sim *sim, guint i) {
   assert_true(i < sim->handoffs->len);

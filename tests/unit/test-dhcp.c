@@ -25,10 +25,10 @@
 #include "sim/ip.h"
 #include "sim/link.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
+#include "sim/core/pkt.h"
 #include "sim/radio.h"
 #include "sim/route.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 #include "sim/traffic.h"
 #include "sim/udp.h"
 

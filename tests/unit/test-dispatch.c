@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "tests/unit/helpers.h"
-#include "sim/dispatch.h"
+#include "sim/core/dispatch.h"
 #include "sim/icmp.h"
 #include "sim/iface.h"
 #include "sim/inet.h"
@@ -19,7 +19,7 @@
 #include "sim/link.h"
 #include "sim/node.h"
 #include "sim/results.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 #include "sim/udp.h"
 
 /* a (10.0.0.1) - b (10.0.0.2), 10 Mb/s, 1 ms. */

@@ -22,10 +22,10 @@
 #include "sim/ip.h"
 #include "sim/link.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
-#include "sim/rng.h"
+#include "sim/core/pkt.h"
+#include "sim/core/rng.h"
 #include "sim/route.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 #define SRC 0x0a000001u   /* the correspondent */
 #define DST 0x0a010002u   /* the mobile node's home address */

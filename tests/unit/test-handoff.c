@@ -20,7 +20,7 @@
 #include "sim/node.h"
 #include "sim/eth.h"
 #include "sim/radio.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 #include "sim/traffic.h"
 
 static struct cell *add_cell(struct sim *sim, const char *name, double x,

@@ -20,8 +20,8 @@
 #include "protocols/mip4/packets.h"
 #include "sim/addr.h"
 #include "sim/inet.h"
-#include "sim/pkt.h"
-#include "sim/sched.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sched.h"
 
 #define A4(a, b, c, d) \
   ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))

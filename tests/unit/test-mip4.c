@@ -22,7 +22,7 @@
 #include "sim/cell.h"
 #include "sim/dhcp.h"
 #include "sim/eth.h"
-#include "sim/fault.h"
+#include "sim/core/fault.h"
 #include "sim/flow.h"
 #include "sim/handoff.h"
 #include "sim/iface.h"
@@ -31,9 +31,9 @@
 #include "sim/node.h"
 #include "sim/radio.h"
 #include "sim/route.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 #include "sim/traffic.h"
-#include "sim/units.h"
+#include "sim/core/units.h"
 
 #define CORE_BPS 100000000ULL
 #define CELL_BPS 11000000ULL

@@ -16,7 +16,7 @@
 
 #include "sim/arp.h"
 #include "sim/eth.h"
-#include "sim/fault.h"
+#include "sim/core/fault.h"
 #include "sim/flow.h"
 #include "sim/icmp.h"
 #include "sim/iface.h"
@@ -26,9 +26,9 @@
 #include "sim/node.h"
 #include "sim/results.h"
 #include "sim/route.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 #include "sim/traffic.h"
-#include "sim/units.h"
+#include "sim/core/units.h"
 
 /* a - r1 - r2 - b, 10 Mb/s, propagation 1, 2 and 3 ms. */
 struct chain {

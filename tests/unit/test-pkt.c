@@ -13,7 +13,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "sim/pkt.h"
+#include "sim/core/pkt.h"
 
 static int setup(void **state) {
   struct pkt_pool *pool = g_new(struct pkt_pool, 1);

@@ -13,7 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "sim/rng.h"
+#include "sim/core/rng.h"
 
 /* xoshiro256** from the state {1, 2, 3, 4}: the reference
  * implementation's first outputs (by hand: the first is

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "protocols/ro/cache.h"
-#include "sim/sched.h"
+#include "sim/core/sched.h"
 
 #define A4(a, b, c, d)                                                         \
   ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))

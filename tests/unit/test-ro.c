@@ -25,12 +25,12 @@
 #include "sim/handoff.h"
 #include "sim/inet.h"
 #include "sim/node.h"
-#include "sim/pkt.h"
+#include "sim/core/pkt.h"
 #include "sim/radio.h"
 #include "sim/scenario.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 #include "sim/udp.h"
-#include "sim/units.h"
+#include "sim/core/units.h"
 
 #define CORE_BPS 100000000ULL
 #define CELL_BPS 11000000ULL

@@ -18,8 +18,8 @@
 #include "sim/inet.h"
 #include "sim/link.h"
 #include "sim/node.h"
-#include "sim/rng.h"
-#include "sim/sim.h"
+#include "sim/core/rng.h"
+#include "sim/core/sim.h"
 #include "sim/traffic.h"
 
 struct net {

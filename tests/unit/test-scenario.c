@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "sim/eth.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 #include "sim/cell.h"
 #include "sim/dhcp.h"
@@ -34,7 +34,7 @@
 #include "sim/route.h"
 #include "sim/scenario.h"
 #include "sim/traffic.h"
-#include "sim/units.h"
+#include "sim/core/units.h"
 
 /* The source tree: $srcdir when run by "make check", else the parent of
  * the schema directory compiled in. */

@@ -13,8 +13,8 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "sim/rng.h"
-#include "sim/sched.h"
+#include "sim/core/rng.h"
+#include "sim/core/sched.h"
 
 #define N_OWNERS 5000
 /* The random test draws among this many owners, so that about half of

@@ -10,18 +10,18 @@
 
 #include "tests/unit/helpers.h"
 
-#include "sim/fault.h"
+#include "sim/core/fault.h"
 #include "sim/flow.h"
 #include "sim/iface.h"
 #include "sim/inet.h"
 #include "sim/ip.h"
 #include "sim/link.h"
 #include "sim/node.h"
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 #include "sim/tcp.h"
 #include "sim/trace.h"
 #include "sim/traffic.h"
-#include "sim/units.h"
+#include "sim/core/units.h"
 
 /* a -(100 Mb/s, 1 ms)- r -(10 Mb/s, 9 ms)- b: a 20 ms propagation RTT with
  * the bottleneck past the router, so that a's own link never queues and

@@ -11,7 +11,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/units.h"
+#include "sim/core/units.h"
 
 /* The error is ours and quotes the text, and so does the message for each
  * part in `also` (NULL-terminated). */

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Names of drop reasons, as they appear in result tables, the registry of
  * modules' reasons and their counters. */
-#include "sim/drop.h"
+#include "sim/core/drop.h"
 
 #include <stdbool.h>
 #include <string.h>
 
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 static const char *const kernel_names[DROP_KERNEL_COUNT] = {
     [DROP_QUEUE_FULL] = "queue_full",

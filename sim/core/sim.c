@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A simulation run and its life cycle. */
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
-#include "sim/app.h"
-#include "sim/fault.h"
+#include "sim/core/app.h"
+#include "sim/core/fault.h"
 
 struct sim *sim_new(const char *name, uint64_t seed, uint32_t run) {
   struct sim *sim = g_new0(struct sim, 1);

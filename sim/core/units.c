@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Parsing of quantities with units.  Numbers are parsed in decimal fixed
  * point so that "0.1s" is exactly 100000000 ns, not a rounded double. */
-#include "sim/units.h"
+#include "sim/core/units.h"
 
 #include <math.h>
 #include <string.h>

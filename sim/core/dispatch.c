@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Handler chains keyed by a number, with an O(1) duplicate check. */
-#include "sim/dispatch.h"
+#include "sim/core/dispatch.h"
 
 #include <string.h>
 

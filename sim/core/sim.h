@@ -9,11 +9,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sim/drop.h"
-#include "sim/observer.h"
-#include "sim/pkt.h"
-#include "sim/rng.h"
-#include "sim/sched.h"
+#include "sim/core/drop.h"
+#include "sim/core/observer.h"
+#include "sim/core/pkt.h"
+#include "sim/core/rng.h"
+#include "sim/core/sched.h"
 
 struct node;
 struct link;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Random streams: xoshiro256** seeded through SplitMix64 from a hash of
  * (seed, run, name). */
-#include "sim/rng.h"
+#include "sim/core/rng.h"
 
 #include <math.h>
 

@@ -2,7 +2,7 @@
 /* The event queue.  A 4-ary heap keeps the tree shallow (log4 n levels) and
  * the four children of a slot adjacent in memory; keys live in their own
  * array so comparisons never chase pointers into the events. */
-#include "sim/sched.h"
+#include "sim/core/sched.h"
 
 #include <glib.h>
 #include <string.h>

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/sched.h"
+#include "sim/core/sched.h"
 
 /* Room kept in front of the bytes of a new packet: Ethernet + an outer
  * IPv6 header + GRE with key and sequence + slack, so that every

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Packet buffers and their per-run pool.  Pooling matters: a forwarded
  * packet must cost no allocation per hop. */
-#include "sim/pkt.h"
+#include "sim/core/pkt.h"
 
 #include <glib.h>
 #include <string.h>

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Scheduled failures and recoveries. */
-#include "sim/fault.h"
+#include "sim/core/fault.h"
 
 #include <glib.h>
 
-#include "sim/sim.h"
+#include "sim/core/sim.h"
 
 struct fault {
   struct sched_event ev;
