@@ -13,11 +13,11 @@
 #include <unistd.h>
 
 #include "sim/flow.h"
-#include "sim/iface.h"
-#include "sim/inet.h"
-#include "sim/ip.h"
-#include "sim/link.h"
-#include "sim/node.h"
+#include "sim/net/iface.h"
+#include "sim/net/inet.h"
+#include "sim/net/ip.h"
+#include "sim/net/link.h"
+#include "sim/net/node.h"
 #include "sim/scenario.h"
 #include "sim/core/sim.h"
 #include "sim/traffic.h"

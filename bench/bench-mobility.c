@@ -10,12 +10,12 @@
 #include <time.h>
 
 #include "sim/cell.h"
-#include "sim/eth.h"
+#include "sim/net/eth.h"
 #include "sim/flow.h"
-#include "sim/iface.h"
-#include "sim/link.h"
+#include "sim/net/iface.h"
+#include "sim/net/link.h"
 #include "sim/mobility.h"
-#include "sim/node.h"
+#include "sim/net/node.h"
 #include "sim/radio.h"
 #include "sim/core/sim.h"
 #include "sim/traffic.h"

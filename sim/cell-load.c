@@ -4,9 +4,9 @@
 #include "sim/load.h"
 
 #include "sim/cell.h"
-#include "sim/eth.h"
-#include "sim/link.h"
-#include "sim/node.h"
+#include "sim/net/eth.h"
+#include "sim/net/link.h"
+#include "sim/net/node.h"
 #include "sim/core/sim.h"
 
 /* A cell's name is also the name of its channel (a link) and of its

@@ -11,10 +11,10 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/eth.h"
-#include "sim/iface.h"
-#include "sim/link.h"
-#include "sim/node.h"
+#include "sim/net/eth.h"
+#include "sim/net/iface.h"
+#include "sim/net/link.h"
+#include "sim/net/node.h"
 #include "sim/core/pkt.h"
 #include "sim/core/sim.h"
 

@@ -3,10 +3,10 @@
  * and <host>. */
 #include "sim/load.h"
 
-#include "sim/addr.h"
+#include "sim/net/addr.h"
 #include "sim/dhcp.h"
-#include "sim/iface.h"
-#include "sim/node.h"
+#include "sim/net/iface.h"
+#include "sim/net/node.h"
 
 /* The address, among those interfaces claim, that a pool holds and
  * that was defined first. */

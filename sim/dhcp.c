@@ -12,18 +12,18 @@
 #include <string.h>
 
 #include "sim/core/app.h"
-#include "sim/arp.h"
-#include "sim/iface.h"
-#include "sim/inet.h"
-#include "sim/ip.h"
-#include "sim/link.h"
-#include "sim/node.h"
+#include "sim/net/arp.h"
+#include "sim/net/iface.h"
+#include "sim/net/inet.h"
+#include "sim/net/ip.h"
+#include "sim/net/link.h"
+#include "sim/net/node.h"
 #include "sim/core/pkt.h"
 #include "sim/radio.h"
-#include "sim/route.h"
+#include "sim/net/route.h"
 #include "sim/signalling.h"
 #include "sim/core/sim.h"
-#include "sim/udp.h"
+#include "sim/net/udp.h"
 
 G_DEFINE_QUARK(mipsim-dhcp-error-quark, mipsim_dhcp_error)
 

@@ -4,8 +4,8 @@
 #include "sim/load.h"
 
 #include "sim/core/fault.h"
-#include "sim/link.h"
-#include "sim/node.h"
+#include "sim/net/link.h"
+#include "sim/net/node.h"
 #include "sim/core/sim.h"
 
 /* A time span during which a link or node is down. */

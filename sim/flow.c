@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "sim/handoff.h"
-#include "sim/route.h"
+#include "sim/net/route.h"
 #include "sim/core/sim.h"
-#include "sim/tcp.h"
+#include "sim/net/tcp.h"
 
 static void flows_free(struct sim *sim) {
   for (guint i = 0; i < sim->flows->len; i++)

@@ -30,9 +30,9 @@
 #include <string.h>
 
 #include "sim/flow.h"
-#include "sim/iface.h"
+#include "sim/net/iface.h"
 #include "sim/cell.h"
-#include "sim/node.h"
+#include "sim/net/node.h"
 #include "sim/core/sim.h"
 
 /* One row of handoff_flows.tsv. */

@@ -6,9 +6,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/addr.h"
-#include "sim/link.h"
-#include "sim/node.h"
+#include "sim/net/addr.h"
+#include "sim/net/link.h"
+#include "sim/net/node.h"
 #include "sim/scenario.h"
 #include "sim/core/units.h"
 

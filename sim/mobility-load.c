@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "sim/cell.h"
-#include "sim/iface.h"
-#include "sim/link.h"
+#include "sim/net/iface.h"
+#include "sim/net/link.h"
 #include "sim/mobility.h"
-#include "sim/node.h"
+#include "sim/net/node.h"
 #include "sim/radio.h"
 #include "sim/core/sim.h"
 

@@ -8,7 +8,7 @@
 #include <math.h>
 
 #include "sim/core/app.h"
-#include "sim/node.h"
+#include "sim/net/node.h"
 #include "sim/core/sched.h"
 #include "sim/core/sim.h"
 

@@ -7,7 +7,7 @@
 
 #include "sim/core/app.h"
 #include "sim/load.h"
-#include "sim/node.h"
+#include "sim/net/node.h"
 #include "sim/radio.h"
 #include "sim/scenario.h"
 #include "sim/core/sim.h"

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "sim/node.h"
+#include "sim/net/node.h"
 
 gboolean node_load_node(struct load_ctx *ld, xmlNode *n, GError **error) {
   struct load_name *d = load_define(ld, n, LOAD_NODE, "node", error);

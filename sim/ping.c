@@ -6,9 +6,9 @@
 
 #include "sim/core/app.h"
 #include "sim/flow.h"
-#include "sim/icmp.h"
-#include "sim/inet.h"
-#include "sim/node.h"
+#include "sim/net/icmp.h"
+#include "sim/net/inet.h"
+#include "sim/net/node.h"
 #include "sim/core/pkt.h"
 #include "sim/core/sim.h"
 #include "sim/traffic.h"

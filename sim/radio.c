@@ -19,12 +19,12 @@
 
 #include <math.h>
 
-#include "sim/arp.h"
+#include "sim/net/arp.h"
 #include "sim/cell.h"
-#include "sim/iface.h"
-#include "sim/link.h"
+#include "sim/net/iface.h"
+#include "sim/net/link.h"
 #include "sim/mobility.h"
-#include "sim/node.h"
+#include "sim/net/node.h"
 #include "sim/core/sim.h"
 
 struct radio_listener {

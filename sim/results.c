@@ -12,11 +12,11 @@
 #include "sim/cell.h"
 #include "sim/flow.h"
 #include "sim/handoff.h"
-#include "sim/iface.h"
+#include "sim/net/iface.h"
 #include "sim/mobility.h"
 #include "sim/signalling.h"
-#include "sim/link.h"
-#include "sim/node.h"
+#include "sim/net/link.h"
+#include "sim/net/node.h"
 #include "sim/core/sim.h"
 
 G_DEFINE_QUARK(mipsim-results-error-quark, mipsim_results_error)

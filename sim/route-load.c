@@ -5,11 +5,11 @@
 
 #include <string.h>
 
-#include "sim/addr.h"
-#include "sim/iface.h"
-#include "sim/link.h"
-#include "sim/node.h"
-#include "sim/route.h"
+#include "sim/net/addr.h"
+#include "sim/net/iface.h"
+#include "sim/net/link.h"
+#include "sim/net/node.h"
+#include "sim/net/route.h"
 #include "sim/core/sim.h"
 
 gboolean route_load_routing(struct load_ctx *ld, xmlNode *n,

@@ -12,7 +12,7 @@
 
 #include "sim/load.h"
 #include "sim/module.h"
-#include "sim/node.h"
+#include "sim/net/node.h"
 #include "sim/core/sim.h"
 
 /* Without the -D flags of Makefile.am (a lone compile), fall back to the

@@ -5,7 +5,7 @@
 
 #include <glib.h>
 
-#include "sim/node.h"
+#include "sim/net/node.h"
 #include "sim/core/sim.h"
 
 struct sig_row {

@@ -18,8 +18,8 @@
 
 #include "sim/core/app.h"
 #include "sim/flow.h"
-#include "sim/ip.h"
-#include "sim/node.h"
+#include "sim/net/ip.h"
+#include "sim/net/node.h"
 #include "sim/core/sim.h"
 
 /* Bytes generated per tcp_send call. */

@@ -6,7 +6,7 @@
 #include <glib/gstdio.h>
 #include <pcap/pcap.h>
 
-#include "sim/link.h"
+#include "sim/net/link.h"
 #include "sim/core/pkt.h"
 #include "sim/results.h"
 #include "sim/core/sim.h"

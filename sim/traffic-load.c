@@ -5,10 +5,10 @@
 
 #include <string.h>
 
-#include "sim/addr.h"
-#include "sim/node.h"
+#include "sim/net/addr.h"
+#include "sim/net/node.h"
 #include "sim/core/sim.h"
-#include "sim/tcp.h"
+#include "sim/net/tcp.h"
 #include "sim/traffic.h"
 
 /* Flows with ports take 40000 on: Wireshark decodes some lower ports as

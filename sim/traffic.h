@@ -7,7 +7,7 @@
 #include <glib.h>
 #include <stdint.h>
 
-#include "sim/addr.h"
+#include "sim/net/addr.h"
 
 struct sim;
 struct node;
@@ -65,7 +65,7 @@ enum { MIPSIM_TRAFFIC_ERROR_CONFIG };
 /* TCP applications (tcpapp.c), one flow each.  Every byte a side sends is
  * (i * 7) mod 251 for its offset i in that direction, so the receiver
  * checks each one. */
-#include "sim/tcp.h"
+#include "sim/net/tcp.h"
 
 struct tcp_bulk_config {
   const char *name;

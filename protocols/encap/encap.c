@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "sim/inet.h"
+#include "sim/net/inet.h"
 #include "sim/core/pkt.h"
 
 #define MINIMAL_S 0x80

@@ -24,15 +24,15 @@
 
 #include <glib.h>
 
-#include "sim/icmp.h"
-#include "sim/iface.h"
-#include "sim/inet.h"
-#include "sim/ip.h"
-#include "sim/link.h"
+#include "sim/net/icmp.h"
+#include "sim/net/iface.h"
+#include "sim/net/inet.h"
+#include "sim/net/ip.h"
+#include "sim/net/link.h"
 #include "sim/module.h"
-#include "sim/node.h"
+#include "sim/net/node.h"
 #include "sim/core/pkt.h"
-#include "sim/route.h"
+#include "sim/net/route.h"
 #include "sim/core/sim.h"
 
 struct encap_endpoint {

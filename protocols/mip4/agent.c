@@ -8,11 +8,11 @@
 #include <string.h>
 
 #include "protocols/mip4/internal.h"
-#include "sim/icmp.h"
-#include "sim/iface.h"
-#include "sim/inet.h"
-#include "sim/ip.h"
-#include "sim/node.h"
+#include "sim/net/icmp.h"
+#include "sim/net/iface.h"
+#include "sim/net/inet.h"
+#include "sim/net/ip.h"
+#include "sim/net/node.h"
 #include "sim/core/pkt.h"
 #include "sim/core/rng.h"
 #include "sim/signalling.h"

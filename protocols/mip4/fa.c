@@ -18,13 +18,13 @@
 
 #include <string.h>
 
-#include "sim/iface.h"
-#include "sim/inet.h"
-#include "sim/ip.h"
-#include "sim/node.h"
+#include "sim/net/iface.h"
+#include "sim/net/inet.h"
+#include "sim/net/ip.h"
+#include "sim/net/node.h"
 #include "sim/core/pkt.h"
 #include "sim/core/sim.h"
-#include "sim/udp.h"
+#include "sim/net/udp.h"
 
 static struct sim *sim_of(const struct mip4_fa *fa) {
   return fa->owner->node->sim;

@@ -21,14 +21,14 @@
 
 #include <string.h>
 
-#include "sim/arp.h"
-#include "sim/iface.h"
-#include "sim/inet.h"
-#include "sim/ip.h"
-#include "sim/node.h"
+#include "sim/net/arp.h"
+#include "sim/net/iface.h"
+#include "sim/net/inet.h"
+#include "sim/net/ip.h"
+#include "sim/net/node.h"
 #include "sim/core/pkt.h"
 #include "sim/core/sim.h"
-#include "sim/udp.h"
+#include "sim/net/udp.h"
 
 #define GRATUITOUS_REPEATS 3  /* "a small number of times" (RFC 5944 4.6) */
 #define GRATUITOUS_SPACING SIM_S

@@ -20,20 +20,20 @@
 
 #include <string.h>
 
-#include "sim/arp.h"
+#include "sim/net/arp.h"
 #include "sim/dhcp.h"
-#include "sim/icmp.h"
+#include "sim/net/icmp.h"
 #include "sim/handoff.h"
-#include "sim/iface.h"
-#include "sim/inet.h"
-#include "sim/ip.h"
-#include "sim/node.h"
+#include "sim/net/iface.h"
+#include "sim/net/inet.h"
+#include "sim/net/ip.h"
+#include "sim/net/node.h"
 #include "sim/core/pkt.h"
 #include "sim/radio.h"
-#include "sim/route.h"
+#include "sim/net/route.h"
 #include "sim/signalling.h"
 #include "sim/core/sim.h"
-#include "sim/udp.h"
+#include "sim/net/udp.h"
 
 #define RETX_INITIAL SIM_S          /* RFC 5944 3.6.3: at least 1 s */
 #define SOLICIT_FAST 3              /* RFC 5944 2.4: at most 1 per second */

@@ -9,15 +9,15 @@
 #include "protocols/mip4/ha.h"
 #include "protocols/mip4/internal.h"
 #include "protocols/mip4/mn.h"
-#include "sim/iface.h"
-#include "sim/inet.h"
-#include "sim/ip.h"
+#include "sim/net/iface.h"
+#include "sim/net/inet.h"
+#include "sim/net/ip.h"
 #include "sim/module.h"
-#include "sim/node.h"
+#include "sim/net/node.h"
 #include "sim/core/pkt.h"
 #include "sim/signalling.h"
 #include "sim/core/sim.h"
-#include "sim/udp.h"
+#include "sim/net/udp.h"
 
 static void roles_start(G_GNUC_UNUSED struct sim *sim,
                         G_GNUC_UNUSED struct node *node, void *state) {

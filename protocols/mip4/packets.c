@@ -33,7 +33,7 @@
 
 #include <string.h>
 
-#include "sim/inet.h"
+#include "sim/net/inet.h"
 #include "sim/core/pkt.h"
 #include "sim/core/sched.h"
 

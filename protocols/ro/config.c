@@ -9,7 +9,7 @@
 
 #include "protocols/ro/internal.h"
 #include "protocols/ro/ro.h"
-#include "sim/node.h"
+#include "sim/net/node.h"
 #include "sim/core/sim.h"
 
 /* The role's associations (the loader has checked that their peers

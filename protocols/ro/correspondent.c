@@ -9,13 +9,13 @@
  * may allow minimal or GRE encapsulation. */
 #include "protocols/encap/tunnel.h"
 #include "protocols/ro/internal.h"
-#include "sim/hook.h"
-#include "sim/inet.h"
-#include "sim/ip.h"
-#include "sim/node.h"
+#include "sim/net/hook.h"
+#include "sim/net/inet.h"
+#include "sim/net/ip.h"
+#include "sim/net/node.h"
 #include "sim/core/pkt.h"
 #include "sim/core/sim.h"
-#include "sim/udp.h"
+#include "sim/net/udp.h"
 
 /* A Binding Request to the entry's home agent, at most one a second,
  * once the entry is within rn->refresh of its expiry (optim-11 3.1). */

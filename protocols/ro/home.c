@@ -11,7 +11,7 @@
  * carry the home address and lifetime 0. */
 #include "protocols/ro/internal.h"
 #include "sim/core/sim.h"
-#include "sim/udp.h"
+#include "sim/net/udp.h"
 
 /* What was last sent to one correspondent about one home address. */
 struct ro_sent {

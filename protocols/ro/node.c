@@ -6,13 +6,13 @@
 
 #include "protocols/ro/internal.h"
 #include "protocols/ro/ro.h"
-#include "sim/addr.h"
+#include "sim/net/addr.h"
 #include "sim/handoff.h"
-#include "sim/ip.h"
-#include "sim/node.h"
+#include "sim/net/ip.h"
+#include "sim/net/node.h"
 #include "sim/radio.h"
 #include "sim/core/sim.h"
-#include "sim/udp.h"
+#include "sim/net/udp.h"
 
 /* ---- the run ------------------------------------------------------------ */
 

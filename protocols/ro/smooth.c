@@ -13,7 +13,7 @@
  * delivers packets for a visitor whose request is still pending, so that
  * forwarded packets are not lost while the registration completes. */
 #include "protocols/ro/internal.h"
-#include "sim/inet.h"
+#include "sim/net/inet.h"
 #include "sim/core/pkt.h"
 #include "sim/handoff.h"
 #include "sim/core/sim.h"

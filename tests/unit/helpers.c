@@ -10,12 +10,12 @@
 #include <string.h>
 
 #include "tests/unit/helpers.h"
-#include "sim/addr.h"
-#include "sim/eth.h"
+#include "sim/net/addr.h"
+#include "sim/net/eth.h"
 #include "sim/flow.h"
-#include "sim/iface.h"
-#include "sim/link.h"
-#include "sim/node.h"
+#include "sim/net/iface.h"
+#include "sim/net/link.h"
+#include "sim/net/node.h"
 #include "sim/core/pkt.h"
 #include "sim/scenario.h"
 

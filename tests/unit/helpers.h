@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/inet.h"
+#include "sim/net/inet.h"
 #include "sim/core/sim.h"
 
 struct node;

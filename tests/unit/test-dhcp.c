@@ -18,19 +18,19 @@
 
 #include "sim/cell.h"
 #include "sim/dhcp.h"
-#include "sim/eth.h"
+#include "sim/net/eth.h"
 #include "sim/flow.h"
-#include "sim/iface.h"
-#include "sim/inet.h"
-#include "sim/ip.h"
-#include "sim/link.h"
-#include "sim/node.h"
+#include "sim/net/iface.h"
+#include "sim/net/inet.h"
+#include "sim/net/ip.h"
+#include "sim/net/link.h"
+#include "sim/net/node.h"
 #include "sim/core/pkt.h"
 #include "sim/radio.h"
-#include "sim/route.h"
+#include "sim/net/route.h"
 #include "sim/core/sim.h"
 #include "sim/traffic.h"
-#include "sim/udp.h"
+#include "sim/net/udp.h"
 
 static uint32_t v4(const char *text) {
   struct ip_addr a;

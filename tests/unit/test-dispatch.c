@@ -12,15 +12,15 @@
 
 #include "tests/unit/helpers.h"
 #include "sim/core/dispatch.h"
-#include "sim/icmp.h"
-#include "sim/iface.h"
-#include "sim/inet.h"
-#include "sim/ip.h"
-#include "sim/link.h"
-#include "sim/node.h"
+#include "sim/net/icmp.h"
+#include "sim/net/iface.h"
+#include "sim/net/inet.h"
+#include "sim/net/ip.h"
+#include "sim/net/link.h"
+#include "sim/net/node.h"
 #include "sim/results.h"
 #include "sim/core/sim.h"
-#include "sim/udp.h"
+#include "sim/net/udp.h"
 
 /* a (10.0.0.1) - b (10.0.0.2), 10 Mb/s, 1 ms. */
 struct pair {

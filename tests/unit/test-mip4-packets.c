@@ -18,8 +18,8 @@
 #include <string.h>
 
 #include "protocols/mip4/packets.h"
-#include "sim/addr.h"
-#include "sim/inet.h"
+#include "sim/net/addr.h"
+#include "sim/net/inet.h"
 #include "sim/core/pkt.h"
 #include "sim/core/sched.h"
 

@@ -18,8 +18,8 @@
 
 #include "protocols/mip4/packets.h"
 #include "protocols/ro/packets.h"
-#include "sim/addr.h"
-#include "sim/inet.h"
+#include "sim/net/addr.h"
+#include "sim/net/inet.h"
 #include "sim/core/pkt.h"
 
 #define A4(a, b, c, d)                                                         \

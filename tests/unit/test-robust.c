@@ -13,11 +13,11 @@
 
 #include <string.h>
 
-#include "sim/eth.h"
-#include "sim/iface.h"
-#include "sim/inet.h"
-#include "sim/link.h"
-#include "sim/node.h"
+#include "sim/net/eth.h"
+#include "sim/net/iface.h"
+#include "sim/net/inet.h"
+#include "sim/net/link.h"
+#include "sim/net/node.h"
 #include "sim/core/rng.h"
 #include "sim/core/sim.h"
 #include "sim/traffic.h"

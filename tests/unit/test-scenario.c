@@ -17,21 +17,21 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/eth.h"
+#include "sim/net/eth.h"
 #include "sim/core/sim.h"
 
 #include "sim/cell.h"
 #include "sim/dhcp.h"
 #include "sim/flow.h"
-#include "sim/iface.h"
-#include "sim/link.h"
+#include "sim/net/iface.h"
+#include "sim/net/link.h"
 #include "sim/load.h"
 #include "sim/mobility.h"
 #include "sim/module.h"
-#include "sim/node.h"
+#include "sim/net/node.h"
 #include "sim/radio.h"
 #include "sim/results.h"
-#include "sim/route.h"
+#include "sim/net/route.h"
 #include "sim/scenario.h"
 #include "sim/traffic.h"
 #include "sim/core/units.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Address parsing, formatting and prefix matching. */
-#include "sim/addr.h"
+#include "sim/net/addr.h"
 
 #include <arpa/inet.h>
 #include <string.h>

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Nodes and their life cycle. */
-#include "sim/node.h"
+#include "sim/net/node.h"
 
 #include <string.h>
 
 #include "sim/core/fault.h"
-#include "sim/icmp.h"
-#include "sim/iface.h"
-#include "sim/inet.h"
-#include "sim/ip.h"
-#include "sim/tcp.h"
-#include "sim/udp.h"
+#include "sim/net/icmp.h"
+#include "sim/net/iface.h"
+#include "sim/net/inet.h"
+#include "sim/net/ip.h"
+#include "sim/net/tcp.h"
+#include "sim/net/udp.h"
 
 static void nodes_free(struct sim *sim) {
   for (guint i = 0; i < sim->nodes->len; i++)

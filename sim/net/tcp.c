@@ -80,19 +80,19 @@
  * UDP.  Initial sequence numbers are random per connection, not
  * clock-driven.  A connection is given up after 15 consecutive timeouts
  * (6 for the SYN), silently. */
-#include "sim/tcp.h"
+#include "sim/net/tcp.h"
 
 #include <string.h>
 
-#include "sim/icmp.h"
-#include "sim/iface.h"
-#include "sim/inet.h"
-#include "sim/ip.h"
-#include "sim/link.h"
-#include "sim/node.h"
+#include "sim/net/icmp.h"
+#include "sim/net/iface.h"
+#include "sim/net/inet.h"
+#include "sim/net/ip.h"
+#include "sim/net/link.h"
+#include "sim/net/node.h"
 #include "sim/core/pkt.h"
 #include "sim/core/rng.h"
-#include "sim/route.h"
+#include "sim/net/route.h"
 #include "sim/core/sim.h"
 
 enum {

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* UDP (RFC 768; RFC 8200 for IPv6, where the checksum is mandatory). */
-#include "sim/udp.h"
+#include "sim/net/udp.h"
 
 #include "sim/core/dispatch.h"
-#include "sim/icmp.h"
-#include "sim/inet.h"
-#include "sim/ip.h"
-#include "sim/node.h"
+#include "sim/net/icmp.h"
+#include "sim/net/inet.h"
+#include "sim/net/ip.h"
+#include "sim/net/node.h"
 #include "sim/core/pkt.h"
 #include "sim/core/sim.h"
 

@@ -6,18 +6,18 @@
  * hop, its delivery, and the drop-tail queue is the ring of start times
  * not yet reached.  Where the frame goes from there is the kind's
  * business (ops->deliver); point-to-point links are implemented here. */
-#include "sim/link.h"
+#include "sim/net/link.h"
 
 #include <glib.h>
 #include <pcap/dlt.h>
 #include <string.h>
 
 #include "sim/core/fault.h"
-#include "sim/iface.h"
-#include "sim/ip.h"
-#include "sim/node.h"
+#include "sim/net/iface.h"
+#include "sim/net/ip.h"
+#include "sim/net/node.h"
 #include "sim/core/pkt.h"
-#include "sim/route.h"
+#include "sim/net/route.h"
 #include "sim/core/sim.h"
 #include "sim/core/units.h"
 

@@ -5,17 +5,17 @@
  * an expired entry is resolved again by broadcast.  Receivers update an
  * existing entry from any ARP packet (RFC 826's merge), which is what
  * makes gratuitous ARP move traffic to a home agent. */
-#include "sim/arp.h"
+#include "sim/net/arp.h"
 
 #include <glib.h>
 #include <string.h>
 
-#include "sim/eth.h"
-#include "sim/icmp.h"
-#include "sim/iface.h"
-#include "sim/inet.h"
-#include "sim/link.h"
-#include "sim/node.h"
+#include "sim/net/eth.h"
+#include "sim/net/icmp.h"
+#include "sim/net/iface.h"
+#include "sim/net/inet.h"
+#include "sim/net/link.h"
+#include "sim/net/node.h"
 #include "sim/core/pkt.h"
 #include "sim/core/sim.h"
 

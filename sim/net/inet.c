@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The Internet checksum (RFC 1071) and its incremental update (RFC 1624). */
-#include "sim/inet.h"
+#include "sim/net/inet.h"
 
 #include <string.h>
 

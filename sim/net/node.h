@@ -7,10 +7,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sim/addr.h"
+#include "sim/net/addr.h"
 #include "sim/core/dispatch.h"
 #include "sim/core/drop.h"
-#include "sim/hook.h"
+#include "sim/net/hook.h"
 #include "sim/core/sim.h"
 
 struct iface;

@@ -9,9 +9,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sim/addr.h"
-#include "sim/inet.h"
-#include "sim/link.h"
+#include "sim/net/addr.h"
+#include "sim/net/inet.h"
+#include "sim/net/link.h"
 
 struct iface;
 struct node;

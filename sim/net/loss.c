@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Loss models.  Gilbert-Elliott steps its two-state chain once per frame,
  * then loses the frame with the probability of the state it is in. */
-#include "sim/loss.h"
+#include "sim/net/loss.h"
 
 bool loss_draw(struct loss_model *m) {
   switch (m->kind) {

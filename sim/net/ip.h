@@ -8,8 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sim/addr.h"
-#include "sim/hook.h"
+#include "sim/net/addr.h"
+#include "sim/net/hook.h"
 
 struct node;
 struct iface;

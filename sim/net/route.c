@@ -20,14 +20,14 @@
  * and computed from a shortest-path tree kept per root: a mobile node's
  * handoff costs, for each pair it is an endpoint of, a scan of its new
  * cell's stations, and nothing for the other pairs (see below). */
-#include "sim/route.h"
+#include "sim/net/route.h"
 
 #include <glib.h>
 #include <string.h>
 
-#include "sim/iface.h"
-#include "sim/link.h"
-#include "sim/node.h"
+#include "sim/net/iface.h"
+#include "sim/net/link.h"
+#include "sim/net/node.h"
 #include "sim/core/sim.h"
 
 struct static_route {

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ICMP (RFC 792, RFC 1812 rules for errors) and ICMPv6 (RFC 4443).  Error
  * messages are not rate limited. */
-#include "sim/icmp.h"
+#include "sim/net/icmp.h"
 
 #include <string.h>
 
 #include "sim/core/dispatch.h"
-#include "sim/iface.h"
-#include "sim/inet.h"
-#include "sim/ip.h"
-#include "sim/node.h"
+#include "sim/net/iface.h"
+#include "sim/net/inet.h"
+#include "sim/net/ip.h"
+#include "sim/net/node.h"
 #include "sim/core/pkt.h"
 #include "sim/core/sim.h"
 

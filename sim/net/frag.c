@@ -3,14 +3,14 @@
  * by (source, destination, protocol, identification) as RFC 791 says; a
  * datagram not complete within FRAG_REASSEMBLY_TIMEOUT is dropped, with an
  * ICMP "fragment reassembly time exceeded" if its first fragment came. */
-#include "sim/frag.h"
+#include "sim/net/frag.h"
 
 #include <glib.h>
 #include <string.h>
 
-#include "sim/icmp.h"
-#include "sim/inet.h"
-#include "sim/node.h"
+#include "sim/net/icmp.h"
+#include "sim/net/inet.h"
+#include "sim/net/node.h"
 #include "sim/core/pkt.h"
 #include "sim/core/sim.h"
 

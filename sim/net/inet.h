@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/addr.h"
+#include "sim/net/addr.h"
 
 enum {
   IPPROTO_NUM_ICMP = 1,

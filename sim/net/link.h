@@ -8,9 +8,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sim/addr.h"
+#include "sim/net/addr.h"
 #include "sim/core/drop.h"
-#include "sim/loss.h"
+#include "sim/net/loss.h"
 
 struct sim;
 struct iface;

@@ -5,17 +5,17 @@
  * stations of the LAN: neighbour discovery is not simulated yet (it comes
  * with the Mobile IPv6 module), so IPv6 has no resolution delay or
  * neighbour-discovery traffic. */
-#include "sim/eth.h"
+#include "sim/net/eth.h"
 
 #include <glib.h>
 #include <string.h>
 
-#include "sim/arp.h"
-#include "sim/iface.h"
-#include "sim/inet.h"
-#include "sim/ip.h"
-#include "sim/link.h"
-#include "sim/node.h"
+#include "sim/net/arp.h"
+#include "sim/net/iface.h"
+#include "sim/net/inet.h"
+#include "sim/net/ip.h"
+#include "sim/net/link.h"
+#include "sim/net/node.h"
 #include "sim/core/pkt.h"
 #include "sim/core/sim.h"
 

@@ -3,19 +3,19 @@
  * TTL / hop limit and ICMP errors, fragmentation, and output through the
  * neighbour layer to the link.  Both families share the path; where they
  * differ (checksum, fragmentation, ICMP flavour) the version decides. */
-#include "sim/ip.h"
+#include "sim/net/ip.h"
 
 #include <string.h>
 
 #include "sim/core/dispatch.h"
-#include "sim/frag.h"
-#include "sim/icmp.h"
-#include "sim/iface.h"
-#include "sim/inet.h"
-#include "sim/link.h"
-#include "sim/node.h"
+#include "sim/net/frag.h"
+#include "sim/net/icmp.h"
+#include "sim/net/iface.h"
+#include "sim/net/inet.h"
+#include "sim/net/link.h"
+#include "sim/net/node.h"
 #include "sim/core/pkt.h"
-#include "sim/route.h"
+#include "sim/net/route.h"
 #include "sim/core/sim.h"
 
 struct ip_hook_entry {

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Interfaces: addresses, MAC, and the hand-off of received frames. */
-#include "sim/iface.h"
+#include "sim/net/iface.h"
 
-#include "sim/link.h"
-#include "sim/node.h"
-#include "sim/route.h"
+#include "sim/net/link.h"
+#include "sim/net/node.h"
+#include "sim/net/route.h"
 
 struct iface *iface_new(struct node *node, struct link *link) {
   struct iface *iface = iface_new_unattached(node, link->name);

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sim/addr.h"
+#include "sim/net/addr.h"
 
 struct node;
 struct iface;
