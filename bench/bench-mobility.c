@@ -9,14 +9,14 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "sim/cell.h"
+#include "sim/wireless/cell.h"
 #include "sim/net/eth.h"
 #include "sim/flow.h"
 #include "sim/net/iface.h"
 #include "sim/net/link.h"
-#include "sim/mobility.h"
+#include "sim/wireless/mobility.h"
 #include "sim/net/node.h"
-#include "sim/radio.h"
+#include "sim/wireless/radio.h"
 #include "sim/core/sim.h"
 #include "sim/traffic.h"
 

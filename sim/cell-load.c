@@ -3,7 +3,7 @@
  * (a router's <ap> or a <bridge> onto a LAN) and its loss. */
 #include "sim/load.h"
 
-#include "sim/cell.h"
+#include "sim/wireless/cell.h"
 #include "sim/net/eth.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"

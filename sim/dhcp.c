@@ -19,7 +19,7 @@
 #include "sim/net/link.h"
 #include "sim/net/node.h"
 #include "sim/core/pkt.h"
-#include "sim/radio.h"
+#include "sim/wireless/radio.h"
 #include "sim/net/route.h"
 #include "sim/signalling.h"
 #include "sim/core/sim.h"

@@ -31,7 +31,7 @@
 
 #include "sim/flow.h"
 #include "sim/net/iface.h"
-#include "sim/cell.h"
+#include "sim/wireless/cell.h"
 #include "sim/net/node.h"
 #include "sim/core/sim.h"
 

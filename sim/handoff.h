@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "sim/radio.h"
+#include "sim/wireless/radio.h"
 
 struct sim;
 struct node;

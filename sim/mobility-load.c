@@ -6,12 +6,12 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/cell.h"
+#include "sim/wireless/cell.h"
 #include "sim/net/iface.h"
 #include "sim/net/link.h"
-#include "sim/mobility.h"
+#include "sim/wireless/mobility.h"
 #include "sim/net/node.h"
-#include "sim/radio.h"
+#include "sim/wireless/radio.h"
 #include "sim/core/sim.h"
 
 /* A movement leg, a pause or a layer-2 handoff longer than about 32 years

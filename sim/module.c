@@ -8,7 +8,7 @@
 #include "sim/core/app.h"
 #include "sim/load.h"
 #include "sim/net/node.h"
-#include "sim/radio.h"
+#include "sim/wireless/radio.h"
 #include "sim/scenario.h"
 #include "sim/core/sim.h"
 

@@ -2,7 +2,7 @@
 /* The loader of <record>: which results and traces a run records. */
 #include "sim/load.h"
 
-#include "sim/mobility.h"
+#include "sim/wireless/mobility.h"
 #include "sim/core/sim.h"
 
 /* A time series or position trace of more samples than this per flow or

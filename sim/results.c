@@ -9,11 +9,11 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "sim/cell.h"
+#include "sim/wireless/cell.h"
 #include "sim/flow.h"
 #include "sim/handoff.h"
 #include "sim/net/iface.h"
-#include "sim/mobility.h"
+#include "sim/wireless/mobility.h"
 #include "sim/signalling.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"

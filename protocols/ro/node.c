@@ -10,7 +10,7 @@
 #include "sim/handoff.h"
 #include "sim/net/ip.h"
 #include "sim/net/node.h"
-#include "sim/radio.h"
+#include "sim/wireless/radio.h"
 #include "sim/core/sim.h"
 #include "sim/net/udp.h"
 

@@ -16,7 +16,7 @@
 
 #include <string.h>
 
-#include "sim/cell.h"
+#include "sim/wireless/cell.h"
 #include "sim/dhcp.h"
 #include "sim/net/eth.h"
 #include "sim/flow.h"
@@ -26,7 +26,7 @@
 #include "sim/net/link.h"
 #include "sim/net/node.h"
 #include "sim/core/pkt.h"
-#include "sim/radio.h"
+#include "sim/wireless/radio.h"
 #include "sim/net/route.h"
 #include "sim/core/sim.h"
 #include "sim/traffic.h"

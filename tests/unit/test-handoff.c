@@ -12,14 +12,14 @@
 #include <string.h>
 
 #include "tests/unit/helpers.h"
-#include "sim/cell.h"
+#include "sim/wireless/cell.h"
 #include "sim/flow.h"
 #include "sim/handoff.h"
 #include "sim/net/iface.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
 #include "sim/net/eth.h"
-#include "sim/radio.h"
+#include "sim/wireless/radio.h"
 #include "sim/core/sim.h"
 #include "sim/traffic.h"
 

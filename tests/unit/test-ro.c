@@ -26,7 +26,7 @@
 #include "sim/net/inet.h"
 #include "sim/net/node.h"
 #include "sim/core/pkt.h"
-#include "sim/radio.h"
+#include "sim/wireless/radio.h"
 #include "sim/scenario.h"
 #include "sim/core/sim.h"
 #include "sim/net/udp.h"

@@ -6,7 +6,7 @@
  * bounding box touches, so the cells near a movement segment are found by
  * visiting the buckets of the segment's bounding box instead of checking
  * every cell. */
-#include "sim/cell.h"
+#include "sim/wireless/cell.h"
 
 #include <math.h>
 #include <string.h>

@@ -15,15 +15,15 @@
  * A handoff detaches the interface from the old cell at once (frames
  * queued or in flight to or from it are lost) and attaches it to the new
  * one after the layer-2 delay (scan, authenticate, associate). */
-#include "sim/radio.h"
+#include "sim/wireless/radio.h"
 
 #include <math.h>
 
 #include "sim/net/arp.h"
-#include "sim/cell.h"
+#include "sim/wireless/cell.h"
 #include "sim/net/iface.h"
 #include "sim/net/link.h"
-#include "sim/mobility.h"
+#include "sim/wireless/mobility.h"
 #include "sim/net/node.h"
 #include "sim/core/sim.h"
 

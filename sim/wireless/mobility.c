@@ -3,7 +3,7 @@
  * waypoint (Johnson and Maltz) draws destination, speed and pause from the
  * node's own stream in a fixed order, so a path depends only on the seed
  * and the node's name. */
-#include "sim/mobility.h"
+#include "sim/wireless/mobility.h"
 
 #include <math.h>
 

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sim/mobility.h"
+#include "sim/wireless/mobility.h"
 
 struct sim;
 struct link;
