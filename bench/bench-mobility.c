@@ -11,7 +11,7 @@
 
 #include "sim/wireless/cell.h"
 #include "sim/net/eth.h"
-#include "sim/flow.h"
+#include "sim/results/flow.h"
 #include "sim/net/iface.h"
 #include "sim/net/link.h"
 #include "sim/wireless/mobility.h"

@@ -16,11 +16,11 @@
 #endif
 
 #include "protocols/registry.h"
-#include "sim/results.h"
+#include "sim/results/results.h"
 #include "sim/scenario.h"
 #include "sim/core/sim.h"
 #include "sim/study.h"
-#include "sim/trace.h"
+#include "sim/results/trace.h"
 #include "sim/core/units.h"
 
 enum { EXIT_RUN_FAILED = 1, EXIT_BAD_INPUT = 2 };

@@ -8,7 +8,7 @@
 #include <math.h>
 
 #include "sim/core/app.h"
-#include "sim/flow.h"
+#include "sim/results/flow.h"
 #include "sim/net/icmp.h"
 #include "sim/net/inet.h"
 #include "sim/net/node.h"

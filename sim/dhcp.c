@@ -21,7 +21,7 @@
 #include "sim/core/pkt.h"
 #include "sim/wireless/radio.h"
 #include "sim/net/route.h"
-#include "sim/signalling.h"
+#include "sim/results/signalling.h"
 #include "sim/core/sim.h"
 #include "sim/net/udp.h"
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "sim/core/app.h"
-#include "sim/flow.h"
+#include "sim/results/flow.h"
 #include "sim/net/icmp.h"
 #include "sim/net/inet.h"
 #include "sim/net/node.h"

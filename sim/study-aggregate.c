@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/results.h"
+#include "sim/results/results.h"
 #include "sim/study-stats.h"
 
 /* A table as rows of cells, the header row first. */

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sim/results.h"
+#include "sim/results/results.h"
 
 struct worker {
   pid_t pid;

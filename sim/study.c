@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "sim/load.h"
-#include "sim/results.h"
+#include "sim/results/results.h"
 #include "sim/core/rng.h"
 #include "sim/scenario.h"
 #include "sim/core/sim.h"

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "sim/core/app.h"
-#include "sim/flow.h"
+#include "sim/results/flow.h"
 #include "sim/net/ip.h"
 #include "sim/net/node.h"
 #include "sim/core/sim.h"

@@ -15,7 +15,7 @@
 #include "sim/net/node.h"
 #include "sim/core/pkt.h"
 #include "sim/core/rng.h"
-#include "sim/signalling.h"
+#include "sim/results/signalling.h"
 #include "sim/core/sim.h"
 
 #define ALL_SYSTEMS 0xe0000001u /* 224.0.0.1 */

@@ -23,7 +23,7 @@
 #include "sim/net/arp.h"
 #include "sim/dhcp.h"
 #include "sim/net/icmp.h"
-#include "sim/handoff.h"
+#include "sim/results/handoff.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
@@ -31,7 +31,7 @@
 #include "sim/core/pkt.h"
 #include "sim/wireless/radio.h"
 #include "sim/net/route.h"
-#include "sim/signalling.h"
+#include "sim/results/signalling.h"
 #include "sim/core/sim.h"
 #include "sim/net/udp.h"
 

@@ -15,7 +15,7 @@
 #include "sim/module.h"
 #include "sim/net/node.h"
 #include "sim/core/pkt.h"
-#include "sim/signalling.h"
+#include "sim/results/signalling.h"
 #include "sim/core/sim.h"
 #include "sim/net/udp.h"
 

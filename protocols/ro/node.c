@@ -7,7 +7,7 @@
 #include "protocols/ro/internal.h"
 #include "protocols/ro/ro.h"
 #include "sim/net/addr.h"
-#include "sim/handoff.h"
+#include "sim/results/handoff.h"
 #include "sim/net/ip.h"
 #include "sim/net/node.h"
 #include "sim/wireless/radio.h"

@@ -15,7 +15,7 @@
 #include "protocols/ro/internal.h"
 #include "sim/net/inet.h"
 #include "sim/core/pkt.h"
-#include "sim/handoff.h"
+#include "sim/results/handoff.h"
 #include "sim/core/sim.h"
 
 #define SMOOTH_RETX_FIRST SIM_S /* then doubling */

@@ -12,7 +12,7 @@
 #include "tests/unit/helpers.h"
 #include "sim/net/addr.h"
 #include "sim/net/eth.h"
-#include "sim/flow.h"
+#include "sim/results/flow.h"
 #include "sim/net/iface.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"

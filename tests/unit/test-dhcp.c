@@ -19,7 +19,7 @@
 #include "sim/wireless/cell.h"
 #include "sim/dhcp.h"
 #include "sim/net/eth.h"
-#include "sim/flow.h"
+#include "sim/results/flow.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"

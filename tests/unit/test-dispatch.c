@@ -18,7 +18,7 @@
 #include "sim/net/ip.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/results.h"
+#include "sim/results/results.h"
 #include "sim/core/sim.h"
 #include "sim/net/udp.h"
 

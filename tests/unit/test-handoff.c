@@ -13,8 +13,8 @@
 
 #include "tests/unit/helpers.h"
 #include "sim/wireless/cell.h"
-#include "sim/flow.h"
-#include "sim/handoff.h"
+#include "sim/results/flow.h"
+#include "sim/results/handoff.h"
 #include "sim/net/iface.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"

@@ -22,7 +22,7 @@
 
 #include "sim/wireless/cell.h"
 #include "sim/dhcp.h"
-#include "sim/flow.h"
+#include "sim/results/flow.h"
 #include "sim/net/iface.h"
 #include "sim/net/link.h"
 #include "sim/load.h"
@@ -30,7 +30,7 @@
 #include "sim/module.h"
 #include "sim/net/node.h"
 #include "sim/wireless/radio.h"
-#include "sim/results.h"
+#include "sim/results/results.h"
 #include "sim/net/route.h"
 #include "sim/scenario.h"
 #include "sim/traffic.h"

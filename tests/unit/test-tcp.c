@@ -11,7 +11,7 @@
 #include "tests/unit/helpers.h"
 
 #include "sim/core/fault.h"
-#include "sim/flow.h"
+#include "sim/results/flow.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
@@ -19,7 +19,7 @@
 #include "sim/net/node.h"
 #include "sim/core/sim.h"
 #include "sim/net/tcp.h"
-#include "sim/trace.h"
+#include "sim/results/trace.h"
 #include "sim/traffic.h"
 #include "sim/core/units.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pcap traces through libpcap's dump API on a "dead" handle. */
-#include "sim/trace.h"
+#include "sim/results/trace.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -8,7 +8,7 @@
 
 #include "sim/net/link.h"
 #include "sim/core/pkt.h"
-#include "sim/results.h"
+#include "sim/results/results.h"
 #include "sim/core/sim.h"
 
 struct link_capture {

@@ -24,12 +24,12 @@
  * reordered, not lost.  Duplicates and reordering are counted over the
  * deliveries from the handoff's start to the next handoff's.
  * doc/results-handoffs.md is the user's side of this. */
-#include "sim/handoff.h"
+#include "sim/results/handoff.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "sim/flow.h"
+#include "sim/results/flow.h"
 #include "sim/net/iface.h"
 #include "sim/wireless/cell.h"
 #include "sim/net/node.h"

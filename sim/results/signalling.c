@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Signalling counters, kept per (node, message name) in first-sent order
  * so that the table does not depend on hashing. */
-#include "sim/signalling.h"
+#include "sim/results/signalling.h"
 
 #include <glib.h>
 

@@ -2,7 +2,7 @@
 /* Result tables: tab-separated, one header row, units in column names.
  * Numbers are printed with fixed precision so that the same run gives the
  * same bytes. */
-#include "sim/results.h"
+#include "sim/results/results.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,11 +10,11 @@
 #include <string.h>
 
 #include "sim/wireless/cell.h"
-#include "sim/flow.h"
-#include "sim/handoff.h"
+#include "sim/results/flow.h"
+#include "sim/results/handoff.h"
 #include "sim/net/iface.h"
 #include "sim/wireless/mobility.h"
-#include "sim/signalling.h"
+#include "sim/results/signalling.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
 #include "sim/core/sim.h"

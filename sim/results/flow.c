@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Per-flow statistics.  Delays are kept per packet so that percentiles
  * are exact, not estimated. */
-#include "sim/flow.h"
+#include "sim/results/flow.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/handoff.h"
+#include "sim/results/handoff.h"
 #include "sim/net/route.h"
 #include "sim/core/sim.h"
 #include "sim/net/tcp.h"
