@@ -20,7 +20,7 @@
 #include "sim/net/node.h"
 #include "sim/scenario.h"
 #include "sim/core/sim.h"
-#include "sim/traffic.h"
+#include "sim/apps/traffic.h"
 
 #define REPEATS 5
 #define LINK_BPS 1000000000ULL

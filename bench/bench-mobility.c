@@ -18,7 +18,7 @@
 #include "sim/net/node.h"
 #include "sim/wireless/radio.h"
 #include "sim/core/sim.h"
-#include "sim/traffic.h"
+#include "sim/apps/traffic.h"
 
 #define NODES 1000
 #define GRID 20                /* 20 x 20 = 400 cells */

@@ -9,7 +9,7 @@
 #include "sim/net/node.h"
 #include "sim/core/sim.h"
 #include "sim/net/tcp.h"
-#include "sim/traffic.h"
+#include "sim/apps/traffic.h"
 
 /* Flows with ports take 40000 on: Wireshark decodes some lower ports as
  * other protocols (5000 as TAPA) and would call our packets malformed. */

@@ -21,7 +21,7 @@
 #include "sim/net/node.h"
 #include "sim/wireless/radio.h"
 #include "sim/core/sim.h"
-#include "sim/traffic.h"
+#include "sim/apps/traffic.h"
 #include "sim/core/units.h"
 
 static struct handoff *row(struct sim *sim, guint i) {

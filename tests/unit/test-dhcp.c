@@ -29,7 +29,7 @@
 #include "sim/wireless/radio.h"
 #include "sim/net/route.h"
 #include "sim/core/sim.h"
-#include "sim/traffic.h"
+#include "sim/apps/traffic.h"
 #include "sim/net/udp.h"
 
 static uint32_t v4(const char *text) {

@@ -21,7 +21,7 @@
 #include "sim/net/eth.h"
 #include "sim/wireless/radio.h"
 #include "sim/core/sim.h"
-#include "sim/traffic.h"
+#include "sim/apps/traffic.h"
 
 static struct cell *add_cell(struct sim *sim, const char *name, double x,
                              struct link *bridge) {

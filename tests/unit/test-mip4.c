@@ -32,7 +32,7 @@
 #include "sim/wireless/radio.h"
 #include "sim/net/route.h"
 #include "sim/core/sim.h"
-#include "sim/traffic.h"
+#include "sim/apps/traffic.h"
 #include "sim/core/units.h"
 
 #define CORE_BPS 100000000ULL

@@ -27,7 +27,7 @@
 #include "sim/results/results.h"
 #include "sim/net/route.h"
 #include "sim/core/sim.h"
-#include "sim/traffic.h"
+#include "sim/apps/traffic.h"
 #include "sim/core/units.h"
 
 /* a - r1 - r2 - b, 10 Mb/s, propagation 1, 2 and 3 ms. */

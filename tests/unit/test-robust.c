@@ -20,7 +20,7 @@
 #include "sim/net/node.h"
 #include "sim/core/rng.h"
 #include "sim/core/sim.h"
-#include "sim/traffic.h"
+#include "sim/apps/traffic.h"
 
 struct net {
   struct sim *sim;

@@ -33,7 +33,7 @@
 #include "sim/results/results.h"
 #include "sim/net/route.h"
 #include "sim/scenario.h"
-#include "sim/traffic.h"
+#include "sim/apps/traffic.h"
 #include "sim/core/units.h"
 
 /* The source tree: $srcdir when run by "make check", else the parent of

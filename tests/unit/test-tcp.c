@@ -20,7 +20,7 @@
 #include "sim/core/sim.h"
 #include "sim/net/tcp.h"
 #include "sim/results/trace.h"
-#include "sim/traffic.h"
+#include "sim/apps/traffic.h"
 #include "sim/core/units.h"
 
 /* a -(100 Mb/s, 1 ms)- r -(10 Mb/s, 9 ms)- b: a 20 ms propagation RTT with

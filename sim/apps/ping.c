@@ -11,7 +11,7 @@
 #include "sim/net/node.h"
 #include "sim/core/pkt.h"
 #include "sim/core/sim.h"
-#include "sim/traffic.h"
+#include "sim/apps/traffic.h"
 
 struct ping {
   struct app app;

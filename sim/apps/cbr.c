@@ -3,7 +3,7 @@
  * time travel in the payload, as in real measurement tools, so the sink
  * could be a real host; the metadata carries them too, for the in-flight
  * count at the end of a run. */
-#include "sim/traffic.h"
+#include "sim/apps/traffic.h"
 
 #include <math.h>
 

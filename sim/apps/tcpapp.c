@@ -12,7 +12,7 @@
  * retransmissions and timeouts of both connections; the congestion window
  * reported is the one of the side that carries the bulk of the bytes (the
  * sender; the server for request/response). */
-#include "sim/traffic.h"
+#include "sim/apps/traffic.h"
 
 #include <string.h>
 
