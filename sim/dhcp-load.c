@@ -4,7 +4,7 @@
 #include "sim/load.h"
 
 #include "sim/net/addr.h"
-#include "sim/dhcp.h"
+#include "sim/services/dhcp.h"
 #include "sim/net/iface.h"
 #include "sim/net/node.h"
 

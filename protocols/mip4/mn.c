@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "sim/net/arp.h"
-#include "sim/dhcp.h"
+#include "sim/services/dhcp.h"
 #include "sim/net/icmp.h"
 #include "sim/results/handoff.h"
 #include "sim/net/iface.h"

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "sim/wireless/cell.h"
-#include "sim/dhcp.h"
+#include "sim/services/dhcp.h"
 #include "sim/net/eth.h"
 #include "sim/results/flow.h"
 #include "sim/net/iface.h"

@@ -20,7 +20,7 @@
 #include "protocols/mip4/mn.h"
 #include "sim/net/arp.h"
 #include "sim/wireless/cell.h"
-#include "sim/dhcp.h"
+#include "sim/services/dhcp.h"
 #include "sim/net/eth.h"
 #include "sim/core/fault.h"
 #include "sim/results/flow.h"

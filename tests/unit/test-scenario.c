@@ -21,7 +21,7 @@
 #include "sim/core/sim.h"
 
 #include "sim/wireless/cell.h"
-#include "sim/dhcp.h"
+#include "sim/services/dhcp.h"
 #include "sim/results/flow.h"
 #include "sim/net/iface.h"
 #include "sim/net/link.h"

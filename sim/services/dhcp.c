@@ -7,7 +7,7 @@
  * message to the server or client of the interface it arrived on.  The
  * first such object of a run also keeps the run's lease events, the rows
  * of dhcp.tsv. */
-#include "sim/dhcp.h"
+#include "sim/services/dhcp.h"
 
 #include <string.h>
 
