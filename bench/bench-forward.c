@@ -18,7 +18,7 @@
 #include "sim/net/ip.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "sim/core/sim.h"
 #include "sim/apps/traffic.h"
 

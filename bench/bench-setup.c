@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "protocols/registry.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "sim/core/sim.h"
 
 #define GRID 10        /* 10 x 10 foreign-agent cells */

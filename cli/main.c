@@ -17,7 +17,7 @@
 
 #include "protocols/registry.h"
 #include "sim/results/results.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "sim/core/sim.h"
 #include "sim/study.h"
 #include "sim/results/trace.h"

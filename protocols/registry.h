@@ -3,7 +3,7 @@
 #ifndef MIPSIM_REGISTRY_H
 #define MIPSIM_REGISTRY_H
 
-#include "sim/module.h"
+#include "sim/scenario/module.h"
 
 /* NULL-terminated, in the order their indexes are given (module.h). */
 extern const struct module *const registry_modules[];

@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/load.h"
+#include "sim/scenario/load.h"
 #include "sim/results/results.h"
 #include "sim/core/rng.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "sim/core/sim.h"
 #include "sim/core/units.h"
 

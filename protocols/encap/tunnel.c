@@ -29,7 +29,7 @@
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
 #include "sim/net/link.h"
-#include "sim/module.h"
+#include "sim/scenario/module.h"
 #include "sim/net/node.h"
 #include "sim/core/pkt.h"
 #include "sim/net/route.h"

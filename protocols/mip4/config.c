@@ -12,7 +12,7 @@
 #include "sim/net/addr.h"
 #include "sim/net/iface.h"
 #include "sim/net/link.h"
-#include "sim/module.h"
+#include "sim/scenario/module.h"
 #include "sim/net/node.h"
 #include "sim/core/sim.h"
 #include "sim/core/units.h"

@@ -10,7 +10,7 @@
 #include "protocols/mip4/mn.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
-#include "sim/module.h"
+#include "sim/scenario/module.h"
 #include "sim/core/pkt.h"
 #include "sim/core/sim.h"
 

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "protocols/mip4/packets.h"
-#include "sim/module.h"
+#include "sim/scenario/module.h"
 
 struct sim;
 struct node;

@@ -12,7 +12,7 @@
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
-#include "sim/module.h"
+#include "sim/scenario/module.h"
 #include "sim/net/node.h"
 #include "sim/core/pkt.h"
 #include "sim/results/signalling.h"

@@ -5,7 +5,7 @@
 #ifndef MIPSIM_RO_H
 #define MIPSIM_RO_H
 
-#include "sim/module.h"
+#include "sim/scenario/module.h"
 
 extern const struct module ro_module;
 

@@ -17,7 +17,7 @@
 #include "sim/net/link.h"
 #include "sim/net/node.h"
 #include "sim/core/pkt.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 struct ip_addr test_ip(const char *text) {
   struct ip_addr a;

@@ -27,7 +27,7 @@
 #include "sim/net/node.h"
 #include "sim/core/pkt.h"
 #include "sim/wireless/radio.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "sim/core/sim.h"
 #include "sim/net/udp.h"
 #include "sim/core/units.h"

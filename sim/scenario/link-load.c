@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The loaders of <link> and <lan>, of the interfaces that attach nodes
  * to them, and of their <loss>. */
-#include "sim/load.h"
+#include "sim/scenario/load.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The loader of <fault>: a link or node that goes down and maybe comes
  * back. */
-#include "sim/load.h"
+#include "sim/scenario/load.h"
 
 #include "sim/core/fault.h"
 #include "sim/net/link.h"

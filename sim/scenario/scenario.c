@@ -2,7 +2,7 @@
 /* The scenario loader: parses and validates a scenario file with libxml2,
  * then walks the document in passes, handing each element to its loader
  * (sim/load.h) and each protocol module's element to its module. */
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
@@ -10,8 +10,8 @@
 #include <limits.h>
 #include <string.h>
 
-#include "sim/load.h"
-#include "sim/module.h"
+#include "sim/scenario/load.h"
+#include "sim/scenario/module.h"
 #include "sim/net/node.h"
 #include "sim/core/sim.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The loaders of traffic sources: <cbr>, <onoff>, <ping>, <tcp-bulk> and
  * <tcp-rr>. */
-#include "sim/load.h"
+#include "sim/scenario/load.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The loader of <cell>: a wireless cell, its channel, its access point
  * (a router's <ap> or a <bridge> onto a LAN) and its loss. */
-#include "sim/load.h"
+#include "sim/scenario/load.h"
 
 #include "sim/wireless/cell.h"
 #include "sim/net/eth.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The loaders of <routing> (how routes are made) and <route> (a static
  * route of a node). */
-#include "sim/load.h"
+#include "sim/scenario/load.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The loader API: located errors, typed attribute readers, names,
  * references, claims and loaders' state while a scenario loads. */
-#include "sim/load.h"
+#include "sim/scenario/load.h"
 
 #include <math.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 #include "sim/net/addr.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "sim/core/units.h"
 
 #define NAME_MAX_LEN 128

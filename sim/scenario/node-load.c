@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The loader of <host> and <router>: the node itself (its children are
  * loaded by later passes). */
-#include "sim/load.h"
+#include "sim/scenario/load.h"
 
 #include <string.h>
 

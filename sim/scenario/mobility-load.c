@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The loader of a <host>'s movement (<position>, <velocity>,
  * <waypoints>, <random-waypoint>), radios (<wireless>) and <move>s. */
-#include "sim/load.h"
+#include "sim/scenario/load.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The loaders of <dhcp-server> and <dhcp-client>, children of <router>
  * and <host>. */
-#include "sim/load.h"
+#include "sim/scenario/load.h"
 
 #include "sim/net/addr.h"
 #include "sim/services/dhcp.h"

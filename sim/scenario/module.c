@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The kernel's side of protocol modules: their state in a run and at
  * nodes, their life cycle, located errors and result tables. */
-#include "sim/module.h"
+#include "sim/scenario/module.h"
 
 #include <string.h>
 
 #include "sim/core/app.h"
-#include "sim/load.h"
+#include "sim/scenario/load.h"
 #include "sim/net/node.h"
 #include "sim/wireless/radio.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "sim/core/sim.h"
 
 /* One node's state of one module, in the order states were created. */

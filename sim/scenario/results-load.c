@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The loader of <record>: which results and traces a run records. */
-#include "sim/load.h"
+#include "sim/scenario/load.h"
 
 #include "sim/wireless/mobility.h"
 #include "sim/core/sim.h"
