@@ -19,7 +19,7 @@
 #include "sim/results/results.h"
 #include "sim/scenario/scenario.h"
 #include "sim/core/sim.h"
-#include "sim/study.h"
+#include "study/study.h"
 #include "sim/results/trace.h"
 #include "sim/core/units.h"
 

@@ -12,8 +12,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/study-stats.h"
-#include "sim/study.h"
+#include "study/study-stats.h"
+#include "study/study.h"
 
 static void test_stats(void **state) {
   (void)state;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Mean, standard deviation and Student's t confidence intervals. */
-#include "sim/study-stats.h"
+#include "study/study-stats.h"
 
 #include <math.h>
 

@@ -2,14 +2,14 @@
 /* Aggregating a study's runs: summary.tsv, plot data, gnuplot scripts and
  * the report.  Every output depends only on the run tables, never on the
  * time or on how the runs were scheduled. */
-#include "sim/study.h"
+#include "study/study.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "sim/results/results.h"
-#include "sim/study-stats.h"
+#include "study/study-stats.h"
 
 /* A table as rows of cells, the header row first. */
 static GPtrArray *read_tsv(const char *path) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Running a study's runs in forked worker processes, so that a run that
  * crashes or hangs costs only itself. */
-#include "sim/study.h"
+#include "study/study.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>

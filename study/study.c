@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Study files: parameters, ranges, combinations and plots, and running one
  * combination of a scenario. */
-#include "sim/study.h"
+#include "study/study.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
