@@ -361,7 +361,7 @@ static gboolean load_plot(struct study *s, xmlNode *n, GError **error) {
   if (message && !signalling)
     return fail(s, n, error, "message: applies to signalling.tsv");
   if (signalling) {
-    /* The kernel's columns (sim/signalling.c): a typo would otherwise
+    /* The kernel's columns (sim/results/signalling.c): a typo would otherwise
      * plot zeros, as a run without signalling sums to zero. */
     static const char *const columns[] = {"sent_pkts", "sent_bytes",
                                           "bytes_per_s"};

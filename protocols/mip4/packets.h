@@ -4,7 +4,7 @@
  * (RFC 3024), challenge and NAI extensions (RFC 4721, RFC 2794) and the
  * authenticators, as pure functions over bytes with no simulator state.
  *
- * Conventions: IPv4 addresses are host-order uint32_t, as in sim/addr.h.
+ * Conventions: IPv4 addresses are host-order uint32_t, as in sim/net/addr.h.
  * Decoders read through bounds-checked getters, accept any byte sequence
  * and return an mip4_err; structures they fill that point into a message
  * (struct mip4_ext .data) borrow from it.  Buffer encoders work like

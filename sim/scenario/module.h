@@ -130,7 +130,7 @@ void module_error(GError **error, const struct module_ctx *ctx,
                   const xmlNode *element, const char *format, ...)
     G_GNUC_PRINTF(4, 5);
 
-/* Attribute readers for modules' elements: sim/load.h's load_attr,
+/* Attribute readers for modules' elements: sim/scenario/load.h's load_attr,
  * load_get_duration, load_get_bool, load_get_count (1 to 100000) and
  * load_get_v4 for a module_ctx.  An absent attribute leaves *out alone
  * and succeeds (module_get_v4 with required fails); errors name file,

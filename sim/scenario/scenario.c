@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The scenario loader: parses and validates a scenario file with libxml2,
  * then walks the document in passes, handing each element to its loader
- * (sim/load.h) and each protocol module's element to its module. */
+ * (sim/scenario/load.h) and each protocol module's element to its module. */
 #include "sim/scenario/scenario.h"
 
 #include <libxml/parser.h>
@@ -468,7 +468,7 @@ enum pass {
 };
 
 /* Each top-level element's loader in each pass, beside what it
- * configures (sim/load.h). */
+ * configures (sim/scenario/load.h). */
 static const struct {
   const char *element;
   enum pass pass;

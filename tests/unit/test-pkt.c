@@ -364,7 +364,7 @@ static void test_get_out_of_bounds(void **state) {
 
 /* get_u8 at offset SIZE_MAX: off + 1 wraps to 0, so "0 > len" lets the
  * read through (of b[-1]).  The other getters check the wrap; get_u8 in
- * sim/pkt.h does not.  Skipped until that is fixed (off >= len). */
+ * sim/core/pkt.h does not.  Skipped until that is fixed (off >= len). */
 static void test_get_u8_offset_wraps(void **state) {
   (void)state;
   /* b[SIZE_MAX] wraps to arr[0]: a read inside the array, were it let
