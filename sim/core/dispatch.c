@@ -21,13 +21,13 @@ static void chain_free(gpointer p) {
 
 static bool large_add(struct dispatch *d, const struct dispatch_entry *e) {
   d->probes++;
-  if (g_hash_table_contains(d->members, e))
+  if (g_hash_table_contains(d->big->members, e))
     return false;
-  g_hash_table_add(d->members, g_memdup2(e, sizeof *e));
-  GArray *chain = g_hash_table_lookup(d->chains, GUINT_TO_POINTER(e->key));
+  g_hash_table_add(d->big->members, g_memdup2(e, sizeof *e));
+  GArray *chain = g_hash_table_lookup(d->big->chains, GUINT_TO_POINTER(e->key));
   if (!chain) {
     chain = g_array_new(FALSE, FALSE, sizeof(struct dispatch_entry));
-    g_hash_table_insert(d->chains, GUINT_TO_POINTER(e->key), chain);
+    g_hash_table_insert(d->big->chains, GUINT_TO_POINTER(e->key), chain);
   }
   g_array_append_vals(chain, e, 1);
   return true;
@@ -35,9 +35,11 @@ static bool large_add(struct dispatch *d, const struct dispatch_entry *e) {
 
 /* The small array is full: every entry moves to the chains, in order. */
 static void grow(struct dispatch *d) {
-  d->chains = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                    chain_free);
-  d->members = g_hash_table_new_full(member_hash, member_equal, g_free, NULL);
+  d->big = g_new(struct dispatch_big, 1);
+  d->big->chains = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                         chain_free);
+  d->big->members = g_hash_table_new_full(member_hash, member_equal, g_free,
+                                          NULL);
   for (uint32_t i = 0; i < d->n_small; i++)
     large_add(d, &d->small[i]);
   g_clear_pointer(&d->small, g_free);
@@ -47,9 +49,9 @@ static void grow(struct dispatch *d) {
 bool dispatch_add(struct dispatch *d, uint32_t key, dispatch_fn fn,
                   void *ctx) {
   struct dispatch_entry e = {key, fn, ctx};
-  if (!d->chains && d->n_small == DISPATCH_SMALL)
+  if (!d->big && d->n_small == DISPATCH_SMALL)
     grow(d);
-  if (d->chains)
+  if (d->big)
     return large_add(d, &e);
   uint32_t at = d->n_small;
   for (uint32_t i = 0; i < d->n_small; i++) {
@@ -70,7 +72,7 @@ bool dispatch_add(struct dispatch *d, uint32_t key, dispatch_fn fn,
 void dispatch_remove(struct dispatch *d, uint32_t key, dispatch_fn fn,
                      void *ctx) {
   struct dispatch_entry probe = {key, fn, ctx};
-  if (!d->chains) {
+  if (!d->big) {
     for (uint32_t i = 0; i < d->n_small; i++) {
       if (member_equal(&d->small[i], &probe)) {
         memmove(d->small + i, d->small + i + 1,
@@ -81,9 +83,9 @@ void dispatch_remove(struct dispatch *d, uint32_t key, dispatch_fn fn,
     }
     return;
   }
-  if (!g_hash_table_remove(d->members, &probe))
+  if (!g_hash_table_remove(d->big->members, &probe))
     return;
-  GArray *a = g_hash_table_lookup(d->chains, GUINT_TO_POINTER(key));
+  GArray *a = g_hash_table_lookup(d->big->chains, GUINT_TO_POINTER(key));
   for (guint i = 0; i < a->len; i++) {
     if (member_equal(&g_array_index(a, struct dispatch_entry, i), &probe)) {
       g_array_remove_index(a, i);
@@ -91,14 +93,14 @@ void dispatch_remove(struct dispatch *d, uint32_t key, dispatch_fn fn,
     }
   }
   if (a->len == 0)
-    g_hash_table_remove(d->chains, GUINT_TO_POINTER(key));
+    g_hash_table_remove(d->big->chains, GUINT_TO_POINTER(key));
 }
 
 const struct dispatch_entry *dispatch_chain(const struct dispatch *d,
                                             uint32_t key, guint *n) {
   *n = 0;
-  if (d->chains) {
-    GArray *chain = g_hash_table_lookup(d->chains, GUINT_TO_POINTER(key));
+  if (d->big) {
+    GArray *chain = g_hash_table_lookup(d->big->chains, GUINT_TO_POINTER(key));
     if (!chain)
       return NULL;
     *n = chain->len;
@@ -118,6 +120,9 @@ const struct dispatch_entry *dispatch_chain(const struct dispatch *d,
 void dispatch_clear(struct dispatch *d) {
   g_clear_pointer(&d->small, g_free);
   d->n_small = 0;
-  g_clear_pointer(&d->chains, g_hash_table_destroy);
-  g_clear_pointer(&d->members, g_hash_table_destroy);
+  if (d->big) {
+    g_hash_table_destroy(d->big->chains);
+    g_hash_table_destroy(d->big->members);
+    g_clear_pointer(&d->big, g_free);
+  }
 }

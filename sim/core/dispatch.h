@@ -24,14 +24,17 @@ struct dispatch_entry {
  * so that registration stays O(1) and a node with thousands of flows sets
  * up in time linear in them. */
 #define DISPATCH_SMALL 16
+struct dispatch_big {
+  GHashTable *chains;  /* key -> GArray of struct dispatch_entry */
+  GHashTable *members; /* (key, fn, ctx) registered */
+};
 struct dispatch {
   struct dispatch_entry *small; /* n_small of them, exactly: the memory of a
                                  * node counts */
   uint32_t n_small;
-  GHashTable *chains;  /* key -> GArray of struct dispatch_entry; NULL: small */
-  GHashTable *members; /* (key, fn, ctx) registered, once chains exist */
-  uint64_t probes;     /* entries registrations compared: tests check that
-                        * set-up costs a constant per registration */
+  uint32_t probes; /* entries registrations compared: tests check that
+                    * set-up costs a constant per registration */
+  struct dispatch_big *big; /* NULL: the small array holds them all */
 };
 
 /* Appends (fn, ctx) to key's chain; false if that very pair is already

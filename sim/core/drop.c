@@ -75,21 +75,21 @@ void drop__registry_free(struct drop_registry *r) {
   g_clear_pointer(&r->names, g_ptr_array_unref);
 }
 
-void drop__count_registered(GArray **registered, uint32_t reason) {
-  guint i = reason - DROP_KERNEL_COUNT;
-  if (!*registered)
-    *registered = g_array_new(FALSE, TRUE, sizeof(uint64_t));
-  if ((*registered)->len <= i)
-    g_array_set_size(*registered, i + 1);
-  g_array_index(*registered, uint64_t, i)++;
+void drop_counters_add(struct drop_counters *c, uint32_t reason) {
+  if (reason >= c->len) {
+    uint32_t len = MAX(reason + 1, (uint32_t)DROP_KERNEL_COUNT);
+    c->n = g_renew(uint64_t, c->n, len);
+    memset(c->n + c->len, 0, (len - c->len) * sizeof *c->n);
+    c->len = len;
+  }
+  c->n[reason]++;
 }
 
-uint64_t drop_counted(const uint64_t *kernel, const GArray *registered,
-                      uint32_t reason) {
-  if (reason < DROP_KERNEL_COUNT)
-    return kernel[reason];
-  guint i = reason - DROP_KERNEL_COUNT;
-  return registered && i < registered->len
-             ? g_array_index(registered, uint64_t, i)
-             : 0;
+uint64_t drop_counters_get(const struct drop_counters *c, uint32_t reason) {
+  return reason < c->len ? c->n[reason] : 0;
+}
+
+void drop_counters_free(struct drop_counters *c) {
+  g_clear_pointer(&c->n, g_free);
+  c->len = 0;
 }

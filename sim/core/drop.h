@@ -53,19 +53,16 @@ const char *drop_reason_name(const struct sim *sim, uint32_t reason);
 uint32_t drop_reason_count(const struct sim *sim);
 void drop__registry_free(struct drop_registry *r);
 
-/* Drop counters of a node or a link: the kernel's reasons in a fixed array
- * (kernel[DROP_KERNEL_COUNT]), the modules' in *registered, an array of
- * uint64_t by id - DROP_KERNEL_COUNT created and grown when one of them is
- * first counted. */
-void drop__count_registered(GArray **registered, uint32_t reason);
-static inline void drop_count(uint64_t *kernel, GArray **registered,
-                              uint32_t reason) {
-  if (reason < DROP_KERNEL_COUNT)
-    kernel[reason]++;
-  else
-    drop__count_registered(registered, reason);
-}
-uint64_t drop_counted(const uint64_t *kernel, const GArray *registered,
-                      uint32_t reason);
+/* Drop counters of a node or a link, by reason id (the kernel's and the
+ * registered), allocated at the first drop: most nodes and links of a
+ * large topology never drop, and the counters would be most of their
+ * memory. */
+struct drop_counters {
+  uint64_t *n; /* len of them; NULL: nothing dropped yet */
+  uint32_t len;
+};
+void drop_counters_add(struct drop_counters *c, uint32_t reason);
+uint64_t drop_counters_get(const struct drop_counters *c, uint32_t reason);
+void drop_counters_free(struct drop_counters *c);
 
 #endif

@@ -29,7 +29,7 @@ static void links_free(struct sim *sim) {
 static void links_count_drop(G_GNUC_UNUSED struct node *node,
                              struct link *link, uint32_t reason) {
   if (link)
-    drop_count(link->cnt.drops, &link->cnt.registered_drops, reason);
+    drop_counters_add(&link->cnt.drops, reason);
 }
 
 static const struct sim_subsystem links = {.name = "links",
@@ -57,8 +57,7 @@ struct link *link_new(struct sim *sim, const char *name,
 void link_free(struct link *link) {
   if (link->ops->free)
     link->ops->free(link);
-  if (link->cnt.registered_drops)
-    g_array_free(link->cnt.registered_drops, TRUE);
+  drop_counters_free(&link->cnt.drops);
   g_free(link->ends);
   g_free(link->name);
   g_free(link);

@@ -61,8 +61,7 @@ struct link_counters {
   uint64_t tx_packets, tx_bytes;  /* frames accepted for transmission */
   uint64_t rx_packets, rx_bytes;  /* frames delivered to a receiver */
   int64_t busy_ns;                /* time spent transmitting */
-  uint64_t drops[DROP_KERNEL_COUNT];
-  GArray *registered_drops; /* modules' reasons (drop.h); NULL: none */
+  struct drop_counters drops;
 };
 
 struct link {

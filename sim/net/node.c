@@ -21,7 +21,7 @@ static void nodes_count_drop(struct node *node,
                              G_GNUC_UNUSED struct link *link,
                              uint32_t reason) {
   if (node)
-    drop_count(node->cnt.drops, &node->cnt.registered_drops, reason);
+    drop_counters_add(&node->cnt.drops, reason);
 }
 
 static const struct sim_subsystem nodes = {.name = "nodes",
@@ -63,8 +63,7 @@ void node_free(struct node *node) {
   udp__node_free(node);
   tcp__node_free(node);
   icmp__node_free(node);
-  if (node->cnt.registered_drops)
-    g_array_free(node->cnt.registered_drops, TRUE);
+  drop_counters_free(&node->cnt.drops);
   g_free(node->module_states);
   g_free(node->name);
   g_free(node);

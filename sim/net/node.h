@@ -28,8 +28,7 @@ struct node_counters {
   uint64_t icmp_errors_sent;
   uint64_t fragments_sent;
   uint64_t reassembled;
-  uint64_t drops[DROP_KERNEL_COUNT];
-  GArray *registered_drops; /* modules' reasons (drop.h); NULL: none */
+  struct drop_counters drops;
 };
 
 struct route_cache {

@@ -161,18 +161,18 @@ static void drop_header(GString *s, const struct sim *sim) {
 }
 
 static void drop_counts(GString *s, const struct sim *sim,
-                        const uint64_t *kernel, const GArray *registered) {
+                        const struct drop_counters *c) {
   for (uint32_t r = 0; r < drop_reason_count(sim); r++)
     g_string_append_printf(s, "\t%" G_GUINT64_FORMAT,
-                           drop_counted(kernel, registered, r));
+                           drop_counters_get(c, r));
   g_string_append_c(s, '\n');
 }
 
-static uint64_t drop_total(const struct sim *sim, const uint64_t *kernel,
-                           const GArray *registered) {
+static uint64_t drop_total(const struct sim *sim,
+                           const struct drop_counters *c) {
   uint64_t n = 0;
   for (uint32_t r = 0; r < drop_reason_count(sim); r++)
-    n += drop_counted(kernel, registered, r);
+    n += drop_counters_get(c, r);
   return n;
 }
 
@@ -196,7 +196,7 @@ static char *links_table(const struct sim *sim) {
         l->name, l->ops->name, l->bps,
         (double)l->delay / 1e6, l->mtu, l->cnt.tx_packets, l->cnt.tx_bytes,
         l->cnt.rx_packets, l->cnt.rx_bytes, util);
-    drop_counts(s, sim, l->cnt.drops, l->cnt.registered_drops);
+    drop_counts(s, sim, &l->cnt.drops);
   }
   return g_string_free(s, FALSE);
 }
@@ -217,7 +217,7 @@ static char *nodes_table(const struct sim *sim) {
         n->name, node_role(n), c->ip_received, c->ip_sent,
         c->ip_forwarded, c->ip_delivered, c->icmp_errors_sent,
         c->fragments_sent, c->reassembled);
-    drop_counts(s, sim, c->drops, c->registered_drops);
+    drop_counts(s, sim, &c->drops);
   }
   return g_string_free(s, FALSE);
 }
@@ -232,11 +232,11 @@ static char *summary_table(const struct sim *sim) {
   }
   for (guint i = 0; i < sim->nodes->len; i++) {
     const struct node *n = g_ptr_array_index(sim->nodes, i);
-    drops += drop_total(sim, n->cnt.drops, n->cnt.registered_drops);
+    drops += drop_total(sim, &n->cnt.drops);
   }
   for (guint i = 0; i < sim->links->len; i++) {
     const struct link *l = g_ptr_array_index(sim->links, i);
-    drops += drop_total(sim, l->cnt.drops, l->cnt.registered_drops);
+    drops += drop_total(sim, &l->cnt.drops);
   }
   return g_strdup_printf(
       "scenario\tseed\trun\tsim_time_s\tevents\tpackets_allocated\tnodes\t"

@@ -165,7 +165,9 @@ static void test_handoff_gap_loses_exactly_the_window(void **state) {
   uint64_t handoff_drops = 0;
   for (guint i = 0; i < sim->links->len; i++)
     handoff_drops +=
-        ((struct link *)g_ptr_array_index(sim->links, i))->cnt.drops[DROP_HANDOFF];
+        drop_counters_get(
+            &((struct link *)g_ptr_array_index(sim->links, i))->cnt.drops,
+            DROP_HANDOFF);
   assert_int_equal(handoff_drops, 20);
   assert_int_equal(sim->handoffs->len, 1);
   assert_ptr_equal(row(sim, 0)->from, c1);

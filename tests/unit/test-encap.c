@@ -292,7 +292,7 @@ static void test_endpoints_of_two_owners(void **state) {
   /* Minimal encapsulation by the originator has no room for another
    * source: the outer source is the inner one, A1 (RFC 2004 3). */
   assert_string_equal(log->str, "x:1>2/0 y:b>2/0 x:1>2/1 y:1>3/2 ");
-  assert_int_equal(n.b->cnt.drops[DROP_UNREACHABLE], 0);
+  assert_int_equal(drop_counters_get(&n.b->cnt.drops, DROP_UNREACHABLE), 0);
   net_free(&n);
 }
 
@@ -336,10 +336,10 @@ static void test_unclaimed_is_declined(void **state) {
   later_at(&l, &n, 100 * SIM_MS, resend_gre);
   sim_run(n.sim, 0, NULL, NULL);
   assert_string_equal(log->str, "");
-  assert_int_equal(n.b->cnt.drops[DROP_UNREACHABLE], 2);
+  assert_int_equal(drop_counters_get(&n.b->cnt.drops, DROP_UNREACHABLE), 2);
   assert_int_equal(n.b->cnt.icmp_errors_sent, 2);
   assert_false(l.sent[0]);
-  assert_int_equal(n.a->cnt.drops[DROP_UNREACHABLE], 1);
+  assert_int_equal(drop_counters_get(&n.a->cnt.drops, DROP_UNREACHABLE), 1);
   net_free(&n);
 }
 
@@ -430,12 +430,12 @@ static void test_mtu_shared_by_senders(void **state) {
   struct later l = {0};
   later_at(&l, &n, 100 * SIM_MS, second_sender);
   sim_run(n.sim, 0, NULL, NULL);
-  assert_int_equal(n.r->cnt.drops[DROP_TOO_BIG], 1);
+  assert_int_equal(drop_counters_get(&n.r->cnt.drops, DROP_TOO_BIG), 1);
   assert_false(l.sent[0]);
   assert_true(l.sent[1]);
   assert_int_equal(nf.count, 1);
   assert_int_equal(nf.mtu, 976);
-  assert_int_equal(n.a->cnt.drops[DROP_TOO_BIG], 1);
+  assert_int_equal(drop_counters_get(&n.a->cnt.drops, DROP_TOO_BIG), 1);
   assert_string_equal(rx->str, "x:b>2/2 ");
   net_free(&n);
 }

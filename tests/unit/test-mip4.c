@@ -543,7 +543,7 @@ static uint64_t uplink_received(bool reverse) {
   struct flow *f = g_ptr_array_index(w.sim->flows, 0);
   assert_int_equal(f->sent, 40);
   if (!reverse)
-    assert_int_equal(w.core->cnt.drops[DROP_INGRESS_FILTER], 40);
+    assert_int_equal(drop_counters_get(&w.core->cnt.drops, DROP_INGRESS_FILTER), 40);
   else
     assert_int_equal(w.f1->cnt.faReverseTunnelledPackets, 40);
   uint64_t got = f->received;
@@ -644,9 +644,9 @@ static void test_tcp_through_tunnel_pmtu(void **state) {
   /* The sender ends with 1260 - 40 bytes of payload per segment. */
   assert_int_equal(rep.client.mss, 1220);
   /* Each too-big segment in flight was answered, at either limit. */
-  assert_true(w.ha->cnt.drops[DROP_TOO_BIG] >= 2);
+  assert_true(drop_counters_get(&w.ha->cnt.drops, DROP_TOO_BIG) >= 2);
   assert_int_equal(w.ha->cnt.icmp_errors_sent,
-                   w.ha->cnt.drops[DROP_TOO_BIG]);
+                   drop_counters_get(&w.ha->cnt.drops, DROP_TOO_BIG));
   test_sim_free_checked(w.sim);
 }
 
@@ -851,7 +851,7 @@ static void test_encapsulating_delivery(void **state) {
   assert_int_equal(f_bc->received, 40);
   assert_true(mip4_fa_visitor(w.f1, test_ip(HOA).v4)->encapsulating);
   assert_int_equal(w.f1->cnt.faReverseTunnelledPackets, 80);
-  assert_int_equal(w.core->cnt.drops[DROP_INGRESS_FILTER], 0);
+  assert_int_equal(drop_counters_get(&w.core->cnt.drops, DROP_INGRESS_FILTER), 0);
   test_sim_free_checked(w.sim);
 }
 

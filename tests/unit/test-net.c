@@ -103,7 +103,7 @@ static void test_link_down_loses_rate_times_outage(void **state) {
   assert_int_equal(f->sent, 800);
   assert_int_equal(flow_lost(f), 200);
   assert_int_equal(f->received, 600);
-  assert_int_equal(c.l2->cnt.drops[DROP_LINK_DOWN], 200);
+  assert_int_equal(drop_counters_get(&c.l2->cnt.drops, DROP_LINK_DOWN), 200);
   test_assert_idle(c.sim);
   test_sim_free_checked(c.sim);
 }
@@ -123,7 +123,7 @@ static void test_ttl_exceeded(void **state) {
   assert_int_equal(f->sent, 3);
   assert_int_equal(f->received, 0);
   assert_int_equal(f->icmp_errors, 3);
-  assert_int_equal(c.r2->cnt.drops[DROP_TTL_EXPIRED], 3);
+  assert_int_equal(drop_counters_get(&c.r2->cnt.drops, DROP_TTL_EXPIRED), 3);
   assert_int_equal(c.r2->cnt.icmp_errors_sent, 3);
   test_assert_idle(c.sim);
   test_sim_free_checked(c.sim);
@@ -277,7 +277,7 @@ static void test_df_frag_needed(void **state) {
   sim_run(c.sim, 0, NULL, NULL);
   assert_int_equal(seen.count, 1);
   assert_int_equal(seen.mtu, 576);
-  assert_int_equal(c.r1->cnt.drops[DROP_TOO_BIG], 1);
+  assert_int_equal(drop_counters_get(&c.r1->cnt.drops, DROP_TOO_BIG), 1);
   test_assert_idle(c.sim);
   test_sim_free_checked(c.sim);
 }
@@ -302,7 +302,7 @@ static void test_ingress_filter(void **state) {
   sim_run(c.sim, 0, NULL, NULL);
   assert_int_equal(test_flow(c.sim, "good")->received, 10);
   assert_int_equal(test_flow(c.sim, "spoofed")->received, 0);
-  assert_int_equal(c.r1->cnt.drops[DROP_INGRESS_FILTER], 10);
+  assert_int_equal(drop_counters_get(&c.r1->cnt.drops, DROP_INGRESS_FILTER), 10);
   test_sim_free_checked(c.sim);
 }
 
@@ -326,7 +326,7 @@ static void test_droptail(void **state) {
   sim_run(sim, 0, NULL, NULL);
   struct flow *f = test_flow(sim, "f");
   assert_int_equal(f->received, 6);
-  assert_int_equal(l->cnt.drops[DROP_QUEUE_FULL], 14);
+  assert_int_equal(drop_counters_get(&l->cnt.drops, DROP_QUEUE_FULL), 14);
   /* The sixth waited for five 8 ms transmissions before its own. */
   assert_int_equal(flow_delay_percentile(f, 1.0),
                    6 * units_tx_time(1000, 1000000) + SIM_MS - 5);
@@ -344,7 +344,7 @@ static void test_static_routes_only(void **state) {
   sim_run(c.sim, 0, NULL, NULL);
   /* Without routes a has no way out. */
   assert_int_equal(test_flow(c.sim, "f")->received, 0);
-  assert_int_equal(c.a->cnt.drops[DROP_NO_ROUTE], 5);
+  assert_int_equal(drop_counters_get(&c.a->cnt.drops, DROP_NO_ROUTE), 5);
   test_sim_free_checked(c.sim);
 
   c = chain_new();
@@ -676,7 +676,7 @@ static void send_raw(struct iface *from, const uint8_t dst[6]) {
 }
 
 static uint64_t got(const struct iface *iface) {
-  return iface->node->cnt.drops[DROP_MALFORMED];
+  return drop_counters_get(&iface->node->cnt.drops, DROP_MALFORMED);
 }
 
 /* A LAN delivers unicast like a learning bridge: c and d take on a MAC
@@ -716,10 +716,10 @@ static void test_lan_learns_macs(void **state) {
   assert_int_equal(lan->cnt.rx_packets, 4);
 
   send_raw(s[0], nobody);
-  assert_int_equal(lan->cnt.drops[DROP_NEIGH_UNRESOLVED], 1);
+  assert_int_equal(drop_counters_get(&lan->cnt.drops, DROP_NEIGH_UNRESOLVED), 1);
   link_detach(lan, s[1]);
   send_raw(s[0], b_mac);
-  assert_int_equal(lan->cnt.drops[DROP_HANDOFF], 1);
+  assert_int_equal(drop_counters_get(&lan->cnt.drops, DROP_HANDOFF), 1);
   assert_int_equal(got(s[1]), 0);
   assert_int_equal(lan->cnt.rx_packets, 4);
   test_assert_idle(sim);

@@ -112,7 +112,7 @@ static void assert_accounted(struct net *n) {
 }
 
 static uint64_t drops(const struct node *node, enum drop_reason r) {
-  return node->cnt.drops[r];
+  return drop_counters_get(&node->cnt.drops, r);
 }
 
 static void test_random_bytes(void **state) {

@@ -252,7 +252,7 @@ static void test_closed_port_reset(void **state) {
                                          units_tx_time(60, 10000000) +
                                          20 * SIM_MS);
   assert_int_equal(client.connected_at, 0);
-  assert_int_equal(b->cnt.drops[DROP_UNREACHABLE], 1);
+  assert_int_equal(drop_counters_get(&b->cnt.drops, DROP_UNREACHABLE), 1);
   test_assert_idle(sim);
   test_sim_free_checked(sim);
 }
@@ -583,7 +583,7 @@ static void test_pmtu_discovery(void **state) {
    * MSS to 960 and a resends from snd_una; the other two find it lowered.
    * The 960-byte segments that start below the 4380 bytes sent before
    * count as retransmissions: ceil(4380 / 960) = 5. */
-  assert_int_equal(r1->cnt.drops[DROP_TOO_BIG], 3);
+  assert_int_equal(drop_counters_get(&r1->cnt.drops, DROP_TOO_BIG), 3);
   assert_int_equal(r1->cnt.icmp_errors_sent, 3);
   assert_int_equal(r1->cnt.fragments_sent, 0);
   assert_int_equal(r.client.mss, 960);
@@ -670,7 +670,7 @@ static void test_ipv6_transfer(void **state) {
   /* 3 x 1440 bytes in 1500-byte packets draw three Packet Too Big (MTU
    * 1280): MSS 1280 - 60 = 1220, and ceil(4320 / 1220) = 4 segments
    * start below what was sent before. */
-  assert_int_equal(r1->cnt.drops[DROP_TOO_BIG], 3);
+  assert_int_equal(drop_counters_get(&r1->cnt.drops, DROP_TOO_BIG), 3);
   assert_int_equal(r.client.mss, 1220);
   assert_int_equal(r.server.mss, 1440);
   assert_int_equal(f->retransmits, 4);
