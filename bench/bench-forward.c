@@ -12,15 +12,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sim/results/flow.h"
+#include "sim/apps/traffic.h"
+#include "sim/core/sim.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
+#include "sim/results/flow.h"
 #include "sim/scenario/scenario.h"
-#include "sim/core/sim.h"
-#include "sim/apps/traffic.h"
 
 #define REPEATS 5
 #define LINK_BPS 1000000000ULL
@@ -143,7 +143,7 @@ static uint64_t hops(const struct sim *sim) {
 struct forward_result {
   double hops_per_s; /* median */
   double events_per_hop;
-  double wall_s;     /* median length of a run, in wall-clock seconds */
+  double wall_s; /* median length of a run, in wall-clock seconds */
 };
 
 /* Forwards for long enough to make about hop_budget hops; each repetition
@@ -186,10 +186,10 @@ static void report_forward(const char *tag, uint32_t n,
 }
 
 struct setup_result {
-  double setup_s;        /* median: build, route, first packet across */
-  double build_s;        /* median: the API calls alone */
-  double built_bytes;    /* heap taken by the topology */
-  double routed_bytes;   /* and by the routes of the first packet */
+  double setup_s;      /* median: build, route, first packet across */
+  double build_s;      /* median: the API calls alone */
+  double built_bytes;  /* heap taken by the topology */
+  double routed_bytes; /* and by the routes of the first packet */
 };
 
 /* Builds the big chain and sends one packet across it; the first route
@@ -228,11 +228,11 @@ static struct setup_result setup(int repeats) {
 
 /* The same chain and flow as chain_new, as a scenario file. */
 static char *write_chain_xml(uint32_t n) {
-  GString *x = g_string_new(
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      "<scenario xmlns=\"urn:mipsim:scenario:1\" name=\"chain\" "
-      "duration=\"10s\" seed=\"1\">\n"
-      "  <routing mode=\"computed\" metric=\"delay\"/>\n");
+  GString *x =
+      g_string_new("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                   "<scenario xmlns=\"urn:mipsim:scenario:1\" name=\"chain\" "
+                   "duration=\"10s\" seed=\"1\">\n"
+                   "  <routing mode=\"computed\" metric=\"delay\"/>\n");
   for (uint32_t i = 0; i < n; i++)
     g_string_append_printf(x, "  <%s name=\"n%u\"/>\n",
                            i > 0 && i < n - 1 ? "router" : "host", i);

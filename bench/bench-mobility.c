@@ -9,21 +9,21 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "sim/wireless/cell.h"
+#include "sim/apps/traffic.h"
+#include "sim/core/sim.h"
 #include "sim/net/eth.h"
-#include "sim/results/flow.h"
 #include "sim/net/iface.h"
 #include "sim/net/link.h"
-#include "sim/wireless/mobility.h"
 #include "sim/net/node.h"
+#include "sim/results/flow.h"
+#include "sim/wireless/cell.h"
+#include "sim/wireless/mobility.h"
 #include "sim/wireless/radio.h"
-#include "sim/core/sim.h"
-#include "sim/apps/traffic.h"
 
 #define NODES 1000
-#define GRID 20                /* 20 x 20 = 400 cells */
-#define SPACING 100.0          /* metres between access points */
-#define RADIUS 75.0            /* overlapping neighbours, gaps at corners */
+#define GRID 20       /* 20 x 20 = 400 cells */
+#define SPACING 100.0 /* metres between access points */
+#define RADIUS 75.0   /* overlapping neighbours, gaps at corners */
 #define TARGET_WALL_S 30.0
 #define TARGET_RSS_MIB 500.0
 
@@ -59,13 +59,17 @@ static struct sim *build(int64_t duration) {
     g_autofree char *stream = g_strdup_printf("node/%s/movement", name);
     struct rng r;
     sim_rng(sim, &r, stream);
-    mobility_set(mn, mobility_random_waypoint(lo, hi, 1, 20, 0, 10 * SIM_S, &r,
-                                              NULL));
+    mobility_set(
+        mn, mobility_random_waypoint(lo, hi, 1, 20, 0, 10 * SIM_S, &r, NULL));
     struct iface *w = radio_new(mn, "wlan", ASSOC_NEAREST, 5, 50 * SIM_MS);
     struct prefix a = {.addr = addr_v4(0x0a000100 + (uint32_t)i), .len = 16};
     iface_add_addr(w, &a);
-    struct cbr_config cfg = {.name = name, .from = server, .sink = mn,
-                             .dst = a.addr, .port = 40000, .size = 100,
+    struct cbr_config cfg = {.name = name,
+                             .from = server,
+                             .sink = mn,
+                             .dst = a.addr,
+                             .port = 40000,
+                             .size = 100,
                              .interval = SIM_S,
                              .start = (int64_t)i * SIM_MS};
     if (!cbr_new(sim, &cfg, NULL))
@@ -92,13 +96,13 @@ int main(int argc, char **argv) {
   getrusage(RUSAGE_SELF, &ru);
   double rss_mib = (double)ru.ru_maxrss / 1024.0;
   double wall = t2 - t0;
-  printf("%d nodes, random waypoint over %d cells, %.0f s simulated:\n",
-         NODES, GRID * GRID, (double)duration / 1e9);
+  printf("%d nodes, random waypoint over %d cells, %.0f s simulated:\n", NODES,
+         GRID * GRID, (double)duration / 1e9);
   printf("  set-up %.3f s, run %.3f s, %" G_GUINT64_FORMAT " events, "
          "%u handoffs, %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
          " packets delivered\n",
-         t1 - t0, t2 - t1, sim->sched.dispatched, sim->handoffs->len,
-         received, sent);
+         t1 - t0, t2 - t1, sim->sched.dispatched, sim->handoffs->len, received,
+         sent);
   printf("  wall %.2f s (target < %.0f s: %s), peak RSS %.1f MiB (target < "
          "%.0f MiB: %s)\n",
          wall, TARGET_WALL_S, wall < TARGET_WALL_S ? "PASS" : "MISS", rss_mib,

@@ -12,11 +12,11 @@
 #include <time.h>
 
 #include "protocols/registry.h"
-#include "sim/scenario/scenario.h"
 #include "sim/core/sim.h"
+#include "sim/scenario/scenario.h"
 
-#define GRID 10        /* 10 x 10 foreign-agent cells */
-#define SPACING 200    /* metres between access points */
+#define GRID 10     /* 10 x 10 foreign-agent cells */
+#define SPACING 200 /* metres between access points */
 #define REPEATS 5
 #define TARGET_RATIO 1.5
 #define KEY "00112233445566778899aabbccddeeff"
@@ -135,8 +135,7 @@ int main(int argc, char **argv) {
     printf("%d mobile nodes, %d cells: load %.3f s, load + start %.3f s, "
            "%.1f us per node\n",
            n, GRID * GRID, load_s, total_s, per_node[i] * 1e6);
-    printf("bench: setup_mip4_%d_per_node_us %.1f us\n", n,
-           per_node[i] * 1e6);
+    printf("bench: setup_mip4_%d_per_node_us %.1f us\n", n, per_node[i] * 1e6);
   }
   g_rmdir(dir);
   double ratio = per_node[1] / per_node[0];

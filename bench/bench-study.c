@@ -84,22 +84,22 @@ static int cmp_double(const void *a, const void *b) {
 
 /* Median wall time of 'mipsim study' with jobs workers; the last output
  * directory is left at out. */
-static double time_study(const char *mipsim, const char *study,
-                         const char *out, int jobs, int repeats) {
+static double time_study(const char *mipsim, const char *study, const char *out,
+                         int jobs, int repeats) {
   double t[REPEATS];
   char jobs_text[16];
   g_snprintf(jobs_text, sizeof jobs_text, "%d", jobs);
   for (int r = 0; r < repeats; r++) {
     char *rm[] = {"rm", "-rf", (char *)out, NULL};
     run(rm);
-    char *argv[] = {(char *)mipsim, "study",    (char *)study, "--jobs",
-                    jobs_text,      "--out",    (char *)out,   NULL};
+    char *argv[] = {(char *)mipsim, "study", (char *)study, "--jobs",
+                    jobs_text,      "--out", (char *)out,   NULL};
     double t0 = seconds_now(), c0 = children_cpu_s();
     run(argv);
     t[r] = seconds_now() - t0;
     /* CPU time shows whether a ratio above 2 is other load on the cores. */
-    printf("  --jobs %d, repetition %d: %.2f s wall, %.2f s CPU\n", jobs,
-           r + 1, t[r], children_cpu_s() - c0);
+    printf("  --jobs %d, repetition %d: %.2f s wall, %.2f s CPU\n", jobs, r + 1,
+           t[r], children_cpu_s() - c0);
     fflush(stdout);
   }
   qsort(t, (size_t)repeats, sizeof t[0], cmp_double);

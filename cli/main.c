@@ -16,12 +16,12 @@
 #endif
 
 #include "protocols/registry.h"
-#include "sim/results/results.h"
-#include "sim/scenario/scenario.h"
 #include "sim/core/sim.h"
-#include "study/study.h"
-#include "sim/results/trace.h"
 #include "sim/core/units.h"
+#include "sim/results/results.h"
+#include "sim/results/trace.h"
+#include "sim/scenario/scenario.h"
+#include "study/study.h"
 
 enum { EXIT_RUN_FAILED = 1, EXIT_BAD_INPUT = 2 };
 
@@ -77,8 +77,9 @@ static void progress(void *ctx, const struct sim *sim) {
   (void)ctx;
   double now = (double)sim_now(sim) / 1e9;
   double end = (double)sim->duration / 1e9;
-  fprintf(stderr, "\r%s: %.3f s of %.3f s simulated (%.0f%%), %" G_GUINT64_FORMAT
-                  " events",
+  fprintf(stderr,
+          "\r%s: %.3f s of %.3f s simulated (%.0f%%), %" G_GUINT64_FORMAT
+          " events",
           sim->name, now, end, end > 0 ? 100.0 * now / end : 100.0,
           sim->sched.dispatched);
   fflush(stderr);
@@ -92,9 +93,8 @@ static int usage_error(const char *message) {
 /* Is path's root element <study>?  Only a sniff to pick the loader: the
  * loader itself reports what is wrong with the file. */
 static bool is_study_file(const char *path) {
-  xmlDoc *doc = xmlReadFile(path, NULL,
-                            XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                XML_PARSE_NOWARNING);
+  xmlDoc *doc = xmlReadFile(
+      path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
   xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
   bool study = root && strcmp((const char *)root->name, "study") == 0;
   xmlFreeDoc(doc);
@@ -110,8 +110,7 @@ static int cmd_validate(int argc, char **argv) {
     if (is_study_file(argv[i])) {
       /* A study is valid when its scenario is and every combination of
        * its parameters loads. */
-      struct study *study =
-          study_load(argv[i], true, registry_modules, &error);
+      struct study *study = study_load(argv[i], true, registry_modules, &error);
       if (!study) {
         fprintf(stderr, "%s\n", error->message);
         status = EXIT_BAD_INPUT;
@@ -237,13 +236,14 @@ static int cmd_aggregate(int argc, char **argv) {
   /* A partial set (shards not all done, failed runs) is aggregated, but
    * not silently. */
   guint missing = 0, failed = 0;
-  g_autofree char *incomplete = study_incomplete(study, argv[0], &missing,
-                                                 &failed);
+  g_autofree char *incomplete =
+      study_incomplete(study, argv[0], &missing, &failed);
   if (incomplete) {
-    fprintf(stderr, "mipsim: %s\nmipsim: the outputs cover the %u complete "
-                    "runs only; run the rest (the missing shards, or "
-                    "'mipsim study STUDY.xml --resume --out %s') and "
-                    "aggregate again\n",
+    fprintf(stderr,
+            "mipsim: %s\nmipsim: the outputs cover the %u complete "
+            "runs only; run the rest (the missing shards, or "
+            "'mipsim study STUDY.xml --resume --out %s') and "
+            "aggregate again\n",
             incomplete, study_runs(study) - missing - failed, argv[0]);
     status = EXIT_RUN_FAILED;
   }
@@ -307,12 +307,11 @@ static int cmd_study(int argc, char **argv) {
   GOptionEntry entries[] = {
       {"out", 0, 0, G_OPTION_ARG_FILENAME, &out, "results directory", "DIR"},
       {"jobs", 0, 0, G_OPTION_ARG_INT, &jobs, "parallel runs", "N"},
-      {"resume", 0, 0, G_OPTION_ARG_NONE, &resume, "keep completed runs",
-       NULL},
+      {"resume", 0, 0, G_OPTION_ARG_NONE, &resume, "keep completed runs", NULL},
       {"time-limit", 0, 0, G_OPTION_ARG_STRING, &limit_text,
        "per-run wall-clock limit", "TIME"},
-      {"shard", 0, 0, G_OPTION_ARG_STRING, &shard_text,
-       "run only shard K of N", "K/N"},
+      {"shard", 0, 0, G_OPTION_ARG_STRING, &shard_text, "run only shard K of N",
+       "K/N"},
       {NULL, 0, 0, 0, NULL, NULL, NULL}};
   g_autoptr(GOptionContext) ctx = g_option_context_new("STUDY.xml");
   g_option_context_add_main_entries(ctx, entries, NULL);
@@ -384,8 +383,9 @@ static int cmd_study(int argc, char **argv) {
     for (guint run = 0; run < study_runs(study); run++)
       mine += study_in_shard(&ex, run);
     if (ex.failed) {
-      fprintf(stderr, "mipsim: %u of the %u runs of shard %u/%u failed; see "
-                      "%s/runs/*/FAILED\n",
+      fprintf(stderr,
+              "mipsim: %u of the %u runs of shard %u/%u failed; see "
+              "%s/runs/*/FAILED\n",
               ex.failed, mine, ex.shard, ex.shards, out);
       status = EXIT_RUN_FAILED;
     }

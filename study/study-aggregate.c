@@ -101,8 +101,7 @@ static void add(struct metrics *m, GHashTable *run, const char *name,
 /* Every numeric column of signalling.tsv summed over the run
  * (signalling.COLUMN) and over each message type's rows, whatever the
  * node (signalling.MESSAGE.COLUMN), in the table's order. */
-static void read_signalling(GPtrArray *t, struct metrics *m,
-                            GHashTable *run) {
+static void read_signalling(GPtrArray *t, struct metrics *m, GHashTable *run) {
   if (!t || t->len == 0)
     return;
   char **head = g_ptr_array_index(t, 0);
@@ -129,8 +128,8 @@ static void read_signalling(GPtrArray *t, struct metrics *m,
   }
 }
 
-static void read_run(const struct study *s, const char *rd,
-                     struct metrics *m, GHashTable *run) {
+static void read_run(const struct study *s, const char *rd, struct metrics *m,
+                     GHashTable *run) {
   g_autofree char *fp = g_build_filename(rd, "flows.tsv", NULL);
   g_autofree char *hp = g_build_filename(rd, "handoffs.tsv", NULL);
   g_autofree char *sp = g_build_filename(rd, "signalling.tsv", NULL);
@@ -175,8 +174,7 @@ static void read_run(const struct study *s, const char *rd,
         double v;
         if (!number(row[c], &v))
           continue;
-        g_autofree char *name = g_strdup_printf("flows.%s.%s", row[0],
-                                                head[c]);
+        g_autofree char *name = g_strdup_printf("flows.%s.%s", row[0], head[c]);
         put(m, run, name, v);
       }
     }
@@ -250,8 +248,8 @@ static void metrics_clear(struct metrics *m) {
 /* Statistics of metric over the completed runs of the combinations that
  * match: param x (index) = xv, and lines (index, or -1) = lv. */
 static struct stats pooled(const struct study *s, const struct metrics *m,
-                           const char *metric, int xi, const char *xv,
-                           int li, const char *lv, int combo) {
+                           const char *metric, int xi, const char *xv, int li,
+                           const char *lv, int combo) {
   GArray *vals = g_array_new(FALSE, FALSE, sizeof(double));
   for (guint run = 0; run < m->runs->len; run++) {
     GHashTable *t = g_ptr_array_index(m->runs, run);
@@ -289,7 +287,8 @@ static char *summary_table(const struct study *s, const struct metrics *m) {
   GString *t = g_string_new("combination");
   for (guint i = 0; i < s->params->len; i++)
     g_string_append_printf(
-        t, "\t%s", ((struct study_param *)g_ptr_array_index(s->params, i))->name);
+        t, "\t%s",
+        ((struct study_param *)g_ptr_array_index(s->params, i))->name);
   g_string_append(t, "\treplications\tfailed");
   for (guint k = 0; k < m->names->len; k++) {
     const char *n = g_ptr_array_index(m->names, k);
@@ -304,8 +303,8 @@ static char *summary_table(const struct study *s, const struct metrics *m) {
     guint ok = completed(s, m, c);
     g_string_append_printf(t, "\t%u\t%u", ok, s->replications - ok);
     for (guint k = 0; k < m->names->len; k++) {
-      struct stats st = pooled(s, m, g_ptr_array_index(m->names, k), -1,
-                               NULL, -1, NULL, (int)c);
+      struct stats st = pooled(s, m, g_ptr_array_index(m->names, k), -1, NULL,
+                               -1, NULL, (int)c);
       num(t, st.mean);
       num(t, st.sd);
       num(t, st.ci95);
@@ -374,8 +373,8 @@ static gboolean write_plot(const struct study *s, const struct metrics *m,
                            GError **error) {
   int xi = param_index(s, pl->x), li = param_index(s, pl->lines);
   const struct study_param *xp = g_ptr_array_index(s->params, xi);
-  const struct study_param *lp = li >= 0 ? g_ptr_array_index(s->params, li)
-                                         : NULL;
+  const struct study_param *lp =
+      li >= 0 ? g_ptr_array_index(s->params, li) : NULL;
   const char *unit = x_unit(xp);
   guint nlines = lp ? lp->values->len : 1;
   GString *dat = g_string_new("# x\tlabel");
@@ -410,12 +409,11 @@ static gboolean write_plot(const struct study *s, const struct metrics *m,
                             : unit && *unit
                                 ? g_strdup_printf("%s (%s)", pl->x, unit)
                                 : g_strdup(pl->x);
-  g_autofree char *ylabel = pl->ylabel ? g_strdup(pl->ylabel)
-                                       : column_label(pl->column);
-  g_autofree char *which =
-      pl->messages ? g_strjoinv(", ", pl->messages) : NULL;
+  g_autofree char *ylabel =
+      pl->ylabel ? g_strdup(pl->ylabel) : column_label(pl->column);
+  g_autofree char *which = pl->messages ? g_strjoinv(", ", pl->messages) : NULL;
   g_autofree char *title =
-      pl->title ? g_strdup(pl->title)
+      pl->title  ? g_strdup(pl->title)
       : pl->flow ? g_strdup_printf("%s of %s", pl->column, pl->flow)
       : strcmp(pl->table, "signalling.tsv") == 0
           ? g_strdup_printf("signalling %s%s%s%s", pl->column,
@@ -441,22 +439,22 @@ static gboolean write_plot(const struct study *s, const struct metrics *m,
   GString *plot = g_string_new("plot ");
   for (guint l = 0; l < nlines; l++) {
     const char *lv = lp ? g_ptr_array_index(lp->values, l) : "all";
-    g_autofree char *label = lp ? g_strdup_printf("%s=%s", lp->name, lv)
-                                : g_strdup(pl->name);
+    g_autofree char *label =
+        lp ? g_strdup_printf("%s=%s", lp->name, lv) : g_strdup(pl->name);
     g_autofree char *ql = gp_quote(label);
-    g_string_append_printf(plot, "%s%s using 1:%u:%u%s with yerrorlines "
-                                 "title %s",
+    g_string_append_printf(plot,
+                           "%s%s using 1:%u:%u%s with yerrorlines "
+                           "title %s",
                            l ? ", \\\n     " : "", l ? "''" : qd, 3 + 2 * l,
                            4 + 2 * l, unit ? "" : ":xtic(2)", ql);
   }
-  g_string_append_printf(
-      gp,
-      "set terminal pngcairo size 800,500\n"
-      "set output \"%s.png\"\n%s\n"
-      "set terminal svg size 800,500\n"
-      "set output \"%s.svg\"\nreplot\n"
-      "unset output\n",
-      pl->name, plot->str, pl->name);
+  g_string_append_printf(gp,
+                         "set terminal pngcairo size 800,500\n"
+                         "set output \"%s.png\"\n%s\n"
+                         "set terminal svg size 800,500\n"
+                         "set output \"%s.svg\"\nreplot\n"
+                         "unset output\n",
+                         pl->name, plot->str, pl->name);
   g_string_free(plot, TRUE);
   g_autofree char *gp_name = g_strconcat(pl->name, ".gp", NULL);
   ok = results_write_file(dir, gp_name, gp->str, gp->len, error);
@@ -483,12 +481,13 @@ static gboolean render(const char *dir, const char *gp_name, GError **error) {
 static char *report(const struct study *s, const struct metrics *m,
                     guint failed) {
   GString *r = g_string_new(NULL);
-  g_string_append_printf(r, "# Study %s\n\nScenario `%s`, %u combinations x "
-                            "%u replications = %u runs (%u failed), study "
-                            "seed %" G_GUINT64_FORMAT ".\n\n## Parameters\n\n"
-                            "| name | path | values |\n|---|---|---|\n",
-                         s->name, s->scenario, s->combos->len,
-                         s->replications, study_runs(s), failed, s->seed);
+  g_string_append_printf(r,
+                         "# Study %s\n\nScenario `%s`, %u combinations x "
+                         "%u replications = %u runs (%u failed), study "
+                         "seed %" G_GUINT64_FORMAT ".\n\n## Parameters\n\n"
+                         "| name | path | values |\n|---|---|---|\n",
+                         s->name, s->scenario, s->combos->len, s->replications,
+                         study_runs(s), failed, s->seed);
   for (guint i = 0; i < s->params->len; i++) {
     const struct study_param *p = g_ptr_array_index(s->params, i);
     g_string_append_printf(r, "| %s | `%s` |", p->name, p->path);
@@ -501,11 +500,13 @@ static char *report(const struct study *s, const struct metrics *m,
                      "in `summary.tsv`.\n\n| combination |");
   for (guint i = 0; i < s->params->len; i++)
     g_string_append_printf(
-        r, " %s |", ((struct study_param *)g_ptr_array_index(s->params, i))->name);
+        r, " %s |",
+        ((struct study_param *)g_ptr_array_index(s->params, i))->name);
   g_string_append(r, " runs |");
   for (guint p = 0; p < s->plots->len; p++)
     g_string_append_printf(
-        r, " %s |", ((struct study_plot *)g_ptr_array_index(s->plots, p))->name);
+        r, " %s |",
+        ((struct study_plot *)g_ptr_array_index(s->plots, p))->name);
   g_string_append(r, "\n|");
   for (guint i = 0; i < s->params->len + s->plots->len + 2; i++)
     g_string_append(r, "---|");
@@ -532,10 +533,11 @@ static char *report(const struct study *s, const struct metrics *m,
     g_string_append(r, "\n## Plots\n");
   for (guint p = 0; p < s->plots->len; p++) {
     const struct study_plot *pl = g_ptr_array_index(s->plots, p);
-    g_string_append_printf(r, "\n![%s](%s.png)\n\nData `%s.dat`, script "
-                              "`%s.gp`, vector `%s.svg`.\n",
-                           pl->title ? pl->title : pl->name, pl->name,
-                           pl->name, pl->name, pl->name);
+    g_string_append_printf(r,
+                           "\n![%s](%s.png)\n\nData `%s.dat`, script "
+                           "`%s.gp`, vector `%s.svg`.\n",
+                           pl->title ? pl->title : pl->name, pl->name, pl->name,
+                           pl->name, pl->name);
   }
   return g_string_free(r, FALSE);
 }
@@ -548,11 +550,10 @@ gboolean study_aggregate(const struct study *study, const char *dir,
   for (guint r = 0; r < m.runs->len; r++)
     failed += g_ptr_array_index(m.runs, r) == NULL;
   g_autofree char *summary = summary_table(study, &m);
-  gboolean ok = results_write_file(dir, "summary.tsv", summary,
-                                   strlen(summary), error);
+  gboolean ok =
+      results_write_file(dir, "summary.tsv", summary, strlen(summary), error);
   for (guint p = 0; ok && p < study->plots->len; p++)
-    ok = write_plot(study, &m, g_ptr_array_index(study->plots, p), dir,
-                    error);
+    ok = write_plot(study, &m, g_ptr_array_index(study->plots, p), dir, error);
   g_autofree char *gnuplot = g_find_program_in_path("gnuplot");
   for (guint p = 0; ok && gnuplot && p < study->plots->len; p++) {
     const struct study_plot *pl = g_ptr_array_index(study->plots, p);
@@ -562,7 +563,8 @@ gboolean study_aggregate(const struct study *study, const char *dir,
   if (ok && !gnuplot && study->plots->len && note)
     *note = g_strdup_printf("gnuplot is not installed: the plots are not "
                             "rendered; install it and run 'gnuplot "
-                            "NAME.gp' in %s", dir);
+                            "NAME.gp' in %s",
+                            dir);
   if (ok) {
     g_autofree char *text = report(study, &m, failed);
     ok = results_write_file(dir, "report.md", text, strlen(text), error);

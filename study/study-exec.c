@@ -76,13 +76,12 @@ G_GNUC_NORETURN static void child(const struct study *study, guint run,
 
 static void reap(const char *runs_dir, struct worker *w, int status,
                  int64_t time_limit, struct study_exec *ex) {
-  g_autofree char *tmp = g_strdup_printf("%s/.%u.tmp-%ld", runs_dir, w->run,
-                                         (long)w->pid);
+  g_autofree char *tmp =
+      g_strdup_printf("%s/.%u.tmp-%ld", runs_dir, w->run, (long)w->pid);
   remove_tree(tmp, NULL);
-  g_autofree char *summary = g_strdup_printf("%s/%u/summary.tsv", runs_dir,
-                                             w->run);
-  g_autofree char *failed = g_strdup_printf("%s/%u/FAILED", runs_dir,
-                                            w->run);
+  g_autofree char *summary =
+      g_strdup_printf("%s/%u/summary.tsv", runs_dir, w->run);
+  g_autofree char *failed = g_strdup_printf("%s/%u/FAILED", runs_dir, w->run);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
       g_file_test(summary, G_FILE_TEST_EXISTS))
     return;
@@ -104,9 +103,8 @@ static void reap(const char *runs_dir, struct worker *w, int status,
 gboolean study_execute(const struct study *study, const char *dir,
                        struct study_exec *ex, GError **error) {
   g_return_val_if_fail(ex->jobs >= 1, FALSE);
-  g_return_val_if_fail(ex->shards == 0 ||
-                           (ex->shard >= 1 && ex->shard <= ex->shards),
-                       FALSE);
+  g_return_val_if_fail(
+      ex->shards == 0 || (ex->shard >= 1 && ex->shard <= ex->shards), FALSE);
   g_autofree char *runs_dir = g_build_filename(dir, "runs", NULL);
   if (g_mkdir_with_parents(runs_dir, 0777) != 0)
     return io_error(error, "create directory", runs_dir);

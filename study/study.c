@@ -10,14 +10,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/scenario/load.h"
-#include "sim/results/results.h"
 #include "sim/core/rng.h"
-#include "sim/scenario/scenario.h"
 #include "sim/core/sim.h"
 #include "sim/core/units.h"
+#include "sim/results/results.h"
+#include "sim/scenario/load.h"
+#include "sim/scenario/scenario.h"
 
-G_DEFINE_QUARK(mipsim-study-error-quark, mipsim_study_error)
+G_DEFINE_QUARK(mipsim - study - error - quark, mipsim_study_error)
 
 /* More runs than this is a typo in replications or a range step. */
 #define RUNS_MAX 1000000
@@ -133,7 +133,8 @@ guint study_set(xmlDoc *doc, const char *xpath, const char *value,
       if (a->type != XML_ATTRIBUTE_NODE) {
         g_set_error(error, MIPSIM_STUDY_ERROR, MIPSIM_STUDY_ERROR_INVALID,
                     "'%s' selects <%s>, not an attribute (end the path "
-                    "with /@name)", xpath, (const char *)a->name);
+                    "with /@name)",
+                    xpath, (const char *)a->name);
         set = 0;
         break;
       }
@@ -199,14 +200,16 @@ static gboolean range_values(const struct study *s, const xmlNode *n,
   for (int i = 0; i < 3; i++) {
     double scale;
     if (!split_unit(text[i], &v[i], &unit[i]))
-      return fail(s, n, error, "%s: '%s' is not a number with a unit",
-                  names[i], text[i]);
+      return fail(s, n, error, "%s: '%s' is not a number with a unit", names[i],
+                  text[i]);
     if (!unit_scale(unit[i], &kind[i], &scale))
       return fail(s, n, error, "%s: unknown unit '%s' in '%s'", names[i],
                   unit[i], text[i]);
     if (kind[i] != kind[0])
-      return fail(s, n, error, "%s: '%s' is not the same kind of quantity "
-                  "as from='%s'", names[i], text[i], text[0]);
+      return fail(s, n, error,
+                  "%s: '%s' is not the same kind of quantity "
+                  "as from='%s'",
+                  names[i], text[i], text[0]);
     base[i] = v[i] * scale;
   }
   if (base[2] <= 0)
@@ -229,8 +232,8 @@ static gboolean range_values(const struct study *s, const xmlNode *n,
   return TRUE;
 }
 
-static struct study_param *find_param(const struct study *s,
-                                      const char *name, guint *index) {
+static struct study_param *find_param(const struct study *s, const char *name,
+                                      guint *index) {
   for (guint i = 0; i < s->params->len; i++) {
     struct study_param *p = g_ptr_array_index(s->params, i);
     if (strcmp(p->name, name) == 0) {
@@ -285,8 +288,8 @@ static void combo_free(void *c) {
 static void factorial(struct study *s) {
   guint np = s->params->len, total = 1;
   for (guint i = 0; i < np; i++)
-    total *= ((struct study_param *)g_ptr_array_index(s->params, i))
-                 ->values->len;
+    total *=
+        ((struct study_param *)g_ptr_array_index(s->params, i))->values->len;
   /* The first parameter varies slowest, the last fastest. */
   for (guint c = 0; c < total; c++) {
     char **v = g_new0(char *, np);
@@ -300,8 +303,7 @@ static void factorial(struct study *s) {
   }
 }
 
-static gboolean load_combinations(struct study *s, xmlNode *n,
-                                  GError **error) {
+static gboolean load_combinations(struct study *s, xmlNode *n, GError **error) {
   g_autofree char *kind = prop(n, "kind");
   if (kind) {
     factorial(s);
@@ -351,12 +353,15 @@ static gboolean load_plot(struct study *s, xmlNode *n, GError **error) {
     if (!pl->flow)
       return fail(s, n, error, "flow: flows.tsv needs the flow to plot");
   } else if (strcmp(pl->table, "handoffs.tsv") != 0 && !signalling) {
-    return fail(s, n, error, "metric: table '%s' is not flows.tsv, "
-                "handoffs.tsv or signalling.tsv", pl->table);
+    return fail(s, n, error,
+                "metric: table '%s' is not flows.tsv, "
+                "handoffs.tsv or signalling.tsv",
+                pl->table);
   } else if (pl->flow) {
-    return fail(s, n, error, "flow: %s is %s over all its rows; flow "
-                "applies to flows.tsv", pl->table,
-                signalling ? "summed" : "averaged");
+    return fail(s, n, error,
+                "flow: %s is %s over all its rows; flow "
+                "applies to flows.tsv",
+                pl->table, signalling ? "summed" : "averaged");
   }
   if (message && !signalling)
     return fail(s, n, error, "message: applies to signalling.tsv");
@@ -369,8 +374,10 @@ static gboolean load_plot(struct study *s, xmlNode *n, GError **error) {
     for (guint i = 0; i < G_N_ELEMENTS(columns); i++)
       known = known || strcmp(pl->column, columns[i]) == 0;
     if (!known)
-      return fail(s, n, error, "metric: signalling.tsv has no column '%s' "
-                  "(sent_pkts, sent_bytes, bytes_per_s)", pl->column);
+      return fail(s, n, error,
+                  "metric: signalling.tsv has no column '%s' "
+                  "(sent_pkts, sent_bytes, bytes_per_s)",
+                  pl->column);
   }
   if (message) {
     g_autoptr(GPtrArray) words = g_ptr_array_new();
@@ -405,8 +412,7 @@ static gboolean load_plot(struct study *s, xmlNode *n, GError **error) {
   for (guint i = 0; i + 1 < s->plots->len; i++)
     if (strcmp(((struct study_plot *)g_ptr_array_index(s->plots, i))->name,
                pl->name) == 0)
-      return fail(s, n, error, "name: a plot is already named '%s'",
-                  pl->name);
+      return fail(s, n, error, "name: a plot is already named '%s'", pl->name);
   pl->title = prop(n, "title");
   pl->xlabel = prop(n, "xlabel");
   pl->ylabel = prop(n, "ylabel");
@@ -429,8 +435,7 @@ static xmlDoc *combo_doc(const struct study *s, guint combo, GError **error) {
 
 /* Every path matches, and every combination makes a valid scenario, so
  * that a typo fails the study before the first run rather than in all. */
-static gboolean check_scenario(struct study *s, xmlNode *root,
-                               GError **error) {
+static gboolean check_scenario(struct study *s, xmlNode *root, GError **error) {
   g_autoptr(GError) local = NULL;
   s->scenario_doc = scenario_read_doc(s->scenario_path, &local);
   if (!s->scenario_doc)
@@ -442,8 +447,8 @@ static gboolean check_scenario(struct study *s, xmlNode *root,
   for (guint i = 0; i < s->params->len; i++) {
     struct study_param *p = g_ptr_array_index(s->params, i);
     xmlDoc *doc = xmlCopyDoc(s->scenario_doc, 1);
-    guint set = study_set(doc, p->path, g_ptr_array_index(p->values, 0),
-                          &local);
+    guint set =
+        study_set(doc, p->path, g_ptr_array_index(p->values, 0), &local);
     xmlFreeDoc(doc);
     if (!set)
       return fail_at(s, p->line, "parameter", error, "path: %s",
@@ -451,8 +456,8 @@ static gboolean check_scenario(struct study *s, xmlNode *root,
   }
   for (guint c = 0; c < s->combos->len; c++) {
     xmlDoc *doc = combo_doc(s, c, &local);
-    struct sim *sim = scenario_load_doc(doc, s->scenario_path, s->modules, NULL,
-                                        &local);
+    struct sim *sim =
+        scenario_load_doc(doc, s->scenario_path, s->modules, NULL, &local);
     xmlFreeDoc(doc);
     if (!sim) {
       g_autofree char *what = NULL;
@@ -476,7 +481,8 @@ static gboolean check_scenario(struct study *s, xmlNode *root,
 static gboolean parse(struct study *s, xmlNode *root, bool scenario,
                       GError **error) {
   if (!xmlStrEqual(root->name, BAD_CAST "study"))
-    return fail(s, root, error, "not a study (run a scenario with 'mipsim "
+    return fail(s, root, error,
+                "not a study (run a scenario with 'mipsim "
                 "run')");
   s->name = prop(root, "name");
   s->scenario = prop(root, "scenario");
@@ -509,8 +515,8 @@ static gboolean parse(struct study *s, xmlNode *root, bool scenario,
   }
   double total = s->replications;
   for (guint i = 0; i < s->params->len; i++)
-    total *= ((struct study_param *)g_ptr_array_index(s->params, i))
-                 ->values->len;
+    total *=
+        ((struct study_param *)g_ptr_array_index(s->params, i))->values->len;
   if (total > RUNS_MAX)
     return fail(s, root, error, "%.0f runs is too many (at most %d)", total,
                 RUNS_MAX);
@@ -521,8 +527,8 @@ static gboolean parse(struct study *s, xmlNode *root, bool scenario,
     factorial(s);
   }
   for (xmlNode *n = root->children; n; n = n->next)
-    if (n->type == XML_ELEMENT_NODE &&
-        xmlStrEqual(n->name, BAD_CAST "plot") && !load_plot(s, n, error))
+    if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST "plot") &&
+        !load_plot(s, n, error))
       return FALSE;
   return !scenario || check_scenario(s, root, error);
 }
@@ -533,8 +539,8 @@ struct study *study_load(const char *path, bool scenario,
   g_autoptr(GError) local = NULL;
   xmlDoc *doc = scenario_read_doc(path, &local);
   if (!doc) {
-    g_set_error_literal(error, MIPSIM_STUDY_ERROR,
-                        MIPSIM_STUDY_ERROR_INVALID, local->message);
+    g_set_error_literal(error, MIPSIM_STUDY_ERROR, MIPSIM_STUDY_ERROR_INVALID,
+                        local->message);
     return NULL;
   }
   struct study *s = g_new0(struct study, 1);
@@ -555,7 +561,8 @@ static char *run_table(const struct study *s, guint run, uint64_t seed) {
   GString *t = g_string_new("run\tcombination\treplication\tseed");
   for (guint i = 0; i < s->params->len; i++)
     g_string_append_printf(
-        t, "\t%s", ((struct study_param *)g_ptr_array_index(s->params, i))->name);
+        t, "\t%s",
+        ((struct study_param *)g_ptr_array_index(s->params, i))->name);
   g_string_append_printf(t, "\n%u\t%u\t%u\t%" G_GUINT64_FORMAT, run,
                          study_combo_of(s, run), run % s->replications, seed);
   char **v = g_ptr_array_index(s->combos, study_combo_of(s, run));
@@ -573,21 +580,20 @@ gboolean study_run_one(const struct study *study, guint run,
     return FALSE;
   uint64_t seed = study_run_seed(study->seed, run);
   struct scenario_overrides ov = {.has_seed = true, .seed = seed};
-  struct sim *sim = scenario_load_doc(doc, study->scenario_path, study->modules,
-                                        &ov, error);
+  struct sim *sim =
+      scenario_load_doc(doc, study->scenario_path, study->modules, &ov, error);
   xmlFreeDoc(doc);
   if (!sim)
     return FALSE;
   /* Captures of every run of a study would be large and unread. */
   sim->record_pcap = false;
   sim_run(sim, 0, NULL, NULL);
-  g_autofree char *tmp = g_strdup_printf("%s/.%u.tmp-%ld", runs_dir, run,
-                                         (long)getpid());
+  g_autofree char *tmp =
+      g_strdup_printf("%s/.%u.tmp-%ld", runs_dir, run, (long)getpid());
   g_autofree char *final = g_strdup_printf("%s/%u", runs_dir, run);
   g_autofree char *table = run_table(study, run, seed);
   gboolean ok = results_write(sim, tmp, error) &&
-                results_write_file(tmp, "run.tsv", table, strlen(table),
-                                   error);
+                results_write_file(tmp, "run.tsv", table, strlen(table), error);
   sim_free(sim);
   if (ok && g_rename(tmp, final) != 0) {
     int err = errno;

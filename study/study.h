@@ -47,7 +47,7 @@ struct study {
   GPtrArray *params; /* struct study_param */
   /* char ** of params->len values each; NULL keeps the scenario's own. */
   GPtrArray *combos;
-  GPtrArray *plots;  /* struct study_plot */
+  GPtrArray *plots;     /* struct study_plot */
   xmlDoc *scenario_doc; /* NULL when loaded for aggregation only */
   const struct module *const *modules; /* for scenario_load_doc */
 };
@@ -89,17 +89,17 @@ gboolean study_run_one(const struct study *study, guint run,
 typedef void (*study_progress_fn)(void *ctx, guint done, guint total,
                                   guint failed);
 struct study_exec {
-  guint jobs;          /* worker processes at once, >= 1 */
-  int64_t time_limit;  /* per run, ns; 0: none */
-  bool resume;         /* skip runs whose directory is complete */
+  guint jobs;         /* worker processes at once, >= 1 */
+  int64_t time_limit; /* per run, ns; 0: none */
+  bool resume;        /* skip runs whose directory is complete */
   /* Run only the runs i with i % shards == shard - 1 (1 <= shard <=
    * shards) and touch no other run's files, so that several processes may
    * share one directory; shards 0: every run. */
   guint shard, shards;
   study_progress_fn progress;
   void *ctx;
-  guint failed;        /* out: runs that failed */
-  guint skipped;       /* out: runs kept from an earlier invocation */
+  guint failed;  /* out: runs that failed */
+  guint skipped; /* out: runs kept from an earlier invocation */
 };
 
 /* Runs every run of study into dir/runs/ in forked workers.  A run that

@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-#include "sim/net/inet.h"
 #include "sim/core/pkt.h"
+#include "sim/net/inet.h"
 
 #define MINIMAL_S 0x80
 #define GRE_HLEN 4

@@ -10,9 +10,9 @@
 struct pkt;
 
 enum encap_kind {
-  ENCAP_IPIP,     /* +20 bytes, IP protocol 4 */
-  ENCAP_MINIMAL,  /* +8 or +12 bytes, IP protocol 55 */
-  ENCAP_GRE,      /* +24 bytes (outer IP + 4-byte GRE), IP protocol 47 */
+  ENCAP_IPIP,    /* +20 bytes, IP protocol 4 */
+  ENCAP_MINIMAL, /* +8 or +12 bytes, IP protocol 55 */
+  ENCAP_GRE,     /* +24 bytes (outer IP + 4-byte GRE), IP protocol 47 */
 };
 
 /* Bytes the encapsulation adds to a packet (minimal: with the original

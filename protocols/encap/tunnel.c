@@ -24,16 +24,16 @@
 
 #include <glib.h>
 
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/net/icmp.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
 #include "sim/net/link.h"
-#include "sim/scenario/module.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
 #include "sim/net/route.h"
-#include "sim/core/sim.h"
+#include "sim/scenario/module.h"
 
 struct encap_endpoint {
   uint32_t local;
@@ -71,8 +71,7 @@ static const struct encap_endpoint *lookup(const struct encap_node *en,
   const struct encap_endpoint *any = NULL;
   for (guint i = 0; i < en->endpoints->len; i++) {
     const struct encap_endpoint *ep = g_ptr_array_index(en->endpoints, i);
-    if (!ep->local || ep->local != local ||
-        !(ep->kinds & ENCAP_KIND_BIT(kind)))
+    if (!ep->local || ep->local != local || !(ep->kinds & ENCAP_KIND_BIT(kind)))
       continue;
     if (ep->remote == remote)
       return ep;
@@ -132,8 +131,7 @@ static bool on_unreachable(void *ctx, struct node *node, struct pkt *pkt,
   if (code == ICMP_UNREACH_NEEDFRAG) {
     if (mtu < 68)
       return false;
-    g_hash_table_insert(en->mtu, GUINT_TO_POINTER(dst),
-                        GUINT_TO_POINTER(mtu));
+    g_hash_table_insert(en->mtu, GUINT_TO_POINTER(dst), GUINT_TO_POINTER(mtu));
   } else if (code <= ICMP_UNREACH_PORT) {
     int64_t now = sim_now(node->sim);
     g_hash_table_insert(en->unreachable, GUINT_TO_POINTER(dst),
@@ -191,8 +189,8 @@ struct encap_endpoint *encap_endpoint_add(struct node *node, uint32_t local,
   g_return_val_if_fail(fn != NULL, NULL);
   struct encap_node *en = encap_node_of(node);
   struct encap_endpoint *ep = g_new(struct encap_endpoint, 1);
-  *ep = (struct encap_endpoint){.local = local, .remote = remote,
-                                .kinds = kinds, .fn = fn, .ctx = ctx};
+  *ep = (struct encap_endpoint){
+      .local = local, .remote = remote, .kinds = kinds, .fn = fn, .ctx = ctx};
   g_ptr_array_add(en->endpoints, ep);
   return ep;
 }
@@ -207,8 +205,8 @@ uint32_t encap_tunnel_mtu(struct node *node, uint32_t exit) {
   struct encap_node *en = encap_node_of(node);
   struct ip_addr dst = addr_v4(exit);
   struct nexthop nh;
-  uint32_t mtu = route_lookup(node, &dst, &nh) ? nh.oif->link->mtu
-                                               : LINK_DEFAULT_MTU;
+  uint32_t mtu =
+      route_lookup(node, &dst, &nh) ? nh.oif->link->mtu : LINK_DEFAULT_MTU;
   uint32_t learnt =
       GPOINTER_TO_UINT(g_hash_table_lookup(en->mtu, GUINT_TO_POINTER(exit)));
   return learnt && learnt < mtu ? learnt : mtu;
@@ -217,8 +215,8 @@ uint32_t encap_tunnel_mtu(struct node *node, uint32_t exit) {
 /* May inner, grown by overhead bytes, go into the tunnel to exit?  If not,
  * the inner sender is told why (RFC 2003 4, 5.1) and *why says which
  * drop it is. */
-static bool fits(struct encap_node *en, const struct pkt *inner,
-                 uint32_t exit, uint32_t overhead, enum drop_reason *why) {
+static bool fits(struct encap_node *en, const struct pkt *inner, uint32_t exit,
+                 uint32_t overhead, enum drop_reason *why) {
   struct node *node = en->node;
   const int64_t *when =
       g_hash_table_lookup(en->unreachable, GUINT_TO_POINTER(exit));

@@ -83,7 +83,7 @@ struct encap_tx {
   /* Outer source; minimal encapsulation by the packet's originator has no
    * room for it and keeps the inner source (RFC 2004 3). */
   uint32_t src;
-  uint32_t dst;          /* outer destination: the tunnel's exit */
+  uint32_t dst; /* outer destination: the tunnel's exit */
   enum encap_kind kind;
   /* The node forwards someone else's packet into the tunnel (a home agent
    * intercepting, a foreign agent reverse tunnelling): the inner TTL is

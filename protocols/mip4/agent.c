@@ -8,15 +8,15 @@
 #include <string.h>
 
 #include "protocols/mip4/internal.h"
+#include "sim/core/pkt.h"
+#include "sim/core/rng.h"
+#include "sim/core/sim.h"
 #include "sim/net/icmp.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
-#include "sim/core/rng.h"
 #include "sim/results/signalling.h"
-#include "sim/core/sim.h"
 
 #define ALL_SYSTEMS 0xe0000001u /* 224.0.0.1 */
 
@@ -29,15 +29,16 @@ static void advertise(struct mip4_advertiser *adv) {
       .code = MIP4_ADV_CODE_ROUTER,
       /* Valid for three intervals, so that two lost ones are tolerated
        * (RFC 5944 2.1: at most a third of the lifetime between them). */
-      .lifetime = (uint16_t)MIN(0xffff, (3 * adv->interval + SIM_S - 1) / SIM_S),
+      .lifetime =
+          (uint16_t)MIN(0xffff, (3 * adv->interval + SIM_S - 1) / SIM_S),
       .num_routers = 1,
       .prefix_lengths = true,
       .seq = adv->seq,
       .reg_lifetime = adv->max_lifetime,
       .flags = adv->flags,
   };
-  a.routers[0] = (struct mip4_router){.addr = own->addr.v4,
-                                      .prefix_len = own->len};
+  a.routers[0] =
+      (struct mip4_router){.addr = own->addr.v4, .prefix_len = own->len};
   if (adv->coa) {
     a.num_coas = 1;
     a.coas[0] = adv->coa;
@@ -49,8 +50,10 @@ static void advertise(struct mip4_advertiser *adv) {
   struct pkt *p = pkt_new(&node->sim->pool, msg->len);
   memcpy(p->data, msg->data, msg->len);
   signalling_count(node, "agent_advertisement", msg->len + IP4_HLEN);
-  struct ip_tx tx = {.src = own->addr, .dst = addr_v4(ALL_SYSTEMS),
-                     .proto = IPPROTO_NUM_ICMP, .ttl = 1};
+  struct ip_tx tx = {.src = own->addr,
+                     .dst = addr_v4(ALL_SYSTEMS),
+                     .proto = IPPROTO_NUM_ICMP,
+                     .ttl = 1};
   ip_send_via(node, p, &tx, adv->iface, NULL);
 }
 
@@ -63,8 +66,8 @@ static void tick(struct sched_event *ev) {
 
 void mip4_advertiser_init(struct mip4_advertiser *adv, struct mip4_node *owner,
                           struct iface *iface, int64_t interval) {
-  *adv = (struct mip4_advertiser){.owner = owner, .iface = iface,
-                                  .interval = interval};
+  *adv = (struct mip4_advertiser){
+      .owner = owner, .iface = iface, .interval = interval};
   sched_event_init(&adv->tick, tick);
 }
 

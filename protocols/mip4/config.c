@@ -9,17 +9,17 @@
 #include "protocols/mip4/ha.h"
 #include "protocols/mip4/mip4.h"
 #include "protocols/mip4/mn.h"
+#include "sim/core/sim.h"
+#include "sim/core/units.h"
 #include "sim/net/addr.h"
 #include "sim/net/iface.h"
 #include "sim/net/link.h"
-#include "sim/scenario/module.h"
 #include "sim/net/node.h"
-#include "sim/core/sim.h"
-#include "sim/core/units.h"
+#include "sim/scenario/module.h"
 
 gboolean mip4_lifetime_from_xml(const xmlNode *el, const char *name,
-                             uint16_t *out, const struct module_ctx *ctx,
-                             GError **error) {
+                                uint16_t *out, const struct module_ctx *ctx,
+                                GError **error) {
   int64_t t = -1;
   if (!module_get_time(el, name, &t, ctx, error))
     return FALSE;
@@ -28,7 +28,8 @@ gboolean mip4_lifetime_from_xml(const xmlNode *el, const char *name,
   if (t % SIM_S != 0 || t / SIM_S > 65534) {
     module_error(error, ctx, el,
                  "%s: a Mobile IP lifetime is whole seconds, 1s to "
-                 "65534s", name);
+                 "65534s",
+                 name);
     return FALSE;
   }
   *out = (uint16_t)(t / SIM_S);
@@ -41,8 +42,7 @@ static gboolean get_replay(const xmlNode *el, bool *nonces,
   g_autofree char *v = module_attr(el, "replay");
   *nonces = v && strcmp(v, "nonces") == 0;
   if (v && !*nonces && strcmp(v, "timestamps") != 0) {
-    module_error(error, ctx, el, "replay: '%s' is not timestamps or nonces",
-                 v);
+    module_error(error, ctx, el, "replay: '%s' is not timestamps or nonces", v);
     return FALSE;
   }
   return TRUE;
@@ -54,17 +54,20 @@ gboolean mip4_sa_from_xml(const xmlNode *el, struct mip4_sa *sa,
   g_autofree char *key = module_attr(el, "key");
   g_autofree char *alg = module_attr(el, "algorithm");
   uint64_t n;
-  if (!spi || !units_parse_count(spi, &n, NULL) || n < 256 ||
-      n > 0xffffffffu) {
+  if (!spi || !units_parse_count(spi, &n, NULL) || n < 256 || n > 0xffffffffu) {
     /* SPIs 0-255 are reserved (RFC 5944 1.6). */
-    module_error(error, ctx, el, "spi: '%s' is not a number from 256 to "
-                 "4294967295", spi ? spi : "");
+    module_error(error, ctx, el,
+                 "spi: '%s' is not a number from 256 to "
+                 "4294967295",
+                 spi ? spi : "");
     return FALSE;
   }
   sa->spi = (uint32_t)n;
   if (!key || !mip4_parse_key(key, sa)) {
-    module_error(error, ctx, el, "key: '%s' is not a key in hex (2 to 128 "
-                 "digits, an even number)", key ? key : "");
+    module_error(error, ctx, el,
+                 "key: '%s' is not a key in hex (2 to 128 "
+                 "digits, an even number)",
+                 key ? key : "");
     return FALSE;
   }
   if (!alg || strcmp(alg, "hmac-md5") == 0) {
@@ -74,8 +77,10 @@ gboolean mip4_sa_from_xml(const xmlNode *el, struct mip4_sa *sa,
   } else if (strcmp(alg, "rfc2002") == 0) {
     sa->alg = MIP4_AUTH_RFC2002;
   } else {
-    module_error(error, ctx, el, "algorithm: '%s' is not hmac-md5, "
-                 "prefix-suffix-md5 or rfc2002", alg);
+    module_error(error, ctx, el,
+                 "algorithm: '%s' is not hmac-md5, "
+                 "prefix-suffix-md5 or rfc2002",
+                 alg);
     return FALSE;
   }
   return TRUE;
@@ -108,8 +113,10 @@ static gboolean get_sa(const xmlNode *role, uint32_t peer, const char *what,
     char a[ADDR_STRLEN];
     struct ip_addr ip = addr_v4(peer);
     addr_format(&ip, a);
-    module_error(error, ctx, role, "no <security-association peer=\"%s\"> "
-                 "for %s", a, what);
+    module_error(error, ctx, role,
+                 "no <security-association peer=\"%s\"> "
+                 "for %s",
+                 a, what);
     return FALSE;
   }
   return mip4_sa_from_xml(el, sa, ctx, error) &&
@@ -129,8 +136,10 @@ static struct iface *get_iface(struct sim *sim, struct node *node,
   struct link *link = v ? link_find(sim, v) : NULL;
   struct iface *iface = link ? node_iface_on(node, link) : NULL;
   if (!iface || !iface_addr(iface, 4)) {
-    module_error(error, ctx, el, "%s: %s has no IPv4 interface on a link "
-                 "called '%s'", name, node->name, v ? v : "");
+    module_error(error, ctx, el,
+                 "%s: %s has no IPv4 interface on a link "
+                 "called '%s'",
+                 name, node->name, v ? v : "");
     return NULL;
   }
   return iface;
@@ -151,8 +160,10 @@ static gboolean get_encaps(const xmlNode *el, bool *minimal, bool *gre,
     else if (strcmp(*w, "gre") == 0)
       *gre = true;
     else {
-      module_error(error, ctx, el, "encapsulations: '%s' is not ipip, "
-                   "minimal or gre", *w);
+      module_error(error, ctx, el,
+                   "encapsulations: '%s' is not ipip, "
+                   "minimal or gre",
+                   *w);
       return FALSE;
     }
   }
@@ -177,9 +188,8 @@ static gboolean get_agent_settings(const xmlNode *set, int64_t *interval,
          module_get_bool(set, "reverse-tunnel", reverse_tunnel);
 }
 
-static gboolean configure_ha(struct sim *sim, struct node *node,
-                             xmlNode *el, const struct module_ctx *ctx,
-                             GError **error) {
+static gboolean configure_ha(struct sim *sim, struct node *node, xmlNode *el,
+                             const struct module_ctx *ctx, GError **error) {
   const xmlNode *set = settings_of(el);
   struct iface *home = get_iface(sim, node, el, "link", ctx, error);
   int64_t interval = SIM_S;
@@ -201,13 +211,13 @@ static gboolean configure_ha(struct sim *sim, struct node *node,
     return FALSE;
   /* The associations by peer, so that set-up stays linear in the number
    * of mobile nodes served. */
-  g_autoptr(GArray) all = g_array_new(FALSE, FALSE,
-                                      sizeof(struct mip4_peer_sa));
+  g_autoptr(GArray) all =
+      g_array_new(FALSE, FALSE, sizeof(struct mip4_peer_sa));
   if (!get_sas(el, 0, all, ctx, error))
     return FALSE;
   g_autoptr(GPtrArray) els = g_ptr_array_new();
-  g_autoptr(GHashTable) by_peer = g_hash_table_new(g_direct_hash,
-                                                   g_direct_equal);
+  g_autoptr(GHashTable) by_peer =
+      g_hash_table_new(g_direct_hash, g_direct_equal);
   for (xmlNode *c = el->children; c; c = c->next)
     if (is_named(c, "security-association")) {
       g_ptr_array_add(els, c);
@@ -227,25 +237,26 @@ static gboolean configure_ha(struct sim *sim, struct node *node,
     bool nonces = false;
     if (!module_get_v4(c, "home-address", &hoa, true, ctx, error))
       return FALSE;
-    guint i = GPOINTER_TO_UINT(
-        g_hash_table_lookup(by_peer, GUINT_TO_POINTER(hoa)));
+    guint i =
+        GPOINTER_TO_UINT(g_hash_table_lookup(by_peer, GUINT_TO_POINTER(hoa)));
     if (!i) /* none: get_sa says so */
       return get_sa(el, hoa, "this mobile node", &sa, &nonces, ctx, error);
     if (taken[i]) {
-      module_error(error, ctx, c, "home-address: a second <mobile> with "
+      module_error(error, ctx, c,
+                   "home-address: a second <mobile> with "
                    "this address");
       return FALSE;
     }
     if (((hoa ^ own->addr.v4) & v4_mask(own->len)) != 0) {
-      module_error(error, ctx, c, "home-address: not on the home agent's "
+      module_error(error, ctx, c,
+                   "home-address: not on the home agent's "
                    "subnet of its link");
       return FALSE;
     }
     if (!get_replay(g_ptr_array_index(els, i - 1), &nonces, ctx, error))
       return FALSE;
-    mip4_ha_add_client(ha, hoa,
-                       &g_array_index(all, struct mip4_peer_sa, i - 1).sa,
-                       nonces);
+    mip4_ha_add_client(
+        ha, hoa, &g_array_index(all, struct mip4_peer_sa, i - 1).sa, nonces);
     taken[i] = true;
   }
   /* The rest are the agents' (Foreign-Home). */
@@ -258,9 +269,8 @@ static gboolean configure_ha(struct sim *sim, struct node *node,
 
 /* The access router, as a foreign agent.  Its associations serve by
  * peer: with mobile nodes (by home address) and home agents. */
-static gboolean configure_fa(struct sim *sim, struct node *node,
-                             xmlNode *el, const struct module_ctx *ctx,
-                             GError **error) {
+static gboolean configure_fa(struct sim *sim, struct node *node, xmlNode *el,
+                             const struct module_ctx *ctx, GError **error) {
   const xmlNode *set = settings_of(el);
   struct iface *iface = get_iface(sim, node, el, "link", ctx, error);
   int64_t interval = SIM_S;
@@ -281,9 +291,8 @@ static gboolean configure_fa(struct sim *sim, struct node *node,
          module_get_count(set, "max-pending", &fa->max_pending, ctx, error);
 }
 
-static gboolean configure_mn(struct sim *sim, struct node *node,
-                             xmlNode *el, const struct module_ctx *ctx,
-                             GError **error) {
+static gboolean configure_mn(struct sim *sim, struct node *node, xmlNode *el,
+                             const struct module_ctx *ctx, GError **error) {
   const xmlNode *set = settings_of(el);
   g_autofree char *radio_name = module_attr(el, "wireless");
   struct iface *radio = NULL;
@@ -296,8 +305,10 @@ static gboolean configure_mn(struct sim *sim, struct node *node,
     }
   }
   if (!radio || !iface_addr(radio, 4)) {
-    module_error(error, ctx, el, "wireless: %s has no radio%s%s with an "
-                 "IPv4 address", node->name, radio_name ? " called " : "",
+    module_error(error, ctx, el,
+                 "wireless: %s has no radio%s%s with an "
+                 "IPv4 address",
+                 node->name, radio_name ? " called " : "",
                  radio_name ? radio_name : "");
     return FALSE;
   }
@@ -330,8 +341,10 @@ static gboolean configure_mn(struct sim *sim, struct node *node,
   else if (encap && strcmp(encap, "gre") == 0)
     mn->encap = ENCAP_GRE;
   else if (encap && strcmp(encap, "ipip") != 0) {
-    module_error(error, ctx, set, "encapsulation: '%s' is not ipip, minimal "
-                 "or gre", encap);
+    module_error(error, ctx, set,
+                 "encapsulation: '%s' is not ipip, minimal "
+                 "or gre",
+                 encap);
     return FALSE;
   }
   /* The others are foreign agents' (Mobile-Foreign). */
@@ -340,22 +353,27 @@ static gboolean configure_mn(struct sim *sim, struct node *node,
   g_autofree char *mode = module_attr(set, "care-of");
   if (mode && strcmp(mode, "colocated") == 0) {
     if (!mip4_mn_set_colocated(mn)) {
-      module_error(error, ctx, set, "care-of: %s's radio cannot run a DHCP "
+      module_error(error, ctx, set,
+                   "care-of: %s's radio cannot run a DHCP "
                    "client (UDP port 68 taken, or a client already)",
                    node->name);
       return FALSE;
     }
   } else if (mode && strcmp(mode, "foreign-agent") != 0) {
-    module_error(error, ctx, set, "care-of: '%s' is not foreign-agent or "
-                 "colocated", mode);
+    module_error(error, ctx, set,
+                 "care-of: '%s' is not foreign-agent or "
+                 "colocated",
+                 mode);
     return FALSE;
   }
   g_autofree char *delivery = module_attr(set, "delivery");
   if (delivery && strcmp(delivery, "encapsulating") == 0) {
     mn->encapsulating = true;
   } else if (delivery && strcmp(delivery, "direct") != 0) {
-    module_error(error, ctx, set, "delivery: '%s' is not direct or "
-                 "encapsulating", delivery);
+    module_error(error, ctx, set,
+                 "delivery: '%s' is not direct or "
+                 "encapsulating",
+                 delivery);
     return FALSE;
   }
   return mip4_lifetime_from_xml(el, "lifetime", &mn->lifetime, ctx, error) &&

@@ -8,11 +8,11 @@
 #include "protocols/mip4/internal.h"
 #include "protocols/mip4/mip4.h"
 #include "protocols/mip4/mn.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
 #include "sim/scenario/module.h"
-#include "sim/core/pkt.h"
-#include "sim/core/sim.h"
 
 bool mip4_ha_lookup(struct sim *sim, struct node *node, uint32_t home_addr,
                     struct mip4_binding_view *out) {

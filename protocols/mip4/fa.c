@@ -18,12 +18,12 @@
 
 #include <string.h>
 
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
-#include "sim/core/sim.h"
 #include "sim/net/udp.h"
 
 static struct sim *sim_of(const struct mip4_fa *fa) {
@@ -60,12 +60,13 @@ static void sign_for_mobile(const struct mip4_fa *fa, GByteArray *msg,
                          sa->key_len);
 }
 
-static void deny(struct mip4_fa *fa, const struct mip4_rrq *r,
-                 uint16_t port, uint8_t code, uint16_t lifetime,
-                 uint64_t *counter) {
+static void deny(struct mip4_fa *fa, const struct mip4_rrq *r, uint16_t port,
+                 uint8_t code, uint16_t lifetime, uint64_t *counter) {
   (*counter)++;
-  struct mip4_rrp p = {.code = code, .lifetime = lifetime,
-                       .home_addr = r->home_addr, .home_agent = r->home_agent,
+  struct mip4_rrp p = {.code = code,
+                       .lifetime = lifetime,
+                       .home_addr = r->home_addr,
+                       .home_agent = r->home_agent,
                        .ident = r->ident};
   g_autoptr(GByteArray) msg = g_byte_array_new();
   mip4_rrp_append(msg, &p);
@@ -114,7 +115,8 @@ static void visitor_timer(struct sched_event *ev) {
   if (v->pending && now >= v->pending_until) {
     /* No reply from the home agent in time (RFC 5944 3.7.1). */
     struct mip4_rrq r = {.home_addr = v->home_addr,
-                         .home_agent = v->home_agent, .ident = v->ident};
+                         .home_agent = v->home_agent,
+                         .ident = v->ident};
     deny(fa, &r, v->src_port, MIP4_FA_REGISTRATION_TIMEOUT, 0,
          &fa->cnt.faRegistrationTimeout);
     v->pending = false;
@@ -129,8 +131,8 @@ static void request(struct mip4_fa *fa, const uint8_t *msg, size_t len,
   struct mip4_rrq r;
   struct mip4_reg_exts exts;
   fa->cnt.faRegRequestsReceived++;
-  if (mip4_rrq_decode_also(msg, len, &r, &exts,
-                           &fa->owner->ext.understood) != MIP4_OK) {
+  if (mip4_rrq_decode_also(msg, len, &r, &exts, &fa->owner->ext.understood) !=
+      MIP4_OK) {
     fa->cnt.faPoorlyFormedRequests++;
     return;
   }
@@ -224,8 +226,7 @@ static void reply(struct mip4_fa *fa, const uint8_t *msg, size_t len) {
   }
   struct mip4_visitor *v =
       g_hash_table_lookup(fa->visitors, GUINT_TO_POINTER(p.home_addr));
-  if (!v || !v->pending ||
-      mip4_ident_low(v->ident) != mip4_ident_low(p.ident))
+  if (!v || !v->pending || mip4_ident_low(v->ident) != mip4_ident_low(p.ident))
     return;
   /* A reply the home agent should have signed and did not is dropped,
    * and the node told 68 (RFC 5944 3.7.3.1). */
@@ -233,7 +234,8 @@ static void reply(struct mip4_fa *fa, const uint8_t *msg, size_t len) {
   if (fh && p.code <= MIP4_REPLY_ACCEPTED_NO_SIMULTANEOUS &&
       !verified(msg, len, &exts.fh_auth, fh)) {
     struct mip4_rrq r = {.home_addr = v->home_addr,
-                         .home_agent = v->home_agent, .ident = v->ident};
+                         .home_agent = v->home_agent,
+                         .ident = v->ident};
     v->pending = false;
     uint16_t vport = v->src_port;
     visitor_arm(v);
@@ -249,9 +251,9 @@ static void reply(struct mip4_fa *fa, const uint8_t *msg, size_t len) {
      * leaves an earlier registration in force. */
     uint16_t granted = MIN(p.lifetime, fa->max_lifetime);
     v->active = granted != 0;
-    v->expires = granted == 0xffff ? SIM_TIME_MAX
-                                   : sim_now(sim_of(fa)) +
-                                         (int64_t)granted * SIM_S;
+    v->expires = granted == 0xffff
+                     ? SIM_TIME_MAX
+                     : sim_now(sim_of(fa)) + (int64_t)granted * SIM_S;
   }
   visitor_arm(v);
   g_autoptr(GByteArray) copy = mip4_msg_through(msg, len, &exts.mh_auth);
@@ -282,8 +284,10 @@ static const struct mip4_visitor *active_visitor(const struct mip4_fa *fa,
  * consumes pkt. */
 static void reverse_tunnel(struct mip4_fa *fa, struct node *node,
                            struct pkt *pkt, const struct mip4_visitor *v) {
-  struct encap_tx tx = {.src = fa->coa, .dst = v->home_agent,
-                        .kind = v->encap, .forwarding = true};
+  struct encap_tx tx = {.src = fa->coa,
+                        .dst = v->home_agent,
+                        .kind = v->encap,
+                        .forwarding = true};
   if (encap_tunnel_send(node, pkt, &tx))
     fa->cnt.faReverseTunnelledPackets++;
 }
@@ -343,8 +347,8 @@ struct mip4_fa *mip4_fa_new(struct mip4_node *owner, struct iface *iface,
   fa->reverse_tunnel = true;
   fa->max_pending = 5;
   fa->pending_timeout = 7 * SIM_S;
-  fa->visitors = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                       visitor_free);
+  fa->visitors =
+      g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, visitor_free);
   fa->mobile_sas = g_array_new(FALSE, TRUE, sizeof(struct mip4_peer_sa));
   fa->agent_sas = g_array_new(FALSE, TRUE, sizeof(struct mip4_peer_sa));
   mip4_advertiser_init(&fa->adv, owner, iface, advert_interval);
@@ -361,8 +365,8 @@ void mip4_fa_start(struct mip4_fa *fa) {
   fa->adv.max_lifetime = fa->max_lifetime;
   fa->adv.coa = fa->coa;
   mip4_advertiser_start(&fa->adv);
-  ip_hook_add(fa->owner->node, IP_HOOK_PRE_ROUTING,
-              IP_HOOK_PRIO_MOBILITY + 30, pre_routing, fa);
+  ip_hook_add(fa->owner->node, IP_HOOK_PRE_ROUTING, IP_HOOK_PRIO_MOBILITY + 30,
+              pre_routing, fa);
 }
 
 void mip4_fa_free(struct mip4_fa *fa) {

@@ -9,15 +9,15 @@ struct mip4_visitor {
   struct mip4_fa *fa;
   uint32_t home_addr;
   uint32_t home_agent;
-  uint16_t src_port;       /* the mobile node's UDP source port */
-  uint64_t ident;          /* of the request pending or accepted */
-  uint16_t requested;      /* lifetime asked for, s */
-  bool pending;            /* relayed, no reply yet ... */
-  int64_t pending_until;   /* ... until then: reply 78 */
-  bool active;             /* a registration is in force ... */
-  int64_t expires;         /* ... until then (SIM_TIME_MAX: for ever) */
-  bool reverse;            /* reverse tunnel its packets */
-  bool encapsulating;      /* it tunnels them to us first (RFC 3024 5.1) */
+  uint16_t src_port;     /* the mobile node's UDP source port */
+  uint64_t ident;        /* of the request pending or accepted */
+  uint16_t requested;    /* lifetime asked for, s */
+  bool pending;          /* relayed, no reply yet ... */
+  int64_t pending_until; /* ... until then: reply 78 */
+  bool active;           /* a registration is in force ... */
+  int64_t expires;       /* ... until then (SIM_TIME_MAX: for ever) */
+  bool reverse;          /* reverse tunnel its packets */
+  bool encapsulating;    /* it tunnels them to us first (RFC 3024 5.1) */
   enum encap_kind encap;
   struct sched_event timer; /* the earlier of the two deadlines */
 };
@@ -25,13 +25,16 @@ struct mip4_visitor {
 /* Counters named after the RFC 2006 faRegistration group (the MIB's own
  * spelling), then the ones the MIB lacks. */
 #define MIP4_FA_COUNTERS(X)                                                    \
-  X(faRegRequestsReceived) X(faRegRequestsRelayed) X(faInsufficientResource)  \
-  X(faMNAuthenticationFailure) X(faHAAuthenticationFailure)                   \
-  X(faRegLifetimeTooLong) X(faPoorlyFormedRequests)                            \
-  X(faEncapsulationUnavailable) X(faReverseTunnelUnavailable)                 \
-  X(faInvalidCareOfAddress) X(faRegistrationTimeout) X(faRegRepliesRecieved)  \
-  X(faRegRepliesRelayed) X(faPoorlyFormedReplies) X(faDecapsulatedPackets)     \
-  X(faReverseTunnelledPackets) X(faDeliveryStyleUnsupported)
+  X(faRegRequestsReceived)                                                     \
+  X(faRegRequestsRelayed) X(faInsufficientResource)                            \
+      X(faMNAuthenticationFailure) X(faHAAuthenticationFailure)                \
+          X(faRegLifetimeTooLong) X(faPoorlyFormedRequests)                    \
+              X(faEncapsulationUnavailable) X(faReverseTunnelUnavailable)      \
+                  X(faInvalidCareOfAddress) X(faRegistrationTimeout)           \
+                      X(faRegRepliesRecieved) X(faRegRepliesRelayed)           \
+                          X(faPoorlyFormedReplies) X(faDecapsulatedPackets)    \
+                              X(faReverseTunnelledPackets)                     \
+                                  X(faDeliveryStyleUnsupported)
 
 struct mip4_fa_counters {
 #define MIP4_FIELD(name) uint64_t name;
@@ -41,16 +44,16 @@ struct mip4_fa_counters {
 
 struct mip4_fa {
   struct mip4_node *owner;
-  struct iface *iface;       /* where visitors are: a cell or LAN */
+  struct iface *iface; /* where visitors are: a cell or LAN */
   uint32_t coa;
   struct mip4_advertiser adv;
   uint16_t max_lifetime;
   bool reverse_tunnel, minimal, gre;
-  unsigned max_pending;      /* RFC 5944 3.7.1: typically 5 */
-  int64_t pending_timeout;   /* 7 s: then reply 78 */
-  GHashTable *visitors;      /* home address -> struct mip4_visitor */
-  GArray *mobile_sas;        /* struct mip4_peer_sa, by home address */
-  GArray *agent_sas;         /* struct mip4_peer_sa, by home agent */
+  unsigned max_pending;    /* RFC 5944 3.7.1: typically 5 */
+  int64_t pending_timeout; /* 7 s: then reply 78 */
+  GHashTable *visitors;    /* home address -> struct mip4_visitor */
+  GArray *mobile_sas;      /* struct mip4_peer_sa, by home address */
+  GArray *agent_sas;       /* struct mip4_peer_sa, by home agent */
   struct mip4_fa_counters cnt;
 };
 

@@ -21,16 +21,16 @@
 
 #include <string.h>
 
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/net/arp.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
-#include "sim/core/sim.h"
 #include "sim/net/udp.h"
 
-#define GRATUITOUS_REPEATS 3  /* "a small number of times" (RFC 5944 4.6) */
+#define GRATUITOUS_REPEATS 3 /* "a small number of times" (RFC 5944 4.6) */
 #define GRATUITOUS_SPACING SIM_S
 
 static struct sim *sim_of(const struct mip4_ha *ha) {
@@ -209,8 +209,10 @@ static void reply(struct mip4_ha *ha, const struct mip4_rrq *r,
     while (c->nonce == 0);
     ident = mip4_ident_make(c->nonce, mip4_ident_low(r->ident));
   }
-  struct mip4_rrp p = {.code = code, .lifetime = lifetime,
-                       .home_addr = r->home_addr, .home_agent = ha->addr,
+  struct mip4_rrp p = {.code = code,
+                       .lifetime = lifetime,
+                       .home_addr = r->home_addr,
+                       .home_agent = ha->addr,
                        .ident = ident};
   g_autoptr(GByteArray) msg = g_byte_array_new();
   mip4_rrp_append(msg, &p);
@@ -243,8 +245,8 @@ void mip4_ha_rx(struct mip4_ha *ha, const uint8_t *msg, size_t len,
                 const struct udp_rx *rx) {
   struct mip4_rrq r;
   struct mip4_reg_exts exts;
-  if (mip4_rrq_decode_also(msg, len, &r, &exts,
-                           &ha->owner->ext.understood) != MIP4_OK) {
+  if (mip4_rrq_decode_also(msg, len, &r, &exts, &ha->owner->ext.understood) !=
+      MIP4_OK) {
     ha->cnt.haPoorlyFormedRequest++;
     return;
   }
@@ -270,12 +272,11 @@ void mip4_ha_rx(struct mip4_ha *ha, const uint8_t *msg, size_t len,
   int64_t now = sim_now(sim_of(ha));
   uint64_t ours = mip4_ntp_from_time(now, 0);
   int64_t skew = mip4_ntp_diff(r.ident, ours);
-  bool fresh = c->nonces
-                   ? c->nonce != 0 && mip4_ident_high(r.ident) == c->nonce
-                   : skew <= ha->replay_tolerance &&
-                         skew >= -ha->replay_tolerance &&
-                         (!c->last_ident ||
-                          mip4_ntp_diff(r.ident, c->last_ident) > 0);
+  bool fresh =
+      c->nonces
+          ? c->nonce != 0 && mip4_ident_high(r.ident) == c->nonce
+          : skew <= ha->replay_tolerance && skew >= -ha->replay_tolerance &&
+                (!c->last_ident || mip4_ntp_diff(r.ident, c->last_ident) > 0);
   if (!fresh) {
     ha->cnt.haIDMismatch++;
     ha->cnt.haServiceRequestsDenied++;
@@ -345,7 +346,9 @@ void mip4_ha_rx(struct mip4_ha *ha, const uint8_t *msg, size_t len,
 /* Consumes pkt. */
 static void tunnel_to(struct mip4_ha *ha, struct pkt *pkt,
                       const struct mip4_binding *b, bool forwarding) {
-  struct encap_tx tx = {.src = ha->addr, .dst = b->coa, .kind = b->encap,
+  struct encap_tx tx = {.src = ha->addr,
+                        .dst = b->coa,
+                        .kind = b->encap,
                         .forwarding = forwarding};
   if (encap_tunnel_send(ha->owner->node, pkt, &tx))
     ha->cnt.haTunnelledPackets++;
@@ -484,24 +487,23 @@ struct mip4_ha *mip4_ha_new(struct mip4_node *owner, struct iface *home,
   ha->replay_tolerance = 7 * SIM_S;
   ha->clients = g_array_new(FALSE, TRUE, sizeof(struct mip4_ha_client));
   ha->agent_sas = g_array_new(FALSE, TRUE, sizeof(struct mip4_peer_sa));
-  ha->bindings = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                       bindings_free);
+  ha->bindings =
+      g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, bindings_free);
   ha->gratuitous_due = g_array_new(FALSE, FALSE, sizeof(uint32_t));
   sched_event_init(&ha->gratuitous, gratuitous_tick);
   mip4_advertiser_init(&ha->adv, owner, home, advert_interval);
-  g_autofree char *stream = g_strdup_printf("mip4/%s/nonces",
-                                            owner->node->name);
+  g_autofree char *stream =
+      g_strdup_printf("mip4/%s/nonces", owner->node->name);
   sim_rng(owner->node->sim, &ha->nonces, stream);
-  encap_endpoint_add(owner->node, ha->addr, 0, ENCAP_KINDS_ALL, reverse_rx,
-                     ha);
+  encap_endpoint_add(owner->node, ha->addr, 0, ENCAP_KINDS_ALL, reverse_rx, ha);
   owner->ha = ha;
   return ha;
 }
 
 void mip4_ha_add_client(struct mip4_ha *ha, uint32_t home_addr,
                         const struct mip4_sa *sa, bool nonces) {
-  struct mip4_ha_client c = {.home_addr = home_addr, .sa = *sa,
-                             .nonces = nonces};
+  struct mip4_ha_client c = {
+      .home_addr = home_addr, .sa = *sa, .nonces = nonces};
   g_array_append_val(ha->clients, c);
 }
 

@@ -85,9 +85,9 @@ struct mip4_advertiser {
   struct mip4_node *owner;
   struct iface *iface;
   int64_t interval;
-  uint16_t flags;          /* MIP4_ADV_* */
-  uint16_t max_lifetime;   /* registration lifetime accepted, s */
-  uint32_t coa;            /* 0: none (a home agent only) */
+  uint16_t flags;        /* MIP4_ADV_* */
+  uint16_t max_lifetime; /* registration lifetime accepted, s */
+  uint32_t coa;          /* 0: none (a home agent only) */
   uint16_t seq;
   struct sched_event tick;
 };
@@ -109,7 +109,6 @@ void mip4_send_udp(struct mip4_node *mn, const GByteArray *msg, uint32_t src,
 void mip4_send_named(struct mip4_node *m, const char *name,
                      const GByteArray *msg, uint32_t src, uint32_t dst,
                      uint16_t dport, uint8_t ttl, struct iface *oif);
-
 
 /* ---- roles ---- */
 

@@ -56,8 +56,8 @@ struct mip4_extension {
   struct mip4_ext_set understood;
   /* Home agent: it accepted a registration (lifetime 0: the node
    * deregistered); msg is the request as received. */
-  void (*ha_registered)(void *ctx, const struct mip4_rrq *r,
-                        const uint8_t *msg, size_t len, uint16_t lifetime);
+  void (*ha_registered)(void *ctx, const struct mip4_rrq *r, const uint8_t *msg,
+                        size_t len, uint16_t lifetime);
   /* Home agent: it intercepted a packet from src for home_addr and
    * tunnelled it to the node's care-of address. */
   void (*ha_tunnelled)(void *ctx, uint32_t src, uint32_t home_addr);
@@ -103,8 +103,8 @@ void mip4_send(struct sim *sim, struct node *node, const char *name,
 /* A home agent's binding of home_addr (its latest care-of address). */
 struct mip4_binding_view {
   uint32_t coa;
-  uint8_t flags;     /* of the request accepted (MIP4_RRQ_*) */
-  int64_t expires;   /* sim time; SIM_TIME_MAX: for ever */
+  uint8_t flags;   /* of the request accepted (MIP4_RRQ_*) */
+  int64_t expires; /* sim time; SIM_TIME_MAX: for ever */
 };
 bool mip4_ha_lookup(struct sim *sim, struct node *node, uint32_t home_addr,
                     struct mip4_binding_view *out);

@@ -20,23 +20,23 @@
 
 #include <string.h>
 
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/net/arp.h"
-#include "sim/services/dhcp.h"
 #include "sim/net/icmp.h"
-#include "sim/results/handoff.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
-#include "sim/wireless/radio.h"
 #include "sim/net/route.h"
-#include "sim/results/signalling.h"
-#include "sim/core/sim.h"
 #include "sim/net/udp.h"
+#include "sim/results/handoff.h"
+#include "sim/results/signalling.h"
+#include "sim/services/dhcp.h"
+#include "sim/wireless/radio.h"
 
-#define RETX_INITIAL SIM_S          /* RFC 5944 3.6.3: at least 1 s */
-#define SOLICIT_FAST 3              /* RFC 5944 2.4: at most 1 per second */
+#define RETX_INITIAL SIM_S /* RFC 5944 3.6.3: at least 1 s */
+#define SOLICIT_FAST 3     /* RFC 5944 2.4: at most 1 per second */
 #define SOLICIT_MAX_INTERVAL (60 * SIM_S)
 
 static struct sim *sim_of(const struct mip4_mn *mn) {
@@ -115,7 +115,8 @@ static void send_solicitation(struct mip4_mn *mn) {
   mn->cnt.mnSolicitationsSent++;
   struct ip_tx tx = {.src = addr_v4(mn->home_addr),
                      .dst = addr_v4(0xffffffffu),
-                     .proto = IPPROTO_NUM_ICMP, .ttl = 1};
+                     .proto = IPPROTO_NUM_ICMP,
+                     .ttl = 1};
   ip_send_via(node, p, &tx, mn->iface, NULL);
 }
 
@@ -126,7 +127,8 @@ static void solicit_tick(struct sched_event *ev) {
   if (!mn->soliciting)
     return;
   send_solicitation(mn);
-  if (++mn->solicits >= SOLICIT_FAST && mn->solicit_interval < SOLICIT_MAX_INTERVAL)
+  if (++mn->solicits >= SOLICIT_FAST &&
+      mn->solicit_interval < SOLICIT_MAX_INTERVAL)
     mn->solicit_interval *= 2;
   sched_in(&sim_of(mn)->sched, ev, mn->solicit_interval);
 }
@@ -190,8 +192,7 @@ static void send_request(struct mip4_mn *mn, bool fresh) {
   if (mn->encapsulating && (r.flags & MIP4_RRQ_T))
     mip4_ext_append(msg, MIP4_EXT_ENCAP_DELIVERY, NULL, 0);
   if (!dereg && !colocated)
-    MIP4_EXT_CALL(mn->owner, mn_request, &r, msg, mn->registered_coa,
-                  a->flags);
+    MIP4_EXT_CALL(mn->owner, mn_request, &r, msg, mn->registered_coa, a->flags);
   const struct mip4_sa *mf =
       dereg || colocated ? NULL : mip4_peer_sa(mn->agent_sas, a->addr);
   if (mf) /* after the Mobile-Home one (RFC 5944 3.6.1.3) */
@@ -243,9 +244,8 @@ static void begin(struct mip4_mn *mn, enum mip4_mn_state state) {
 }
 
 static void register_with_agent(struct mip4_mn *mn) {
-  uint16_t max = mn->agent.max_lifetime && !mn->dhcp
-                     ? mn->agent.max_lifetime
-                     : 1800;
+  uint16_t max =
+      mn->agent.max_lifetime && !mn->dhcp ? mn->agent.max_lifetime : 1800;
   mn->asked = MIN(mn->lifetime, max);
   begin(mn, MIP4_MN_REGISTERING);
 }
@@ -348,11 +348,14 @@ static bool on_advert(void *ctx, struct node *node, struct pkt *pkt,
   mn->soliciting = false;
   uint8_t plen = adv.prefix_lengths ? adv.routers[0].prefix_len : 32;
   uint32_t router = adv.routers[0].addr;
-  struct mip4_agent_info a = {
-      .valid = true, .addr = router, .prefix_len = plen,
-      .coa = adv.num_coas ? adv.coas[0] : 0, .flags = adv.flags,
-      .max_lifetime = adv.reg_lifetime,
-      .expires = now_of(mn) + (int64_t)adv.lifetime * SIM_S};
+  struct mip4_agent_info a = {.valid = true,
+                              .addr = router,
+                              .prefix_len = plen,
+                              .coa = adv.num_coas ? adv.coas[0] : 0,
+                              .flags = adv.flags,
+                              .max_lifetime = adv.reg_lifetime,
+                              .expires =
+                                  now_of(mn) + (int64_t)adv.lifetime * SIM_S};
   a.home = (adv.flags & MIP4_ADV_H) &&
            ((router ^ mn->home_addr) & v4_mask(plen)) == 0;
   if (mn->await_advert) {
@@ -412,8 +415,8 @@ void mip4_mn_rx(struct mip4_mn *mn, const uint8_t *msg, size_t len,
     return;
   }
   /* 64-127 and 194 (RFC 5944 3.4) come from the foreign agent. */
-  bool from_ha = p.code < 64 || (p.code >= 128 &&
-                                 p.code != MIP4_FA_INVALID_HA_ADDRESS);
+  bool from_ha =
+      p.code < 64 || (p.code >= 128 && p.code != MIP4_FA_INVALID_HA_ADDRESS);
   /* A foreign agent we share an association with signs what it relays. */
   const struct mip4_sa *mf = mip4_peer_sa(mn->agent_sas, rx->src.v4);
   if (mf && !(exts.mf_auth.present && exts.mf_auth.spi == mf->spi &&
@@ -430,8 +433,7 @@ void mip4_mn_rx(struct mip4_mn *mn, const uint8_t *msg, size_t len,
   }
   if (from_ha)
     mn->nonce = mip4_ident_high(p.ident); /* for the next request */
-  if (mn->state != MIP4_MN_REGISTERING &&
-      mn->state != MIP4_MN_DEREGISTERING)
+  if (mn->state != MIP4_MN_REGISTERING && mn->state != MIP4_MN_DEREGISTERING)
     return;
   struct sim *sim = sim_of(mn);
   if (mn->state == MIP4_MN_DEREGISTERING)
@@ -462,8 +464,9 @@ void mip4_mn_rx(struct mip4_mn *mn, const uint8_t *msg, size_t len,
     if (!mn->nonces) {
       /* The high half is the home agent's clock, in whole seconds. */
       uint64_t ours = mip4_ntp_from_time(now_of(mn) + mn->clock_offset, 0);
-      mn->clock_offset += ((int64_t)mip4_ident_high(p.ident) -
-                           (int64_t)mip4_ident_high(ours)) * SIM_S;
+      mn->clock_offset +=
+          ((int64_t)mip4_ident_high(p.ident) - (int64_t)mip4_ident_high(ours)) *
+          SIM_S;
     }
     begin(mn, mn->state);
     return;
@@ -501,8 +504,10 @@ static struct ip_verdict encapsulate_out(void *ctx, struct node *node,
   uint32_t dst = load_be32(pkt->data + IP4_OFF_DST);
   if (dst == mn->agent.addr)
     return IP_ACCEPT; /* to the agent itself (registrations) */
-  struct encap_tx tx = {.src = mn->home_addr, .dst = mn->agent.addr,
-                        .kind = ENCAP_IPIP, .oif = mn->iface};
+  struct encap_tx tx = {.src = mn->home_addr,
+                        .dst = mn->agent.addr,
+                        .kind = ENCAP_IPIP,
+                        .oif = mn->iface};
   encap_tunnel_send(node, pkt, &tx);
   return IP_STOLEN;
 }
@@ -534,8 +539,8 @@ struct mip4_mn *mip4_mn_new(struct mip4_node *owner, struct iface *radio,
   mn->encap = ENCAP_IPIP;
   mn->state = MIP4_MN_AT_HOME;
   mn->handoff_row = -1;
-  g_autofree char *stream = g_strdup_printf("mip4/%s/nonces",
-                                            owner->node->name);
+  g_autofree char *stream =
+      g_strdup_printf("mip4/%s/nonces", owner->node->name);
   sim_rng(owner->node->sim, &mn->rng, stream);
   mn->agent_sas = g_array_new(FALSE, TRUE, sizeof(struct mip4_peer_sa));
   sched_event_init(&mn->agent_expiry, agent_expired);

@@ -9,15 +9,15 @@
 #include "protocols/mip4/ha.h"
 #include "protocols/mip4/internal.h"
 #include "protocols/mip4/mn.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
-#include "sim/scenario/module.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
-#include "sim/results/signalling.h"
-#include "sim/core/sim.h"
 #include "sim/net/udp.h"
+#include "sim/results/signalling.h"
+#include "sim/scenario/module.h"
 
 static void roles_start(G_GNUC_UNUSED struct sim *sim,
                         G_GNUC_UNUSED struct node *node, void *state) {
@@ -93,8 +93,7 @@ static bool port434_rx(void *ctx, struct node *node, struct pkt *pkt,
 
 /* mip4_counters.tsv: every counter of every role, one per row, so that
  * roles with different counters share one table. */
-static char *counters_table(const struct sim *sim,
-                            G_GNUC_UNUSED void *ctx) {
+static char *counters_table(const struct sim *sim, G_GNUC_UNUSED void *ctx) {
   GString *s = g_string_new("node\trole\tcounter\tvalue\n");
   for (guint i = 0; i < sim->nodes->len; i++) {
     const struct mip4_node *m =
@@ -103,8 +102,8 @@ static char *counters_table(const struct sim *sim,
       continue;
     const char *name = m->node->name;
 #define ROW(role, c)                                                           \
-  g_string_append_printf(s, "%s\t%s\t%s\t%" G_GUINT64_FORMAT "\n", name,       \
-                         role, #c, cnt->c);
+  g_string_append_printf(s, "%s\t%s\t%s\t%" G_GUINT64_FORMAT "\n", name, role, \
+                         #c, cnt->c);
 #define HA_ROW(c) ROW("home-agent", c)
 #define FA_ROW(c) ROW("foreign-agent", c)
 #define MN_ROW(c) ROW("mobile-node", c)
@@ -229,8 +228,8 @@ void mip4_send_named(struct mip4_node *m, const char *name,
   put_be16(u + 6, 0);
   uint16_t csum = inet_pseudo_checksum(&from, &to, IPPROTO_NUM_UDP, u, len);
   put_be16(u + 6, csum ? csum : 0xffff);
-  struct ip_tx tx = {.src = from, .dst = to, .proto = IPPROTO_NUM_UDP,
-                     .ttl = ttl};
+  struct ip_tx tx = {
+      .src = from, .dst = to, .proto = IPPROTO_NUM_UDP, .ttl = ttl};
   if (oif)
     ip_send_via(node, p, &tx, oif, NULL);
   else

@@ -33,9 +33,9 @@
 
 #include <string.h>
 
-#include "sim/net/inet.h"
 #include "sim/core/pkt.h"
 #include "sim/core/sched.h"
+#include "sim/net/inet.h"
 
 const struct mip4_code_name mip4_reply_code_names[] = {
     {MIP4_REPLY_ACCEPTED, "registrationAccepted"},
@@ -301,7 +301,8 @@ size_t mip4_solicit_encode(uint8_t *buf, size_t cap) {
 }
 
 void mip4_solicit_append(GByteArray *out) {
-  mip4_solicit_encode(mip4_append_space(out, MIP4_SOLICIT_LEN), MIP4_SOLICIT_LEN);
+  mip4_solicit_encode(mip4_append_space(out, MIP4_SOLICIT_LEN),
+                      MIP4_SOLICIT_LEN);
 }
 
 enum mip4_err mip4_solicit_decode(const uint8_t *buf, size_t len) {

@@ -59,13 +59,13 @@ enum {
  * RFC 3024 §3.3, RFC 2794 §2). */
 enum {
   MIP4_EXT_PAD = 0,
-  MIP4_EXT_MH_AUTH = 32,       /* Mobile-Home Authentication */
-  MIP4_EXT_MF_AUTH = 33,       /* Mobile-Foreign Authentication */
-  MIP4_EXT_FH_AUTH = 34,       /* Foreign-Home Authentication */
-  MIP4_EXT_GEN_AUTH = 36,      /* Generalized Authentication (long format) */
+  MIP4_EXT_MH_AUTH = 32,         /* Mobile-Home Authentication */
+  MIP4_EXT_MF_AUTH = 33,         /* Mobile-Foreign Authentication */
+  MIP4_EXT_FH_AUTH = 34,         /* Foreign-Home Authentication */
+  MIP4_EXT_GEN_AUTH = 36,        /* Generalized Authentication (long format) */
   MIP4_EXT_ENCAP_DELIVERY = 130, /* Encapsulating Delivery Style */
-  MIP4_EXT_NAI = 131,          /* Mobile Node NAI */
-  MIP4_EXT_MF_CHALLENGE = 132, /* Mobile-Foreign Challenge */
+  MIP4_EXT_NAI = 131,            /* Mobile Node NAI */
+  MIP4_EXT_MF_CHALLENGE = 132,   /* Mobile-Foreign Challenge */
 };
 /* Subtypes of MIP4_EXT_GEN_AUTH (RFC 4721 §5). */
 enum { MIP4_GEN_AUTH_MN_AAA = 1 };
@@ -194,8 +194,8 @@ const char *mip4_err_name(enum mip4_err err);
 
 struct mip4_router {
   uint32_t addr;
-  int32_t preference;  /* signed, RFC 1256 §3 */
-  uint8_t prefix_len;  /* from the Prefix-Lengths extension, if present */
+  int32_t preference; /* signed, RFC 1256 §3 */
+  uint8_t prefix_len; /* from the Prefix-Lengths extension, if present */
 };
 
 /* An Agent Advertisement: ICMP Router Advertisement + Mobility Agent
@@ -205,7 +205,7 @@ struct mip4_advert {
   uint16_t lifetime; /* ICMP lifetime of the advertisement, s */
   uint8_t num_routers;
   struct mip4_router routers[MIP4_ADV_ROUTERS_MAX];
-  bool prefix_lengths; /* Prefix-Lengths extension (RFC 5944 §2.1.2) */
+  bool prefix_lengths;   /* Prefix-Lengths extension (RFC 5944 §2.1.2) */
   uint16_t seq;          /* sequence number (RFC 5944 §2.3.2) */
   uint16_t reg_lifetime; /* longest registration accepted, s; 0xffff = inf */
   uint16_t flags;        /* MIP4_ADV_* */
@@ -248,16 +248,16 @@ void mip4_icmp_set_checksum(uint8_t *icmp, size_t len);
 /* ---- Registration ---- */
 
 struct mip4_rrq {
-  uint8_t flags;      /* MIP4_RRQ_* */
-  uint16_t lifetime;  /* s; 0 = deregister, 0xffff = infinite */
+  uint8_t flags;     /* MIP4_RRQ_* */
+  uint16_t lifetime; /* s; 0 = deregister, 0xffff = infinite */
   uint32_t home_addr;
   uint32_t home_agent;
   uint32_t coa;
-  uint64_t ident;     /* see the identification helpers below */
+  uint64_t ident; /* see the identification helpers below */
 };
 
 struct mip4_rrp {
-  uint8_t code;       /* enum mip4_reply_code */
+  uint8_t code; /* enum mip4_reply_code */
   uint16_t lifetime;
   uint32_t home_addr;
   uint32_t home_agent;
@@ -276,7 +276,7 @@ void mip4_rrp_append(GByteArray *out, const struct mip4_rrp *r);
 
 /* One extension as found in a message. */
 struct mip4_ext {
-  bool present;        /* in a struct mip4_reg_exts slot */
+  bool present; /* in a struct mip4_reg_exts slot */
   uint8_t type;
   uint8_t subtype;     /* long format (MIP4_EXT_GEN_AUTH) only */
   size_t off;          /* of the Type byte, from the message start */
@@ -312,8 +312,8 @@ enum mip4_err mip4_ext_read(const uint8_t *msg, size_t len, size_t off,
 struct mip4_reg_exts {
   struct mip4_ext mh_auth, mf_auth, fh_auth, mn_aaa_auth;
   struct mip4_ext nai, challenge, encap_delivery;
-  unsigned count;   /* extensions other than padding, unknown ones too */
-  unsigned skipped; /* unknown skippable extensions */
+  unsigned count;    /* extensions other than padding, unknown ones too */
+  unsigned skipped;  /* unknown skippable extensions */
   unsigned extended; /* ones an extension of the protocol understands */
 };
 

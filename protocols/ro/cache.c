@@ -12,8 +12,8 @@ struct ro_cache {
 struct ro_cache *ro_cache_new(unsigned capacity) {
   struct ro_cache *c = g_new0(struct ro_cache, 1);
   c->capacity = capacity ? capacity : 1;
-  c->entries = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                     g_free);
+  c->entries =
+      g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
   return c;
 }
 
@@ -71,8 +71,7 @@ static void make_room(struct ro_cache *c, int64_t now) {
       continue;
     }
     if (!victim || e->last_used < victim->last_used ||
-        (e->last_used == victim->last_used &&
-         e->home_addr < victim->home_addr))
+        (e->last_used == victim->last_used && e->home_addr < victim->home_addr))
       victim = e;
   }
   if (g_hash_table_size(c->entries) < c->capacity || !victim)

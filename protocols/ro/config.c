@@ -9,8 +9,8 @@
 
 #include "protocols/ro/internal.h"
 #include "protocols/ro/ro.h"
-#include "sim/net/node.h"
 #include "sim/core/sim.h"
+#include "sim/net/node.h"
 
 /* The role's associations (the loader has checked that their peers
  * differ), but for peers the node knows already from another of its roles
@@ -34,20 +34,20 @@ static gboolean get_peers(struct ro_node *rn, const xmlNode *role, bool more,
 gboolean ro_configure(struct sim *sim, struct node *node, xmlNode *el,
                       const struct module_ctx *ctx, GError **error) {
   bool fresh = !module_node_state(node, &ro_module);
-  struct ro_node *rn =
-      fresh ? ro_node_new(sim, node,
-                          strcmp(ctx->scheme, "mip4-smooth") == 0
-                              ? RO_MODE_SMOOTH
-                              : RO_MODE_OPTIMIZED)
-            : module_node_state(node, &ro_module);
+  struct ro_node *rn = fresh
+                           ? ro_node_new(sim, node,
+                                         strcmp(ctx->scheme, "mip4-smooth") == 0
+                                             ? RO_MODE_SMOOTH
+                                             : RO_MODE_OPTIMIZED)
+                           : module_node_state(node, &ro_module);
   const xmlNode *set = module_settings(el, &ro_module);
   bool refresh = rn->refresh != 0;
   if (set &&
       (!module_get_count(set, "cache-size", &rn->cache_size, ctx, error) ||
        !module_get_time(set, "update-interval", &rn->update_interval, ctx,
                         error) ||
-       !mip4_lifetime_from_xml(set, "binding-lifetime", &rn->lifetime_max,
-                               ctx, error) ||
+       !mip4_lifetime_from_xml(set, "binding-lifetime", &rn->lifetime_max, ctx,
+                               error) ||
        !module_get_bool(set, "refresh", &refresh) ||
        !module_get_time(set, "refresh-before", &rn->refresh, ctx, error) ||
        !mip4_lifetime_from_xml(set, "smooth-lifetime", &rn->smooth_lifetime,

@@ -9,18 +9,17 @@
  * may allow minimal or GRE encapsulation. */
 #include "protocols/encap/tunnel.h"
 #include "protocols/ro/internal.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/net/hook.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
-#include "sim/core/sim.h"
 #include "sim/net/udp.h"
 
 /* A Binding Request to the entry's home agent, at most one a second,
  * once the entry is within rn->refresh of its expiry (optim-11 3.1). */
-static void maybe_refresh(struct ro_node *rn, struct ro_entry *e,
-                          int64_t now) {
+static void maybe_refresh(struct ro_node *rn, struct ro_entry *e, int64_t now) {
   if (rn->refresh <= 0 || e->expires == INT64_MAX || !e->home_agent ||
       e->expires - now > rn->refresh ||
       (e->refresh_asked >= 0 && now - e->refresh_asked < SIM_S))
@@ -49,14 +48,14 @@ static struct ip_verdict local_out(void *ctx, struct node *node,
     return IP_ACCEPT;
   /* Measured, not acted on: the home agent has since bound another
    * care-of address, so this packet follows a stale entry. */
-  gpointer bound = g_hash_table_lookup(rn->world->bound,
-                                       GUINT_TO_POINTER(dst));
+  gpointer bound = g_hash_table_lookup(rn->world->bound, GUINT_TO_POINTER(dst));
   if (bound && GPOINTER_TO_UINT(bound) != e->coa)
     rn->cnt.stale_uses++;
   maybe_refresh(rn, e, now);
   rn->cnt.tunnelled_direct++;
   struct encap_tx tx = {.src = load_be32(pkt->data + IP4_OFF_SRC),
-                        .dst = e->coa, .kind = ENCAP_IPIP};
+                        .dst = e->coa,
+                        .kind = ENCAP_IPIP};
   encap_tunnel_send(node, pkt, &tx);
   return IP_STOLEN;
 }
@@ -84,8 +83,8 @@ void ro_cn_update_rx(struct ro_node *rn, const uint8_t *msg, size_t len,
     return;
   }
   if (!sa || !x.auth.present || x.auth.spi != sa->spi ||
-      !ro_auth_verify(msg, len, x.auth.off, RO_AUTH_MESSAGE, sa->alg,
-                      sa->key, sa->key_len)) {
+      !ro_auth_verify(msg, len, x.auth.off, RO_AUTH_MESSAGE, sa->alg, sa->key,
+                      sa->key_len)) {
     rn->cnt.updates_auth_failed++;
     if (u.flags & RO_UPDATE_A)
       ro_send_ack(rn, &u, RO_ACK_AUTH_FAILED, 0, from);

@@ -46,13 +46,14 @@ static void send_update(struct ro_node *rn, uint32_t cn, uint32_t home_addr,
   int64_t now = ro_now(rn);
   struct mip4_binding_view v;
   struct ro_update u = {.flags = RO_UPDATE_A | RO_UPDATE_I,
-                        .home_addr = home_addr, .coa = home_addr};
-  if (mip4_ha_lookup(sim, rn->node, home_addr, &v) &&
-      !(v.flags & RO_RRQ_P) && v.expires > now) {
+                        .home_addr = home_addr,
+                        .coa = home_addr};
+  if (mip4_ha_lookup(sim, rn->node, home_addr, &v) && !(v.flags & RO_RRQ_P) &&
+      v.expires > now) {
     /* The remaining registration lifetime (optim-11 4.3), whole seconds
      * rounded down so that the cache never outlives the binding. */
-    int64_t left = v.expires == SIM_TIME_MAX ? 0xffff
-                                             : (v.expires - now) / SIM_S;
+    int64_t left =
+        v.expires == SIM_TIME_MAX ? 0xffff : (v.expires - now) / SIM_S;
     if (rn->lifetime_max && left > rn->lifetime_max)
       left = rn->lifetime_max;
     if (left > 0) {
@@ -75,8 +76,8 @@ static void send_update(struct ro_node *rn, uint32_t cn, uint32_t home_addr,
   s->coa = u.coa;
   s->at = now;
   s->acked = false;
-  s->expires = u.lifetime == 0xffff ? SIM_TIME_MAX
-                                    : now + (int64_t)u.lifetime * SIM_S;
+  s->expires =
+      u.lifetime == 0xffff ? SIM_TIME_MAX : now + (int64_t)u.lifetime * SIM_S;
   u.ident = ident ? ident : next_ident(rn);
   g_autoptr(GByteArray) msg = g_byte_array_new();
   ro_update_append(msg, &u);
@@ -94,7 +95,8 @@ static void ha_tunnelled(void *ctx, uint32_t src, uint32_t home_addr) {
 static gint by_key(gconstpointer a, gconstpointer b) {
   const struct ro_sent *x = *(struct ro_sent *const *)a;
   const struct ro_sent *y = *(struct ro_sent *const *)b;
-  uint64_t kx = sent_key(x->cn, x->home_addr), ky = sent_key(y->cn, y->home_addr);
+  uint64_t kx = sent_key(x->cn, x->home_addr),
+           ky = sent_key(y->cn, y->home_addr);
   return kx < ky ? -1 : kx > ky;
 }
 

@@ -36,13 +36,14 @@ struct ro_peer {
 
 /* Counters of ro_counters.tsv, besides the cache's. */
 #define RO_COUNTERS(X)                                                         \
-  X(updates_sent) X(updates_rate_limited) X(updates_received)                 \
-  X(updates_accepted) X(updates_auth_failed) X(updates_replayed)               \
-  X(updates_poorly_formed) X(acks_sent) X(acks_received) X(requests_sent)     \
-  X(requests_received) X(warnings_sent) X(warnings_received)                   \
-  X(tunnelled_direct) X(stale_uses) X(prev_fa_notifications)                   \
-  X(smooth_updates_sent) X(smooth_retransmissions) X(forwarded)               \
-  X(delivered_early)
+  X(updates_sent)                                                              \
+  X(updates_rate_limited) X(updates_received) X(updates_accepted)              \
+      X(updates_auth_failed) X(updates_replayed) X(updates_poorly_formed)      \
+          X(acks_sent) X(acks_received) X(requests_sent) X(requests_received)  \
+              X(warnings_sent) X(warnings_received) X(tunnelled_direct)        \
+                  X(stale_uses) X(prev_fa_notifications)                       \
+                      X(smooth_updates_sent) X(smooth_retransmissions)         \
+                          X(forwarded) X(delivered_early)
 
 struct ro_counters {
 #define RO_FIELD(name) uint64_t name;
@@ -52,10 +53,10 @@ struct ro_counters {
 
 /* What the module knows across a run (its run state). */
 struct ro_world {
-  GHashTable *mobiles;     /* home address -> struct node (mobile nodes) */
-  GHashTable *bound;       /* home address -> care-of address at its home
-                              agent, to count uses of stale entries */
-  GHashTable *forwarded;   /* handoffs.tsv row -> packets forwarded */
+  GHashTable *mobiles;   /* home address -> struct node (mobile nodes) */
+  GHashTable *bound;     /* home address -> care-of address at its home
+                            agent, to count uses of stale entries */
+  GHashTable *forwarded; /* handoffs.tsv row -> packets forwarded */
 };
 
 /* A pending smooth handoff at a mobile node: the Binding Update its new
@@ -77,19 +78,19 @@ struct ro_node {
   struct ro_world *world;
   enum ro_mode mode;
   /* Configuration. */
-  GArray *peers;             /* struct ro_peer */
+  GArray *peers; /* struct ro_peer */
   unsigned cache_size;
-  int64_t update_interval;   /* home agent: updates per binding, at most */
-  uint16_t lifetime_max;     /* home agent: cap on updates' lifetime */
-  int64_t refresh;           /* correspondent: ask this long before expiry */
-  uint16_t smooth_lifetime;  /* mobile node: forwarding pointer, s */
+  int64_t update_interval;  /* home agent: updates per binding, at most */
+  uint16_t lifetime_max;    /* home agent: cap on updates' lifetime */
+  int64_t refresh;          /* correspondent: ask this long before expiry */
+  uint16_t smooth_lifetime; /* mobile node: forwarding pointer, s */
   /* State. */
   struct ro_cache *cache;
-  GHashTable *sent;          /* home agent: struct ro_sent by peer and
-                                home address */
-  GHashTable *warned;        /* warnings sent: (target, home) -> time */
-  struct ro_smooth smooth;   /* mobile node */
-  uint64_t last_ident;       /* home agent: of the last update sent */
+  GHashTable *sent;        /* home agent: struct ro_sent by peer and
+                              home address */
+  GHashTable *warned;      /* warnings sent: (target, home) -> time */
+  struct ro_smooth smooth; /* mobile node */
+  uint64_t last_ident;     /* home agent: of the last update sent */
   struct ro_counters cnt;
 };
 
@@ -142,7 +143,7 @@ void ro_smooth_update_rx(struct ro_node *rn, const struct ro_update *u,
 
 /* Acknowledges an update (status RO_ACK_*) from src (0: the address a
  * route to `to` gives). */
-void ro_send_ack(struct ro_node *rn, const struct ro_update *u,
-                 uint8_t status, uint32_t src, uint32_t to);
+void ro_send_ack(struct ro_node *rn, const struct ro_update *u, uint8_t status,
+                 uint32_t src, uint32_t to);
 
 #endif

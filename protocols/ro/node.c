@@ -6,13 +6,13 @@
 
 #include "protocols/ro/internal.h"
 #include "protocols/ro/ro.h"
+#include "sim/core/sim.h"
 #include "sim/net/addr.h"
-#include "sim/results/handoff.h"
 #include "sim/net/ip.h"
 #include "sim/net/node.h"
-#include "sim/wireless/radio.h"
-#include "sim/core/sim.h"
 #include "sim/net/udp.h"
+#include "sim/results/handoff.h"
+#include "sim/wireless/radio.h"
 
 /* ---- the run ------------------------------------------------------------ */
 
@@ -40,9 +40,13 @@ enum ro_mode ro_mode_of(const struct ro_node *rn) {
   return rn->mode;
 }
 
-struct sim *ro_sim(const struct ro_node *rn) { return rn->sim; }
+struct sim *ro_sim(const struct ro_node *rn) {
+  return rn->sim;
+}
 
-int64_t ro_now(const struct ro_node *rn) { return sim_now(rn->sim); }
+int64_t ro_now(const struct ro_node *rn) {
+  return sim_now(rn->sim);
+}
 
 const struct mip4_sa *ro_peer_sa(const struct ro_node *rn, uint32_t addr) {
   for (guint i = 0; i < rn->peers->len; i++) {
@@ -110,10 +114,10 @@ static void msg_rx(void *ctx, const uint8_t *msg, size_t len,
   }
 }
 
-void ro_send_ack(struct ro_node *rn, const struct ro_update *u,
-                 uint8_t status, uint32_t src, uint32_t to) {
-  struct ro_ack a = {.status = status, .home_addr = u->home_addr,
-                     .ident = u->ident};
+void ro_send_ack(struct ro_node *rn, const struct ro_update *u, uint8_t status,
+                 uint32_t src, uint32_t to) {
+  struct ro_ack a = {
+      .status = status, .home_addr = u->home_addr, .ident = u->ident};
   g_autoptr(GByteArray) out = g_byte_array_new();
   ro_ack_append(out, &a);
   rn->cnt.acks_sent++;
@@ -167,10 +171,9 @@ struct ro_node *ro_node_new(struct sim *sim, struct node *node,
   rn->update_interval = SIM_S;
   rn->refresh = 2 * SIM_S;
   rn->smooth_lifetime = 10;
-  rn->sent = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
-                                   g_free);
-  rn->warned = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
-                                     g_free);
+  rn->sent = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+  rn->warned =
+      g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
   return rn;
 }
 
@@ -223,8 +226,7 @@ static void report(struct sim *sim) {
 
 /* Route optimisation extends Mobile IPv4 in every role, under the
  * schemes that use it (mip4-triangle is Mobile IPv4 alone). */
-static const char *const schemes[] = {"mip4-optimized", "mip4-smooth",
-                                      NULL};
+static const char *const schemes[] = {"mip4-optimized", "mip4-smooth", NULL};
 
 const struct module ro_module = {
     .name = "ro",

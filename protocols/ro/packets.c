@@ -59,7 +59,9 @@ static const char *name_of(const struct mip4_code_name *table, unsigned code) {
   return NULL;
 }
 
-const char *ro_msg_name(unsigned type) { return name_of(ro_msg_names, type); }
+const char *ro_msg_name(unsigned type) {
+  return name_of(ro_msg_names, type);
+}
 
 const char *ro_ack_status_name(unsigned status) {
   return name_of(ro_ack_status_names, status);

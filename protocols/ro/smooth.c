@@ -13,15 +13,16 @@
  * delivers packets for a visitor whose request is still pending, so that
  * forwarded packets are not lost while the registration completes. */
 #include "protocols/ro/internal.h"
-#include "sim/net/inet.h"
 #include "sim/core/pkt.h"
-#include "sim/results/handoff.h"
 #include "sim/core/sim.h"
+#include "sim/net/inet.h"
+#include "sim/results/handoff.h"
 
 #define SMOOTH_RETX_FIRST SIM_S /* then doubling */
 #define SMOOTH_TRIES 3
 
-/* ---- mobile node ---------------------------------------------------------- */
+/* ---- mobile node ----------------------------------------------------------
+ */
 
 static void mn_request(void *ctx, const struct mip4_rrq *r, GByteArray *msg,
                        uint32_t prev_coa, uint16_t agent_flags) {
@@ -34,7 +35,8 @@ static void mn_request(void *ctx, const struct mip4_rrq *r, GByteArray *msg,
   if (!sa)
     return; /* nothing to authenticate the update with */
   struct ro_prev_fa p = {.cache_lifetime = rn->smooth_lifetime,
-                         .prev_fa = prev_coa, .new_coa = r->coa,
+                         .prev_fa = prev_coa,
+                         .new_coa = r->coa,
                          .spi = sa->spi};
   ro_prev_fa_sign(&p, r, sa->alg, sa->key, sa->key_len);
   ro_prev_fa_append(msg, &p);
@@ -66,24 +68,24 @@ static void smooth_retx(struct sched_event *ev) {
   }
   s->tries++;
   rn->cnt.smooth_retransmissions++;
-  ro_send(rn, "binding_update", s->update,
-          mip4_mn_home_address(sim, rn->node), s->prev_fa);
+  ro_send(rn, "binding_update", s->update, mip4_mn_home_address(sim, rn->node),
+          s->prev_fa);
   sched_in(&sim->sched, ev, SMOOTH_RETX_FIRST << s->tries);
 }
 
 void ro_smooth_ack_rx(struct ro_node *rn, const struct ro_ack *a) {
   struct ro_smooth *s = &rn->smooth;
-  if (!s->pending || a->ident != s->ident ||
-      a->status != RO_ACK_ACCEPTED)
+  if (!s->pending || a->ident != s->ident || a->status != RO_ACK_ACCEPTED)
     return;
   s->pending = false;
   sched_cancel(&ro_sim(rn)->sched, &s->retx);
 }
 
-/* ---- new foreign agent ---------------------------------------------------- */
+/* ---- new foreign agent ----------------------------------------------------
+ */
 
-static void fa_relayed(void *ctx, const struct mip4_rrq *r,
-                       const uint8_t *msg, size_t len) {
+static void fa_relayed(void *ctx, const struct mip4_rrq *r, const uint8_t *msg,
+                       size_t len) {
   struct ro_node *rn = ctx;
   struct ro_reg_exts x;
   if (ro_mode_of(rn) != RO_MODE_SMOOTH ||
@@ -101,7 +103,8 @@ static void fa_relayed(void *ctx, const struct mip4_rrq *r,
           x.prev_fa.prev_fa);
 }
 
-/* ---- previous foreign agent ----------------------------------------------- */
+/* ---- previous foreign agent -----------------------------------------------
+ */
 
 void ro_smooth_update_rx(struct ro_node *rn, const struct ro_update *u,
                          const uint8_t *msg, size_t len,
@@ -141,8 +144,8 @@ void ro_smooth_update_rx(struct ro_node *rn, const struct ro_update *u,
 /* One more packet forwarded in the mobile node's current handoff. */
 static void count_forwarded(struct ro_node *rn, uint32_t home_addr) {
   struct sim *sim = ro_sim(rn);
-  struct node *mn = g_hash_table_lookup(rn->world->mobiles,
-                                        GUINT_TO_POINTER(home_addr));
+  struct node *mn =
+      g_hash_table_lookup(rn->world->mobiles, GUINT_TO_POINTER(home_addr));
   int row = mn ? handoff_current(sim, mn) : -1;
   if (row < 0)
     return;
@@ -171,8 +174,8 @@ static bool fa_stray(void *ctx, struct pkt *pkt, uint32_t tunnel_src) {
    * entry: the home agent is asked to update it (optim-11 8.3). */
   if (tunnel_src != e->home_agent && tunnel_src != self &&
       ro_may_send(rn->warned, tunnel_src, dst, now, SIM_S)) {
-    struct ro_warning w = {.home_addr = dst, .num_targets = 1,
-                           .targets = {tunnel_src}};
+    struct ro_warning w = {
+        .home_addr = dst, .num_targets = 1, .targets = {tunnel_src}};
     g_autoptr(GByteArray) msg = g_byte_array_new();
     ro_warning_append(msg, &w);
     rn->cnt.warnings_sent++;
@@ -180,8 +183,8 @@ static bool fa_stray(void *ctx, struct pkt *pkt, uint32_t tunnel_src) {
   }
   rn->cnt.forwarded++;
   count_forwarded(rn, dst);
-  struct encap_tx tx = {.src = self, .dst = e->coa, .kind = ENCAP_IPIP,
-                        .forwarding = true};
+  struct encap_tx tx = {
+      .src = self, .dst = e->coa, .kind = ENCAP_IPIP, .forwarding = true};
   encap_tunnel_send(rn->node, pkt, &tx);
   return true;
 }

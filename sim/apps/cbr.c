@@ -8,15 +8,15 @@
 #include <math.h>
 
 #include "sim/core/app.h"
-#include "sim/results/flow.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/net/icmp.h"
 #include "sim/net/inet.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
-#include "sim/core/sim.h"
 #include "sim/net/udp.h"
+#include "sim/results/flow.h"
 
-G_DEFINE_QUARK(mipsim-traffic-error-quark, mipsim_traffic_error)
+G_DEFINE_QUARK(mipsim - traffic - error - quark, mipsim_traffic_error)
 
 struct cbr {
   struct app app;
@@ -24,7 +24,7 @@ struct cbr {
   struct sched_event tick;
   struct flow *flow;
   uint32_t next_seq;
-  int64_t on_until;  /* on/off: the current on period ends then */
+  int64_t on_until; /* on/off: the current on period ends then */
   struct rng rng;
 };
 
@@ -66,8 +66,8 @@ static void cbr_send(struct sched_event *ev) {
   p->meta.created = now;
   c->next_seq++;
   flow_sent(c->flow, c->cfg.size);
-  udp_send(c->cfg.from, p, &c->cfg.src, &c->cfg.dst, c->cfg.port,
-           c->cfg.port, c->cfg.ttl);
+  udp_send(c->cfg.from, p, &c->cfg.src, &c->cfg.dst, c->cfg.port, c->cfg.port,
+           c->cfg.ttl);
   int64_t next = next_send_time(c, now);
   bool more = (c->cfg.count == 0 || c->next_seq < c->cfg.count) &&
               (c->cfg.stop == 0 || next < c->cfg.stop);
@@ -82,8 +82,7 @@ static bool sink_rx(void *ctx, struct node *node, struct pkt *pkt,
   uint64_t sent;
   if (get_be32(pkt->data, pkt->len, 0, &seq) &&
       get_be64(pkt->data, pkt->len, 4, &sent) &&
-      get_be32(pkt->data, pkt->len, 12, &flow_id) &&
-      flow_id == c->flow->id) {
+      get_be32(pkt->data, pkt->len, 12, &flow_id) && flow_id == c->flow->id) {
     flow_deliver(c->flow, node, pkt, seq, pkt->len,
                  sim_now(node->sim) - (int64_t)sent, rx->ttl);
     flow_path(c->flow, &pkt->meta, c->cfg.from, node);
@@ -146,7 +145,9 @@ gboolean cbr_new(struct sim *sim, const struct cbr_config *cfg,
     return FALSE;
   }
   struct cbr *c = g_new0(struct cbr, 1);
-  c->app = (struct app){.ops = &cbr_ops, .sim = sim, .node = cfg->from,
+  c->app = (struct app){.ops = &cbr_ops,
+                        .sim = sim,
+                        .node = cfg->from,
                         .name = g_strdup(cfg->name)};
   c->cfg = *cfg;
   c->cfg.name = c->app.name;

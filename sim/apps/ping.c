@@ -4,14 +4,14 @@
  * unreachable) counted against the flow. */
 #include <string.h>
 
+#include "sim/apps/traffic.h"
 #include "sim/core/app.h"
-#include "sim/results/flow.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/net/icmp.h"
 #include "sim/net/inet.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
-#include "sim/core/sim.h"
-#include "sim/apps/traffic.h"
+#include "sim/results/flow.h"
 
 struct ping {
   struct app app;
@@ -54,8 +54,8 @@ static bool on_reply(void *ctx, struct node *node, struct pkt *pkt,
   if (!echo_fields(pkt, off, &id, &seq) || id != p->ident ||
       !get_be64(pkt->data, pkt->len, off + ICMP_HLEN, &sent))
     return false;
-  uint8_t ttl = echo_family(p) == 4 ? pkt->data[IP4_OFF_TTL]
-                                    : pkt->data[IP6_OFF_HLIM];
+  uint8_t ttl =
+      echo_family(p) == 4 ? pkt->data[IP4_OFF_TTL] : pkt->data[IP6_OFF_HLIM];
   flow_deliver(p->flow, node, pkt, seq, pkt->len - off - ICMP_HLEN,
                sim_now(node->sim) - (int64_t)sent, ttl);
   pkt_free(pkt);
@@ -74,8 +74,8 @@ static bool on_error(void *ctx, struct node *node, struct pkt *pkt,
   uint32_t ihl = (vhl >> 4) == 4 ? (vhl & 0x0f) * 4u : IP6_HLEN;
   uint8_t type;
   uint16_t id, seq;
-  uint8_t request = echo_family(p) == 4 ? ICMP_ECHO_REQUEST
-                                        : ICMP6_ECHO_REQUEST;
+  uint8_t request =
+      echo_family(p) == 4 ? ICMP_ECHO_REQUEST : ICMP6_ECHO_REQUEST;
   if (!get_u8(pkt->data, pkt->len, inner + ihl, &type) || type != request ||
       !echo_fields(pkt, inner + ihl, &id, &seq) || id != p->ident)
     return false;
@@ -112,7 +112,9 @@ gboolean ping_new(struct sim *sim, const struct ping_config *cfg,
     return FALSE;
   }
   struct ping *p = g_new0(struct ping, 1);
-  p->app = (struct app){.ops = &ping_ops, .sim = sim, .node = cfg->from,
+  p->app = (struct app){.ops = &ping_ops,
+                        .sim = sim,
+                        .node = cfg->from,
                         .name = g_strdup(cfg->name)};
   p->cfg = *cfg;
   p->cfg.name = p->app.name;
@@ -122,8 +124,8 @@ gboolean ping_new(struct sim *sim, const struct ping_config *cfg,
   sched_event_init(&p->tick, ping_send);
   struct ip_addr src = {0};
   node_first_addr(cfg->from, cfg->dst.family, &src);
-  p->flow = flow_new(sim, cfg->name, "icmp-echo", "round-trip", &src,
-                     &cfg->dst, 64);
+  p->flow =
+      flow_new(sim, cfg->name, "icmp-echo", "round-trip", &src, &cfg->dst, 64);
   /* Distinct per flow, as ping uses its process id. */
   p->ident = (uint16_t)(0x4d00 + p->flow->id);
   int family = cfg->dst.family;

@@ -17,10 +17,10 @@
 #include <string.h>
 
 #include "sim/core/app.h"
-#include "sim/results/flow.h"
+#include "sim/core/sim.h"
 #include "sim/net/ip.h"
 #include "sim/net/node.h"
-#include "sim/core/sim.h"
+#include "sim/results/flow.h"
 
 /* Bytes generated per tcp_send call. */
 #define SCRATCH 16384
@@ -28,7 +28,7 @@
 /* One end of an application's connection. */
 struct side {
   struct tcp_conn *conn; /* NULL before it exists and once it is gone */
-  bool connected; /* the bulk sender's handshake completed */
+  bool connected;        /* the bulk sender's handshake completed */
   bool closed;
   enum tcp_close_reason why;
   struct tcp_stats stats; /* kept when the connection goes */
@@ -41,8 +41,7 @@ static uint8_t pattern_at(uint64_t i) {
 }
 
 /* Mismatches of n received bytes that start at offset from. */
-static uint64_t check_pattern(const uint8_t *data, uint32_t n,
-                              uint64_t from) {
+static uint64_t check_pattern(const uint8_t *data, uint32_t n, uint64_t from) {
   uint64_t bad = 0;
   for (uint32_t i = 0; i < n; i++)
     bad += data[i] != pattern_at(from + i);
@@ -109,8 +108,8 @@ static struct flow *new_flow(struct sim *sim, const char *name,
   struct ip_addr a = *src;
   if (a.family == 0)
     node_first_addr(from, dst->family, &a);
-  struct flow *f = flow_new(sim, name, kind, delay_kind, &a, dst,
-                            IP_DEFAULT_TTL);
+  struct flow *f =
+      flow_new(sim, name, kind, delay_kind, &a, dst, IP_DEFAULT_TTL);
   f->is_tcp = true;
   return f;
 }
@@ -257,7 +256,9 @@ gboolean tcp_bulk_new(struct sim *sim, const struct tcp_bulk_config *cfg,
     g_free(b);
     return FALSE;
   }
-  b->app = (struct app){.ops = &bulk_ops, .sim = sim, .node = cfg->from,
+  b->app = (struct app){.ops = &bulk_ops,
+                        .sim = sim,
+                        .node = cfg->from,
                         .name = g_strdup(cfg->name)};
   b->cfg = *cfg;
   b->cfg.name = b->app.name;
@@ -429,14 +430,16 @@ gboolean tcp_rr_new(struct sim *sim, const struct tcp_rr_config *cfg,
     g_free(r);
     return FALSE;
   }
-  r->app = (struct app){.ops = &rr_ops, .sim = sim, .node = cfg->from,
+  r->app = (struct app){.ops = &rr_ops,
+                        .sim = sim,
+                        .node = cfg->from,
                         .name = g_strdup(cfg->name)};
   r->cfg = *cfg;
   r->cfg.name = r->app.name;
   sched_event_init(&r->start_ev, rr_start_fire);
   sched_event_init(&r->think_ev, rr_think_fire);
-  r->flow = new_flow(sim, cfg->name, "tcp-rr", "response", cfg->from,
-                     &cfg->src, &cfg->dst);
+  r->flow = new_flow(sim, cfg->name, "tcp-rr", "response", cfg->from, &cfg->src,
+                     &cfg->dst);
   app_register(sim, &r->app);
   return TRUE;
 }

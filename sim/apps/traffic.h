@@ -23,14 +23,14 @@ enum onoff_dist { ONOFF_NONE, ONOFF_EXPONENTIAL, ONOFF_PARETO };
 struct cbr_config {
   const char *name;
   struct node *from;
-  struct node *sink;        /* the node that receives */
-  struct ip_addr dst;       /* the address the source sends to */
-  struct ip_addr src;       /* family 0: chosen by the route */
-  uint16_t port;            /* destination (sink) port; source port too */
-  uint32_t size;            /* UDP payload bytes, >= CBR_HEADER_LEN */
-  int64_t interval;         /* between packets */
-  int64_t start, stop;      /* stop 0: until the end of the run */
-  uint64_t count;           /* 0: no limit */
+  struct node *sink;   /* the node that receives */
+  struct ip_addr dst;  /* the address the source sends to */
+  struct ip_addr src;  /* family 0: chosen by the route */
+  uint16_t port;       /* destination (sink) port; source port too */
+  uint32_t size;       /* UDP payload bytes, >= CBR_HEADER_LEN */
+  int64_t interval;    /* between packets */
+  int64_t start, stop; /* stop 0: until the end of the run */
+  uint64_t count;      /* 0: no limit */
   uint8_t ttl;
   /* ONOFF_NONE: always on.  Otherwise mean on and off times and, for
    * Pareto, the shape (> 1); the source starts in an on period. */
@@ -41,17 +41,16 @@ struct cbr_config {
 
 /* Creates source, sink and flow; fails if the sink port is taken.  An
  * on/off source draws its periods from the stream "flow/<name>/onoff". */
-gboolean cbr_new(struct sim *sim, const struct cbr_config *cfg,
-                 GError **error);
+gboolean cbr_new(struct sim *sim, const struct cbr_config *cfg, GError **error);
 
 struct ping_config {
   const char *name;
   struct node *from;
   struct ip_addr dst;
-  uint32_t size;            /* echo data bytes, >= 8 (timestamp) */
+  uint32_t size; /* echo data bytes, >= 8 (timestamp) */
   int64_t interval;
   int64_t start;
-  uint64_t count;           /* 0: until the end of the run */
+  uint64_t count; /* 0: until the end of the run */
   uint8_t ttl;
 };
 
@@ -69,14 +68,14 @@ enum { MIPSIM_TRAFFIC_ERROR_CONFIG };
 
 struct tcp_bulk_config {
   const char *name;
-  struct node *from;        /* connects and sends */
-  struct node *sink;        /* listens on port and receives */
-  struct ip_addr dst;       /* the sink address the sender connects to */
-  struct ip_addr src;       /* family 0: chosen by the route */
+  struct node *from;  /* connects and sends */
+  struct node *sink;  /* listens on port and receives */
+  struct ip_addr dst; /* the sink address the sender connects to */
+  struct ip_addr src; /* family 0: chosen by the route */
   uint16_t port;
-  int64_t start, stop;      /* stop 0: end of run; the sender closes then */
-  uint64_t bytes;           /* 0: no limit, until stop */
-  uint32_t rcvbuf;          /* advertised window, <= 65535; 0: 65535 */
+  int64_t start, stop; /* stop 0: end of run; the sender closes then */
+  uint64_t bytes;      /* 0: no limit, until stop */
+  uint32_t rcvbuf;     /* advertised window, <= 65535; 0: 65535 */
 };
 
 /* Creates sender, sink (listening on port) and the "tcp-bulk" flow; fails
@@ -86,16 +85,16 @@ gboolean tcp_bulk_new(struct sim *sim, const struct tcp_bulk_config *cfg,
 
 struct tcp_rr_config {
   const char *name;
-  struct node *from;        /* the client */
-  struct node *sink;        /* the server, listening on port */
-  struct ip_addr dst;       /* the server address */
-  struct ip_addr src;       /* family 0: chosen by the route */
+  struct node *from;  /* the client */
+  struct node *sink;  /* the server, listening on port */
+  struct ip_addr dst; /* the server address */
+  struct ip_addr src; /* family 0: chosen by the route */
   uint16_t port;
-  int64_t start, stop;      /* no request starts at or after stop (0: none) */
+  int64_t start, stop;        /* no request starts at or after stop (0: none) */
   uint32_t request, response; /* bytes of each, > 0 */
-  int64_t think;            /* from the end of a response to the next request */
-  uint64_t count;           /* exchanges; 0: until stop */
-  uint32_t rcvbuf;          /* both sides; as above */
+  int64_t think;   /* from the end of a response to the next request */
+  uint64_t count;  /* exchanges; 0: until stop */
+  uint32_t rcvbuf; /* both sides; as above */
 };
 
 /* Request/response over one connection, flow "tcp-rr": each response time
@@ -105,10 +104,10 @@ gboolean tcp_rr_new(struct sim *sim, const struct tcp_rr_config *cfg,
 
 /* What a TCP application saw, for tests and diagnostics. */
 struct tcp_app_report {
-  uint64_t delivered;  /* bulk: bytes at the sink; rr: response bytes */
-  uint64_t corrupt;    /* received bytes that broke the pattern */
-  uint64_t excess;     /* received bytes beyond what was sent */
-  uint64_t exchanges;  /* rr: responses complete */
+  uint64_t delivered; /* bulk: bytes at the sink; rr: response bytes */
+  uint64_t corrupt;   /* received bytes that broke the pattern */
+  uint64_t excess;    /* received bytes beyond what was sent */
+  uint64_t exchanges; /* rr: responses complete */
   bool client_closed, server_closed;
   enum tcp_close_reason client_why, server_why;
   /* Counters of the two connections: final once closed, else current. */

@@ -36,18 +36,17 @@ static bool large_add(struct dispatch *d, const struct dispatch_entry *e) {
 /* The small array is full: every entry moves to the chains, in order. */
 static void grow(struct dispatch *d) {
   d->big = g_new(struct dispatch_big, 1);
-  d->big->chains = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                         chain_free);
-  d->big->members = g_hash_table_new_full(member_hash, member_equal, g_free,
-                                          NULL);
+  d->big->chains =
+      g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, chain_free);
+  d->big->members =
+      g_hash_table_new_full(member_hash, member_equal, g_free, NULL);
   for (uint32_t i = 0; i < d->n_small; i++)
     large_add(d, &d->small[i]);
   g_clear_pointer(&d->small, g_free);
   d->n_small = 0;
 }
 
-bool dispatch_add(struct dispatch *d, uint32_t key, dispatch_fn fn,
-                  void *ctx) {
+bool dispatch_add(struct dispatch *d, uint32_t key, dispatch_fn fn, void *ctx) {
   struct dispatch_entry e = {key, fn, ctx};
   if (!d->big && d->n_small == DISPATCH_SMALL)
     grow(d);

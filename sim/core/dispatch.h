@@ -32,15 +32,14 @@ struct dispatch {
   struct dispatch_entry *small; /* n_small of them, exactly: the memory of a
                                  * node counts */
   uint32_t n_small;
-  uint32_t probes; /* entries registrations compared: tests check that
-                    * set-up costs a constant per registration */
+  uint32_t probes;          /* entries registrations compared: tests check that
+                             * set-up costs a constant per registration */
   struct dispatch_big *big; /* NULL: the small array holds them all */
 };
 
 /* Appends (fn, ctx) to key's chain; false if that very pair is already
  * there. */
-bool dispatch_add(struct dispatch *d, uint32_t key, dispatch_fn fn,
-                  void *ctx);
+bool dispatch_add(struct dispatch *d, uint32_t key, dispatch_fn fn, void *ctx);
 void dispatch_remove(struct dispatch *d, uint32_t key, dispatch_fn fn,
                      void *ctx);
 /* The chain of key in registration order and its length (0: NULL).  Valid

@@ -31,9 +31,9 @@ void pkt_pool_clear(struct pkt_pool *pool) {
   int i = 0;
   for (const struct pkt *p = pool->live; p && i < LEAKS_NAMED;
        p = p->live_next, i++)
-    g_string_append_printf(named, " uid %" G_GUINT64_FORMAT
-                           " (flow %u seq %u, %u bytes)",
-                           p->meta.uid, p->meta.flow, p->meta.seq, p->len);
+    g_string_append_printf(
+        named, " uid %" G_GUINT64_FORMAT " (flow %u seq %u, %u bytes)",
+        p->meta.uid, p->meta.flow, p->meta.seq, p->len);
   g_warning("%" G_GUINT64_FORMAT " packets leaked:%s%s", pool->live_count,
             named->str, pool->live_count > LEAKS_NAMED ? " ..." : "");
   g_string_free(named, TRUE);
@@ -70,8 +70,8 @@ static struct pkt *take(struct pkt_pool *pool, uint32_t cap) {
   }
   uint8_t *buf = p->buf;
   uint32_t bufcap = p->cap;
-  *p = (struct pkt){.buf = buf, .cap = bufcap, .pool = pool,
-                    .l2_dst_index = UINT32_MAX};
+  *p = (struct pkt){
+      .buf = buf, .cap = bufcap, .pool = pool, .l2_dst_index = UINT32_MAX};
   p->live_next = pool->live;
   if (pool->live)
     pool->live->live_prev = p;

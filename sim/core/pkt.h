@@ -31,12 +31,12 @@
  * continues the offending packet's path; flows never read it); a new
  * packet (an echo reply, a TCP segment) starts at zero. */
 struct pkt_meta {
-  uint64_t uid;      /* unique in the run, kept by clones */
-  int64_t created;   /* when the application made it */
-  int64_t prop;      /* propagation delay of the links crossed, ns */
-  uint32_t flow;     /* flow id (1-based), 0 = not an application packet */
-  uint32_t seq;      /* application sequence number */
-  uint32_t hops;     /* links crossed */
+  uint64_t uid;    /* unique in the run, kept by clones */
+  int64_t created; /* when the application made it */
+  int64_t prop;    /* propagation delay of the links crossed, ns */
+  uint32_t flow;   /* flow id (1-based), 0 = not an application packet */
+  uint32_t seq;    /* application sequence number */
+  uint32_t hops;   /* links crossed */
   /* 1 + the id of the node whose tunnel-send (protocols/encap) made this
    * the outer packet of a tunnel, 0 if none: its LOCAL_OUT hooks then
    * know not to tunnel it again.  A node id rather than one bit because
@@ -56,7 +56,7 @@ struct pkt {
   uint32_t head; /* bytes of headroom in front of data */
   uint8_t *data;
   uint8_t *buf;
-  uint32_t cap;  /* size of buf */
+  uint32_t cap; /* size of buf */
   struct pkt_meta meta;
   /* Transit state owned by whichever layer holds the packet. */
   struct iface *tx_iface; /* sending interface while on a link */

@@ -145,8 +145,8 @@ void sched_clear(struct sched *s) {
     s->evs[i]->slot = 0;
   free_slots(s->heap, sizeof *s->heap);
   free_slots(s->evs, sizeof *s->evs);
-  *s = (struct sched){.now = s->now, .next_seq = s->next_seq,
-                      .dispatched = s->dispatched};
+  *s = (struct sched){
+      .now = s->now, .next_seq = s->next_seq, .dispatched = s->dispatched};
 }
 
 static void remove_at(struct sched *s, uint32_t i) {

@@ -15,8 +15,8 @@
 #define SIM_S ((int64_t)1000000000)
 #define SIM_TIME_MAX INT64_MAX
 
-#define SIM_CONTAINER_OF(ptr, type, member) \
-  ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+#define SIM_CONTAINER_OF(ptr, type, member)                                    \
+  ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 struct sched_event;
 /* Called when the event fires; the event is no longer pending and may be

@@ -33,25 +33,25 @@ struct sim {
   char *name;
   uint64_t seed;
   uint32_t run;
-  int64_t duration;         /* the run ends at this time */
-  GPtrArray *nodes;         /* struct node *, owned; index = node->id */
-  GPtrArray *links;         /* struct link *, owned; index = link->id */
-  GPtrArray *ifaces;        /* struct iface *, borrowed; index = iface->id */
-  GPtrArray *apps;          /* struct app *, owned */
-  GPtrArray *faults;        /* scheduled up/down changes, owned */
-  GPtrArray *flows;         /* struct flow *, owned; index = flow->id - 1 */
-  GPtrArray *cells;         /* struct cell *, owned; index = cell->id */
+  int64_t duration;  /* the run ends at this time */
+  GPtrArray *nodes;  /* struct node *, owned; index = node->id */
+  GPtrArray *links;  /* struct link *, owned; index = link->id */
+  GPtrArray *ifaces; /* struct iface *, borrowed; index = iface->id */
+  GPtrArray *apps;   /* struct app *, owned */
+  GPtrArray *faults; /* scheduled up/down changes, owned */
+  GPtrArray *flows;  /* struct flow *, owned; index = flow->id - 1 */
+  GPtrArray *cells;  /* struct cell *, owned; index = cell->id */
   struct cell_index *cell_index;
-  GArray *handoffs;         /* struct handoff, in the order they began;
-                             * NULL until a radio exists (radio.c) */
+  GArray *handoffs; /* struct handoff, in the order they began;
+                     * NULL until a radio exists (radio.c) */
   struct handoff_meter *handoff_meter; /* NULL until a flow exists */
-  int64_t positions_interval; /* positions.tsv sampling; 0: none */
-  GArray *positions;        /* struct position_sample; NULL unless
-                             * sampled (mobility.c) */
-  GArray *tables;           /* struct sim_table: modules' result tables */
-  struct module_set *modules; /* modules' indexes and state (module.c) */
+  int64_t positions_interval;          /* positions.tsv sampling; 0: none */
+  GArray *positions;                   /* struct position_sample; NULL unless
+                                        * sampled (mobility.c) */
+  GArray *tables;                /* struct sim_table: modules' result tables */
+  struct module_set *modules;    /* modules' indexes and state (module.c) */
   struct signalling *signalling; /* control messages sent, by node */
-  bool record_pcap;         /* write DIR/pcap/<link>.pcap */
+  bool record_pcap;              /* write DIR/pcap/<link>.pcap */
   /* Time series bins (timeseries.tsv); 0: no time series.  They cost a
    * bin per flow per bin width of run time, so they are asked for. */
   int64_t bin_width;
@@ -61,7 +61,7 @@ struct sim {
   bool computed_routes;
   enum route_metric metric;
   struct routing *routing;
-  GPtrArray *subsystems;    /* const struct sim_subsystem *, in use order */
+  GPtrArray *subsystems; /* const struct sim_subsystem *, in use order */
   volatile bool stop;
 };
 

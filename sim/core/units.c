@@ -6,7 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-G_DEFINE_QUARK(mipsim-units-error-quark, mipsim_units_error)
+G_DEFINE_QUARK(mipsim - units - error - quark, mipsim_units_error)
 
 struct unit {
   const char *suffix;
@@ -37,8 +37,9 @@ static const char *parse_decimal(const char *s, __uint128_t *mant, int *exp10) {
   }
   if (digits == 0)
     return NULL;
-  if ((*s == 'e' || *s == 'E') && (g_ascii_isdigit(s[1]) ||
-      ((s[1] == '+' || s[1] == '-') && g_ascii_isdigit(s[2])))) {
+  if ((*s == 'e' || *s == 'E') &&
+      (g_ascii_isdigit(s[1]) ||
+       ((s[1] == '+' || s[1] == '-') && g_ascii_isdigit(s[2])))) {
     s++;
     int sign = 1, x = 0;
     if (*s == '+' || *s == '-')
@@ -104,8 +105,7 @@ static gboolean bad_quantity(const char *text, const char *suffix,
   return FALSE;
 }
 
-static gboolean too_large(const char *text, const char *what,
-                          GError **error) {
+static gboolean too_large(const char *text, const char *what, GError **error) {
   g_set_error(error, MIPSIM_UNITS_ERROR, MIPSIM_UNITS_ERROR_INVALID,
               "%s '%s' is too large", what, text);
   return FALSE;
@@ -144,8 +144,7 @@ struct real_unit {
 /* mant * 10^exp10 * num / den, rounded once where the parts are exact (a
  * fraction divides by an exact power of ten, so "0.1m" is the double
  * nearest 0.1).  Infinite if too large. */
-static double real_value(__uint128_t mant, int exp10, double num,
-                         double den) {
+static double real_value(__uint128_t mant, int exp10, double num, double den) {
   double pow10 = 1;
   for (int e = exp10 < 0 ? -exp10 : exp10; e > 0 && isfinite(pow10); e--)
     pow10 *= 10;
@@ -161,8 +160,7 @@ static gboolean parse_real_with_units(const char *text,
   const char *s = text;
   while (s && *s == ' ')
     s++;
-  gboolean negative = s && *s == '-' &&
-                      (g_ascii_isdigit(s[1]) || s[1] == '.');
+  gboolean negative = s && *s == '-' && (g_ascii_isdigit(s[1]) || s[1] == '.');
   __uint128_t mant;
   int exp10;
   const char *suffix = s ? parse_decimal(s + negative, &mant, &exp10) : NULL;
@@ -174,8 +172,8 @@ static gboolean parse_real_with_units(const char *text,
   if (!u->suffix && !(*suffix == '\0' && mant == 0))
     return bad_quantity(text, suffix, what, examples, error);
   /* Zero times an overflowing power of ten ("0e999m") is still zero. */
-  double v = u->suffix && mant != 0 ? real_value(mant, exp10, u->num, u->den)
-                                    : 0;
+  double v =
+      u->suffix && mant != 0 ? real_value(mant, exp10, u->num, u->den) : 0;
   if (!isfinite(v))
     return too_large(text, what, error);
   /* "-0m" is 0, not -0, which would print as "-0.000". */
@@ -184,10 +182,13 @@ static gboolean parse_real_with_units(const char *text,
 }
 
 gboolean units_parse_time(const char *text, int64_t *ns, GError **error) {
-  static const struct unit units[] = {
-      {"ns", 1},          {"us", 1000},       {"ms", 1000000},
-      {"s", 1000000000},  {"min", 60000000000ULL},
-      {"h", 3600000000000ULL}, {NULL, 0}};
+  static const struct unit units[] = {{"ns", 1},
+                                      {"us", 1000},
+                                      {"ms", 1000000},
+                                      {"s", 1000000000},
+                                      {"min", 60000000000ULL},
+                                      {"h", 3600000000000ULL},
+                                      {NULL, 0}};
   uint64_t v;
   if (!parse_with_units(text, units, "time", "5ms, 1.5s, 10us", TRUE, &v,
                         error))
@@ -198,12 +199,11 @@ gboolean units_parse_time(const char *text, int64_t *ns, GError **error) {
 
 gboolean units_parse_rate(const char *text, uint64_t *bps, GError **error) {
   static const struct unit units[] = {
-      {"bps", 1},           {"kbps", 1000},       {"Kbps", 1000},
-      {"Mbps", 1000000},    {"Gbps", 1000000000}, {"b/s", 1},
-      {"kb/s", 1000},       {"Mb/s", 1000000},    {"Gb/s", 1000000000},
-      {NULL, 0}};
-  if (!parse_with_units(text, units, "rate", "10Mbps, 64kbps, 1Gbps", TRUE,
-                        bps, error))
+      {"bps", 1},           {"kbps", 1000}, {"Kbps", 1000}, {"Mbps", 1000000},
+      {"Gbps", 1000000000}, {"b/s", 1},     {"kb/s", 1000}, {"Mb/s", 1000000},
+      {"Gb/s", 1000000000}, {NULL, 0}};
+  if (!parse_with_units(text, units, "rate", "10Mbps, 64kbps, 1Gbps", TRUE, bps,
+                        error))
     return FALSE;
   if (*bps == 0) {
     g_set_error(error, MIPSIM_UNITS_ERROR, MIPSIM_UNITS_ERROR_INVALID,
@@ -215,11 +215,11 @@ gboolean units_parse_rate(const char *text, uint64_t *bps, GError **error) {
 
 gboolean units_parse_size(const char *text, uint64_t *bytes, GError **error) {
   static const struct unit units[] = {
-      {"B", 1},          {"kB", 1000},     {"KB", 1000},
-      {"KiB", 1024},     {"MB", 1000000},  {"MiB", 1048576},
+      {"B", 1},           {"kB", 1000},        {"KB", 1000},
+      {"KiB", 1024},      {"MB", 1000000},     {"MiB", 1048576},
       {"GB", 1000000000}, {"GiB", 1073741824}, {NULL, 0}};
-  return parse_with_units(text, units, "size", "1500B, 64KiB, 1MB", TRUE,
-                          bytes, error);
+  return parse_with_units(text, units, "size", "1500B, 64KiB, 1MB", TRUE, bytes,
+                          error);
 }
 
 gboolean units_parse_count(const char *text, uint64_t *n, GError **error) {
@@ -241,8 +241,7 @@ gboolean units_parse_count(const char *text, uint64_t *n, GError **error) {
   return FALSE;
 }
 
-gboolean units_parse_probability(const char *text, double *p,
-                                 GError **error) {
+gboolean units_parse_probability(const char *text, double *p, GError **error) {
   char *end = NULL;
   double v = text ? g_ascii_strtod(text, &end) : 0;
   /* Not after nothing: "%" alone would read as 0. */
@@ -265,8 +264,8 @@ gboolean units_parse_distance(const char *text, double *metres,
                               GError **error) {
   static const struct real_unit units[] = {
       {"m", 1, 1}, {"km", 1000, 1}, {NULL, 0, 0}};
-  return parse_real_with_units(text, units, "distance", "100m, 1.5km",
-                               metres, error);
+  return parse_real_with_units(text, units, "distance", "100m, 1.5km", metres,
+                               error);
 }
 
 gboolean units_parse_speed(const char *text, double *mps, GError **error) {
@@ -282,8 +281,7 @@ gboolean units_parse_number(const char *text, double *v, GError **error) {
   const char *suffix = text ? parse_decimal(text, &mant, &exp10) : NULL;
   if (!suffix || *suffix) {
     g_set_error(error, MIPSIM_UNITS_ERROR, MIPSIM_UNITS_ERROR_INVALID,
-                "'%s' is not a number (e.g. 2, 1.5, 2.5e-1)",
-                text ? text : "");
+                "'%s' is not a number (e.g. 2, 1.5, 2.5e-1)", text ? text : "");
     return FALSE;
   }
   double x = mant != 0 ? real_value(mant, exp10, 1, 1) : 0;

@@ -23,8 +23,7 @@ gboolean units_parse_count(const char *text, uint64_t *n, GError **error);
 gboolean units_parse_probability(const char *text, double *p, GError **error);
 /* "100m", "1.5km", "0"; to metres.  May be negative ("-50m"): the caller
  * decides where that makes sense (a coordinate, not a radius). */
-gboolean units_parse_distance(const char *text, double *metres,
-                              GError **error);
+gboolean units_parse_distance(const char *text, double *metres, GError **error);
 /* "10m/s", "36km/h", "0"; to metres per second.  May be negative, like a
  * distance (a velocity component). */
 gboolean units_parse_speed(const char *text, double *mps, GError **error);

@@ -5,7 +5,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-G_DEFINE_QUARK(mipsim-addr-error-quark, mipsim_addr_error)
+G_DEFINE_QUARK(mipsim - addr - error - quark, mipsim_addr_error)
 
 gboolean addr_parse(const char *text, struct ip_addr *out, GError **error) {
   struct in_addr v4;

@@ -10,14 +10,14 @@
 #include <glib.h>
 #include <string.h>
 
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/net/eth.h"
 #include "sim/net/icmp.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
-#include "sim/core/sim.h"
 
 #define ARP_LEN 28
 enum { ARP_REQUEST = 1, ARP_REPLY = 2 };
@@ -190,9 +190,8 @@ void arp_input(struct iface *in, struct pkt *pkt) {
       !get_u8(a, len, 4, &hlen) || !get_u8(a, len, 5, &plen) ||
       !get_be16(a, len, 6, &op) || !get_bytes(a, len, 8, sha, 6) ||
       !get_be32(a, len, 14, &spa) || !get_bytes(a, len, 18, tha, 6) ||
-      !get_be32(a, len, 24, &tpa) || htype != 1 ||
-      ptype != ETHERTYPE_IPV4 || hlen != 6 || plen != 4 ||
-      (op != ARP_REQUEST && op != ARP_REPLY)) {
+      !get_be32(a, len, 24, &tpa) || htype != 1 || ptype != ETHERTYPE_IPV4 ||
+      hlen != 6 || plen != 4 || (op != ARP_REQUEST && op != ARP_REPLY)) {
     sim_drop(node->sim, node, NULL, pkt, DROP_MALFORMED);
     return;
   }

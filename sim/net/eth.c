@@ -10,14 +10,14 @@
 #include <glib.h>
 #include <string.h>
 
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/net/arp.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
-#include "sim/core/sim.h"
 
 const uint8_t ETH_BROADCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
@@ -75,8 +75,12 @@ void eth_output_ip(struct iface *oif, struct pkt *pkt,
     if (ip == 0xffffffffu || directed_bcast) {
       eth_send(oif, pkt, ETH_BROADCAST, ETHERTYPE_IPV4);
     } else if ((ip >> 28) == 0xe) { /* multicast: 01:00:5e + low 23 bits */
-      uint8_t mac[6] = {0x01, 0x00, 0x5e, (uint8_t)((ip >> 16) & 0x7f),
-                        (uint8_t)(ip >> 8), (uint8_t)ip};
+      uint8_t mac[6] = {0x01,
+                        0x00,
+                        0x5e,
+                        (uint8_t)((ip >> 16) & 0x7f),
+                        (uint8_t)(ip >> 8),
+                        (uint8_t)ip};
       eth_send(oif, pkt, mac, ETHERTYPE_IPV4);
     } else {
       arp_output(oif, pkt, ip);
@@ -130,8 +134,8 @@ static uint64_t mac_key(const uint8_t mac[6]) {
 static struct lan *lan_of(struct link *link) {
   if (!link->priv) {
     struct lan *lan = g_new0(struct lan, 1);
-    lan->where = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
-                                       NULL);
+    lan->where =
+        g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     link->priv = lan;
   }
   return link->priv;
@@ -208,8 +212,7 @@ struct iface *eth_lan_station(struct link *link, const uint8_t mac[6]) {
   return link->priv ? g_hash_table_lookup(lan_of(link)->where, &k) : NULL;
 }
 
-struct iface *eth_bridge(struct node *node, struct link *a,
-                         struct link *b) {
+struct iface *eth_bridge(struct node *node, struct link *a, struct link *b) {
   struct iface *pa = iface_new_unattached(node, a->name);
   struct iface *pb = iface_new_unattached(node, b->name);
   pa->bridge_peer = pb;
@@ -234,8 +237,7 @@ void eth_lan_output(struct iface *oif, struct pkt *pkt,
  * far side has the station (a bridge's filtering database is the far
  * side's table), so a frame for a station nobody has is not relayed into
  * every cell of a LAN. */
-static void lan_flood(struct link *link, struct iface *from,
-                      struct pkt *pkt) {
+static void lan_flood(struct link *link, struct iface *from, struct pkt *pkt) {
   struct iface *taker = NULL;
   enum drop_reason why = DROP_NEIGH_UNRESOLVED;
   gint64 dst = (gint64)mac_key(pkt->data);
@@ -247,8 +249,8 @@ static void lan_flood(struct link *link, struct iface *from,
     if (peer) {
       gpointer there = NULL;
       if (!peer->link || !peer->link->priv ||
-          !g_hash_table_lookup_extended(lan_of(peer->link)->where, &dst,
-                                        NULL, &there) ||
+          !g_hash_table_lookup_extended(lan_of(peer->link)->where, &dst, NULL,
+                                        &there) ||
           there == peer)
         continue;
       if (!there) { /* the station has left the far side */
@@ -269,8 +271,7 @@ static void lan_flood(struct link *link, struct iface *from,
   link_receive(link, taker, pkt);
 }
 
-void eth_lan_deliver(struct link *link, struct iface *from,
-                     struct pkt *pkt) {
+void eth_lan_deliver(struct link *link, struct iface *from, struct pkt *pkt) {
   if (pkt->len < 6) {
     sim_drop(link->sim, NULL, link, pkt, DROP_MALFORMED);
     return;

@@ -8,11 +8,11 @@
 #include <glib.h>
 #include <string.h>
 
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/net/icmp.h"
 #include "sim/net/inet.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
-#include "sim/core/sim.h"
 
 struct reasm_key {
   uint32_t src, dst;
@@ -24,8 +24,8 @@ struct reasm {
   struct sched_event timer;
   struct node *node;
   struct reasm_key key;
-  GList *frags;     /* struct pkt *, sorted by offset */
-  uint32_t total;   /* payload bytes, known once the last fragment came */
+  GList *frags;   /* struct pkt *, sorted by offset */
+  uint32_t total; /* payload bytes, known once the last fragment came */
 };
 
 struct reasm_table {
@@ -45,7 +45,8 @@ static gboolean key_equal(gconstpointer a, gconstpointer b) {
 
 static uint32_t frag_offset(const struct pkt *p) {
   return (uint32_t)((p->data[IP4_OFF_FRAG] << 8 | p->data[IP4_OFF_FRAG + 1]) &
-                    IP4_FRAG_MASK) * 8;
+                    IP4_FRAG_MASK) *
+         8;
 }
 static bool more_fragments(const struct pkt *p) {
   return p->data[IP4_OFF_FRAG] & (IP4_MF >> 8);
@@ -122,15 +123,15 @@ static struct pkt *try_complete(struct reasm *r) {
   return whole;
 }
 
-static const struct sim_subsystem reassembly = {
-    .name = "reassembly", .node_free = reasm_table_free};
+static const struct sim_subsystem reassembly = {.name = "reassembly",
+                                                .node_free = reasm_table_free};
 
 struct pkt *frag_reassemble(struct node *node, struct pkt *pkt) {
   if (!node->reasm) {
     sim_use(node->sim, &reassembly);
     node->reasm = g_new0(struct reasm_table, 1);
-    node->reasm->t = g_hash_table_new_full(key_hash, key_equal, NULL,
-                                           reasm_free);
+    node->reasm->t =
+        g_hash_table_new_full(key_hash, key_equal, NULL, reasm_free);
   }
   const uint8_t *h = pkt->data;
   struct reasm_key key = {0};

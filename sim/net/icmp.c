@@ -6,25 +6,25 @@
 #include <string.h>
 
 #include "sim/core/dispatch.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
-#include "sim/core/sim.h"
 
 static uint32_t type_key(int family, uint8_t type) {
   return (uint32_t)family << 8 | type;
 }
 
-void icmp_register(struct node *node, int family, uint8_t type,
-                   icmp_rx_fn fn, void *ctx) {
-  g_return_if_fail(dispatch_add(&node->icmp, type_key(family, type),
-                                (dispatch_fn)fn, ctx));
+void icmp_register(struct node *node, int family, uint8_t type, icmp_rx_fn fn,
+                   void *ctx) {
+  g_return_if_fail(
+      dispatch_add(&node->icmp, type_key(family, type), (dispatch_fn)fn, ctx));
 }
 
-void icmp_unregister(struct node *node, int family, uint8_t type,
-                     icmp_rx_fn fn, void *ctx) {
+void icmp_unregister(struct node *node, int family, uint8_t type, icmp_rx_fn fn,
+                     void *ctx) {
   dispatch_remove(&node->icmp, type_key(family, type), (dispatch_fn)fn, ctx);
 }
 
@@ -60,9 +60,8 @@ void icmp_send_error(struct node *node, const struct pkt *offending,
   uint32_t off = transport_offset(offending, &proto);
   if (family == 4) {
     uint16_t frag = load_be16(offending->data + IP4_OFF_FRAG);
-    if ((frag & IP4_FRAG_MASK) || src.v4 == 0 ||
-        (src.v4 >> 28) == 0xe || src.v4 == 0xffffffffu ||
-        (dst.v4 >> 28) == 0xe || dst.v4 == 0xffffffffu)
+    if ((frag & IP4_FRAG_MASK) || src.v4 == 0 || (src.v4 >> 28) == 0xe ||
+        src.v4 == 0xffffffffu || (dst.v4 >> 28) == 0xe || dst.v4 == 0xffffffffu)
       return;
   } else if (src.v6.b[0] == 0xff || dst.v6.b[0] == 0xff) {
     return;
@@ -83,15 +82,13 @@ void icmp_send_error(struct node *node, const struct pkt *offending,
   uint8_t *h = p->data;
   h[0] = type;
   h[1] = code;
-  if (family == 4 && type == ICMP_DEST_UNREACH &&
-      code == ICMP_UNREACH_NEEDFRAG)
+  if (family == 4 && type == ICMP_DEST_UNREACH && code == ICMP_UNREACH_NEEDFRAG)
     put_be16(h + 6, (uint16_t)param); /* next-hop MTU, RFC 1191 */
   else if (family == 6)
     put_be32(h + 4, param);
   memcpy(h + ICMP_HLEN, offending->data, quote);
-  struct ip_tx tx = {.dst = src,
-                     .proto = family == 4 ? IPPROTO_NUM_ICMP
-                                          : IPPROTO_NUM_ICMPV6};
+  struct ip_tx tx = {
+      .dst = src, .proto = family == 4 ? IPPROTO_NUM_ICMP : IPPROTO_NUM_ICMPV6};
   if (!ip_select_source(node, &src, &tx.src)) {
     pkt_free(p);
     return;
@@ -120,9 +117,10 @@ static void send_echo(struct node *node, int family, uint8_t type,
   put_be16(h + 4, id);
   put_be16(h + 6, seq);
   memcpy(h + ICMP_HLEN, payload, len);
-  struct ip_tx tx = {.dst = *dst, .ttl = ttl,
-                     .proto = family == 4 ? IPPROTO_NUM_ICMP
-                                          : IPPROTO_NUM_ICMPV6};
+  struct ip_tx tx = {.dst = *dst,
+                     .ttl = ttl,
+                     .proto =
+                         family == 4 ? IPPROTO_NUM_ICMP : IPPROTO_NUM_ICMPV6};
   if (src)
     tx.src = *src;
   else if (!ip_select_source(node, dst, &tx.src)) {
@@ -132,16 +130,16 @@ static void send_echo(struct node *node, int family, uint8_t type,
   if (family == 4)
     put_be16(h + 2, inet_checksum(h, p->len));
   else
-    put_be16(h + 2, inet_pseudo_checksum(&tx.src, dst, IPPROTO_NUM_ICMPV6, h,
-                                         p->len));
+    put_be16(h + 2,
+             inet_pseudo_checksum(&tx.src, dst, IPPROTO_NUM_ICMPV6, h, p->len));
   ip_send(node, p, &tx);
 }
 
-void icmp_send_echo(struct node *node, const struct ip_addr *dst,
-                    uint16_t id, uint16_t seq, const uint8_t *payload,
-                    uint32_t len, uint8_t ttl, uint32_t flow) {
-  struct pkt_meta meta = {.flow = flow, .seq = seq,
-                          .created = sim_now(node->sim)};
+void icmp_send_echo(struct node *node, const struct ip_addr *dst, uint16_t id,
+                    uint16_t seq, const uint8_t *payload, uint32_t len,
+                    uint8_t ttl, uint32_t flow) {
+  struct pkt_meta meta = {
+      .flow = flow, .seq = seq, .created = sim_now(node->sim)};
   send_echo(node, dst->family,
             dst->family == 4 ? ICMP_ECHO_REQUEST : ICMP6_ECHO_REQUEST, NULL,
             dst, id, seq, payload, len, ttl, &meta);
@@ -160,10 +158,10 @@ static void input(struct node *node, struct pkt *pkt, struct iface *in,
     sim_drop(node->sim, node, NULL, pkt, DROP_MALFORMED);
     return;
   }
-  uint16_t check = family == 4 ? inet_checksum(h, len)
-                               : inet_pseudo_checksum(&src, &dst,
-                                                      IPPROTO_NUM_ICMPV6, h,
-                                                      len);
+  uint16_t check =
+      family == 4
+          ? inet_checksum(h, len)
+          : inet_pseudo_checksum(&src, &dst, IPPROTO_NUM_ICMPV6, h, len);
   if (check != 0) {
     sim_drop(node->sim, node, NULL, pkt, DROP_BAD_CHECKSUM);
     return;
@@ -183,8 +181,7 @@ static void input(struct node *node, struct pkt *pkt, struct iface *in,
      * multicast or broadcast one. */
     bool group = family == 4 ? ((dst.v4 >> 28) == 0xe || dst.v4 == 0xffffffffu)
                              : dst.v6.b[0] == 0xff;
-    send_echo(node, family,
-              family == 4 ? ICMP_ECHO_REPLY : ICMP6_ECHO_REPLY,
+    send_echo(node, family, family == 4 ? ICMP_ECHO_REPLY : ICMP6_ECHO_REPLY,
               group ? NULL : &dst, &src, id, seq, h + ICMP_HLEN,
               len - ICMP_HLEN, 0, &pkt->meta);
   }

@@ -50,10 +50,10 @@ enum {
  * ip.h: an unclaimed echo request is answered). */
 typedef bool (*icmp_rx_fn)(void *ctx, struct node *node, struct pkt *pkt,
                            uint32_t icmp_off, struct iface *in);
-void icmp_register(struct node *node, int family, uint8_t type,
-                   icmp_rx_fn fn, void *ctx);
-void icmp_unregister(struct node *node, int family, uint8_t type,
-                     icmp_rx_fn fn, void *ctx);
+void icmp_register(struct node *node, int family, uint8_t type, icmp_rx_fn fn,
+                   void *ctx);
+void icmp_unregister(struct node *node, int family, uint8_t type, icmp_rx_fn fn,
+                     void *ctx);
 
 /* Send an ICMP error about the offending packet (data at its IP header,
  * borrowed) back to its source, following RFC 1812 / RFC 4443: never about
@@ -64,9 +64,9 @@ void icmp_send_error(struct node *node, const struct pkt *offending,
                      uint8_t type, uint8_t code, uint32_t param);
 
 /* An echo request from node to dst: payload of len bytes (copied). */
-void icmp_send_echo(struct node *node, const struct ip_addr *dst,
-                    uint16_t id, uint16_t seq, const uint8_t *payload,
-                    uint32_t len, uint8_t ttl, uint32_t flow);
+void icmp_send_echo(struct node *node, const struct ip_addr *dst, uint16_t id,
+                    uint16_t seq, const uint8_t *payload, uint32_t len,
+                    uint8_t ttl, uint32_t flow);
 
 /* Kernel side: the handlers of IP protocols 1 (IPv4) and 58 (IPv6) on
  * every node (ip_proto_fn; data at the IP header).  They take every

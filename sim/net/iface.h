@@ -27,19 +27,19 @@ struct txq {
 struct iface {
   struct node *node;
   struct link *link;
-  uint32_t id;        /* index in sim->ifaces */
+  uint32_t id; /* index in sim->ifaces */
   uint32_t link_index;
-  char *name;         /* "node/link" */
-  uint8_t mac[6];     /* 02:00 followed by the id: unique in the run */
+  char *name;     /* "node/link" */
+  uint8_t mac[6]; /* 02:00 followed by the id: unique in the run */
   bool up;
   /* Drop arriving packets whose source address would not be routed back
    * out of this interface (strict reverse-path check, RFC 3704). */
   bool ingress_filter;
-  GArray *addrs;      /* struct prefix: IPv4 and IPv6 addresses */
+  GArray *addrs; /* struct prefix: IPv4 and IPv6 addresses */
   int64_t tx_busy_until;
   struct txq txq;
-  struct arp_cache *arp;   /* LANs only, created on first use */
-  GHashTable *proxy_arp;   /* IPv4 addresses answered for; NULL if none */
+  struct arp_cache *arp; /* LANs only, created on first use */
+  GHashTable *proxy_arp; /* IPv4 addresses answered for; NULL if none */
   /* A mobile node's wireless interface: link is the cell it is associated
    * with, NULL between cells.  Such interfaces take no part in route
    * computation (the topology is the wired one plus access points). */

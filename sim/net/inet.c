@@ -65,16 +65,28 @@ uint16_t inet_pseudo_checksum(const struct ip_addr *src,
                               const uint8_t *segment, size_t len) {
   uint32_t sum = 0;
   if (src->family == 4) {
-    uint8_t ph[12] = {
-        (uint8_t)(src->v4 >> 24), (uint8_t)(src->v4 >> 16),
-        (uint8_t)(src->v4 >> 8),  (uint8_t)src->v4,
-        (uint8_t)(dst->v4 >> 24), (uint8_t)(dst->v4 >> 16),
-        (uint8_t)(dst->v4 >> 8),  (uint8_t)dst->v4,
-        0, proto, (uint8_t)(len >> 8), (uint8_t)len};
+    uint8_t ph[12] = {(uint8_t)(src->v4 >> 24),
+                      (uint8_t)(src->v4 >> 16),
+                      (uint8_t)(src->v4 >> 8),
+                      (uint8_t)src->v4,
+                      (uint8_t)(dst->v4 >> 24),
+                      (uint8_t)(dst->v4 >> 16),
+                      (uint8_t)(dst->v4 >> 8),
+                      (uint8_t)dst->v4,
+                      0,
+                      proto,
+                      (uint8_t)(len >> 8),
+                      (uint8_t)len};
     sum = inet_sum(ph, sizeof ph, 0);
   } else {
-    uint8_t ph[8] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16),
-                     (uint8_t)(len >> 8), (uint8_t)len, 0, 0, 0, proto};
+    uint8_t ph[8] = {(uint8_t)(len >> 24),
+                     (uint8_t)(len >> 16),
+                     (uint8_t)(len >> 8),
+                     (uint8_t)len,
+                     0,
+                     0,
+                     0,
+                     proto};
     sum = inet_sum(src->v6.b, 16, 0);
     sum = inet_sum(dst->v6.b, 16, sum);
     sum = inet_sum(ph, sizeof ph, sum);

@@ -37,9 +37,16 @@ enum {
 
 /* IPv4 header field offsets. */
 enum {
-  IP4_OFF_VHL = 0, IP4_OFF_TOS = 1, IP4_OFF_LEN = 2, IP4_OFF_ID = 4,
-  IP4_OFF_FRAG = 6, IP4_OFF_TTL = 8, IP4_OFF_PROTO = 9, IP4_OFF_CSUM = 10,
-  IP4_OFF_SRC = 12, IP4_OFF_DST = 16,
+  IP4_OFF_VHL = 0,
+  IP4_OFF_TOS = 1,
+  IP4_OFF_LEN = 2,
+  IP4_OFF_ID = 4,
+  IP4_OFF_FRAG = 6,
+  IP4_OFF_TTL = 8,
+  IP4_OFF_PROTO = 9,
+  IP4_OFF_CSUM = 10,
+  IP4_OFF_SRC = 12,
+  IP4_OFF_DST = 16,
 };
 #define IP4_DF 0x4000
 #define IP4_MF 0x2000
@@ -47,7 +54,10 @@ enum {
 
 /* IPv6 header field offsets. */
 enum {
-  IP6_OFF_PLEN = 4, IP6_OFF_NH = 6, IP6_OFF_HLIM = 7, IP6_OFF_SRC = 8,
+  IP6_OFF_PLEN = 4,
+  IP6_OFF_NH = 6,
+  IP6_OFF_HLIM = 7,
+  IP6_OFF_SRC = 8,
   IP6_OFF_DST = 24,
 };
 

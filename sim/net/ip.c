@@ -8,15 +8,15 @@
 #include <string.h>
 
 #include "sim/core/dispatch.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/net/frag.h"
 #include "sim/net/icmp.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
 #include "sim/net/route.h"
-#include "sim/core/sim.h"
 
 struct ip_hook_entry {
   int priority;
@@ -48,8 +48,7 @@ void ip_hook_remove(struct node *node, enum ip_hook hook, ip_hook_fn fn,
                     void *ctx) {
   GArray *a = node->hooks[hook];
   for (guint i = 0; a && i < a->len; i++) {
-    const struct ip_hook_entry *e =
-        &g_array_index(a, struct ip_hook_entry, i);
+    const struct ip_hook_entry *e = &g_array_index(a, struct ip_hook_entry, i);
     if (e->fn == fn && e->ctx == ctx) {
       g_array_remove_index(a, i);
       if (a->len == 0)
@@ -83,13 +82,11 @@ void ip__node_free(struct node *node) {
 
 /* Runs the hooks of one point; false if the packet is gone (dropped and
  * counted, or stolen). */
-static bool run_hook_list(struct node *node, enum ip_hook hook,
-                          struct pkt *pkt, struct iface *in,
-                          struct iface *out) {
+static bool run_hook_list(struct node *node, enum ip_hook hook, struct pkt *pkt,
+                          struct iface *in, struct iface *out) {
   const GArray *a = node->hooks[hook];
   for (guint i = 0; i < a->len; i++) {
-    const struct ip_hook_entry *e =
-        &g_array_index(a, struct ip_hook_entry, i);
+    const struct ip_hook_entry *e = &g_array_index(a, struct ip_hook_entry, i);
     struct ip_verdict v = e->fn(e->ctx, node, pkt, in, out);
     switch (v.kind) {
     case IP_VERDICT_ACCEPT:
@@ -142,8 +139,8 @@ static void neigh_output(void *ctx, struct pkt *pkt) {
 
 /* The common tail of forwarded and originated packets: POST_ROUTING, the
  * MTU, then the neighbour layer. */
-static void finish_output(struct node *node, struct pkt *pkt,
-                          struct iface *in, const struct nexthop *nh) {
+static void finish_output(struct node *node, struct pkt *pkt, struct iface *in,
+                          const struct nexthop *nh) {
   if (!run_hooks(node, IP_HOOK_POST_ROUTING, pkt, in, nh->oif))
     return;
   if (!nh->oif->up) {
@@ -399,8 +396,7 @@ static void forward(struct node *node, struct pkt *pkt, struct iface *in,
     if (version == 4)
       icmp_send_error(node, pkt, ICMP_DEST_UNREACH, ICMP_UNREACH_NET, 0);
     else
-      icmp_send_error(node, pkt, ICMP6_DEST_UNREACH, ICMP6_UNREACH_NOROUTE,
-                      0);
+      icmp_send_error(node, pkt, ICMP6_DEST_UNREACH, ICMP6_UNREACH_NOROUTE, 0);
     sim_drop(node->sim, node, NULL, pkt, DROP_NO_ROUTE);
     return;
   }

@@ -100,7 +100,7 @@ struct ip_tx {
   struct ip_addr src;
   struct ip_addr dst;
   uint8_t proto;
-  uint8_t ttl;   /* 0: IP_DEFAULT_TTL */
+  uint8_t ttl; /* 0: IP_DEFAULT_TTL */
   uint8_t tos;
   bool df;
 };

@@ -13,32 +13,30 @@
 #include <string.h>
 
 #include "sim/core/fault.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
+#include "sim/core/units.h"
 #include "sim/net/iface.h"
 #include "sim/net/ip.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
 #include "sim/net/route.h"
-#include "sim/core/sim.h"
-#include "sim/core/units.h"
 
 static void links_free(struct sim *sim) {
   for (guint i = 0; i < sim->links->len; i++)
     link_free(g_ptr_array_index(sim->links, i));
 }
 
-static void links_count_drop(G_GNUC_UNUSED struct node *node,
-                             struct link *link, uint32_t reason) {
+static void links_count_drop(G_GNUC_UNUSED struct node *node, struct link *link,
+                             uint32_t reason) {
   if (link)
     drop_counters_add(&link->cnt.drops, reason);
 }
 
-static const struct sim_subsystem links = {.name = "links",
-                                           .free = links_free,
-                                           .count_drop = links_count_drop};
+static const struct sim_subsystem links = {
+    .name = "links", .free = links_free, .count_drop = links_count_drop};
 
 struct link *link_new(struct sim *sim, const char *name,
-                      const struct link_ops *ops, uint64_t bps,
-                      int64_t delay) {
+                      const struct link_ops *ops, uint64_t bps, int64_t delay) {
   sim_use(sim, &links);
   struct link *link = g_new0(struct link, 1);
   link->sim = sim;
@@ -64,8 +62,7 @@ void link_free(struct link *link) {
 }
 
 void link_attach(struct link *link, struct iface *iface) {
-  g_return_if_fail(!link->ops->max_ends ||
-                   link->n_ends < link->ops->max_ends);
+  g_return_if_fail(!link->ops->max_ends || link->n_ends < link->ops->max_ends);
   iface->link = link;
   iface->link_index = link->n_ends;
   link->ends = g_renew(struct iface *, link->ends, link->n_ends + 1);
@@ -185,7 +182,7 @@ void link_send(struct iface *from, struct pkt *pkt) {
   }
   int64_t now = sim_now(sim);
   int64_t *busy = link->ops->shared_medium ? &link->channel_busy_until
-                                            : &from->tx_busy_until;
+                                           : &from->tx_busy_until;
   int64_t start = *busy > now ? *busy : now;
   if (start > now) {
     txq_advance(&from->txq, now);
@@ -250,8 +247,7 @@ static void deliver(struct sched_event *ev) {
   link->ops->deliver(link, from, pkt);
 }
 
-void link_output(struct iface *oif, struct pkt *pkt,
-                 const struct ip_addr *gw) {
+void link_output(struct iface *oif, struct pkt *pkt, const struct ip_addr *gw) {
   oif->link->ops->output(oif, pkt, gw);
 }
 

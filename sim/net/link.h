@@ -8,8 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sim/net/addr.h"
 #include "sim/core/drop.h"
+#include "sim/net/addr.h"
 #include "sim/net/loss.h"
 
 struct sim;
@@ -25,19 +25,18 @@ enum link_framing { LINK_FRAMING_RAW_IP, LINK_FRAMING_ETHERNET };
  * new table, never a new branch in the stack.  Every hook but the optional
  * ones (attach, detach, free) is set. */
 struct link_ops {
-  const char *name;      /* links.tsv's kind column */
+  const char *name; /* links.tsv's kind column */
   enum link_framing framing;
-  uint32_t header_len;   /* bytes of framing in front of the IP packet */
-  int pcap_dlt;          /* link-layer type of its pcap trace */
-  uint32_t max_ends;     /* interfaces it takes; 0: any number */
+  uint32_t header_len; /* bytes of framing in front of the IP packet */
+  int pcap_dlt;        /* link-layer type of its pcap trace */
+  uint32_t max_ends;   /* interfaces it takes; 0: any number */
   /* One medium shared by all ends (a LAN), rather than a channel per
    * sending end (each direction of a point-to-point link). */
   bool shared_medium;
   /* Frames an IP packet (data at the IP header) for the next hop gw (family
    * 0: the packet's own destination) and passes it to link_send.
    * Consumes pkt. */
-  void (*output)(struct iface *oif, struct pkt *pkt,
-                 const struct ip_addr *gw);
+  void (*output)(struct iface *oif, struct pkt *pkt, const struct ip_addr *gw);
   /* A frame arrived on iface (data at the frame): up the stack.  Consumes
    * pkt. */
   void (*input)(struct iface *iface, struct pkt *pkt);
@@ -58,9 +57,9 @@ typedef bool (*link_loss_fn)(void *ctx, struct link *link,
                              const struct iface *from, const struct pkt *pkt);
 
 struct link_counters {
-  uint64_t tx_packets, tx_bytes;  /* frames accepted for transmission */
-  uint64_t rx_packets, rx_bytes;  /* frames delivered to a receiver */
-  int64_t busy_ns;                /* time spent transmitting */
+  uint64_t tx_packets, tx_bytes; /* frames accepted for transmission */
+  uint64_t rx_packets, rx_bytes; /* frames delivered to a receiver */
+  int64_t busy_ns;               /* time spent transmitting */
   struct drop_counters drops;
 };
 
@@ -69,14 +68,14 @@ struct link {
   char *name;
   uint32_t id;
   const struct link_ops *ops;
-  void *priv;            /* the kind's state, owned by ops->free */
+  void *priv; /* the kind's state, owned by ops->free */
   uint64_t bps;
   int64_t delay;
-  uint32_t mtu;          /* largest IP packet, without link framing */
-  uint32_t queue_limit;  /* frames waiting per sending interface */
+  uint32_t mtu;         /* largest IP packet, without link framing */
+  uint32_t queue_limit; /* frames waiting per sending interface */
   /* The link's own loss model, used unless a provider replaces it. */
   struct loss_model loss;
-  link_loss_fn loss_fn;  /* NULL: the link's own model */
+  link_loss_fn loss_fn; /* NULL: the link's own model */
   void *loss_ctx;
   bool up;
   /* Bumped whenever the link goes down, so that frames that were in flight
@@ -97,8 +96,7 @@ extern const struct link_ops link_p2p_ops;
 
 /* Owned by sim. */
 struct link *link_new(struct sim *sim, const char *name,
-                      const struct link_ops *ops, uint64_t bps,
-                      int64_t delay);
+                      const struct link_ops *ops, uint64_t bps, int64_t delay);
 void link_free(struct link *link);
 void link_attach(struct link *link, struct iface *iface);
 /* A radio leaving its cell: its queued frames are forgotten. */
@@ -122,8 +120,7 @@ void link_receive(struct link *link, struct iface *to, struct pkt *pkt);
 
 /* An IP packet leaves oif for next hop gw (family 0: its destination),
  * framed the way oif's link frames.  Consumes pkt. */
-void link_output(struct iface *oif, struct pkt *pkt,
-                 const struct ip_addr *gw);
+void link_output(struct iface *oif, struct pkt *pkt, const struct ip_addr *gw);
 
 /* Bytes of link framing in front of the IP packet. */
 static inline uint32_t link_header_len(const struct link *link) {

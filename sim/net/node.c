@@ -17,16 +17,14 @@ static void nodes_free(struct sim *sim) {
     node_free(g_ptr_array_index(sim->nodes, i));
 }
 
-static void nodes_count_drop(struct node *node,
-                             G_GNUC_UNUSED struct link *link,
+static void nodes_count_drop(struct node *node, G_GNUC_UNUSED struct link *link,
                              uint32_t reason) {
   if (node)
     drop_counters_add(&node->cnt.drops, reason);
 }
 
-static const struct sim_subsystem nodes = {.name = "nodes",
-                                           .free = nodes_free,
-                                           .count_drop = nodes_count_drop};
+static const struct sim_subsystem nodes = {
+    .name = "nodes", .free = nodes_free, .count_drop = nodes_count_drop};
 
 struct node *node_new(struct sim *sim, const char *name, bool router) {
   sim_use(sim, &nodes);
@@ -90,8 +88,7 @@ struct node *node_find(const struct sim *sim, const char *name) {
   return NULL;
 }
 
-bool node_first_addr(const struct node *node, int family,
-                     struct ip_addr *out) {
+bool node_first_addr(const struct node *node, int family, struct ip_addr *out) {
   for (uint32_t i = 0; i < node->n_ifaces; i++) {
     const struct prefix *p = iface_addr(node->ifaces[i], family);
     if (p) {

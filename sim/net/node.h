@@ -7,11 +7,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sim/net/addr.h"
 #include "sim/core/dispatch.h"
 #include "sim/core/drop.h"
-#include "sim/net/hook.h"
 #include "sim/core/sim.h"
+#include "sim/net/addr.h"
+#include "sim/net/hook.h"
 
 struct iface;
 struct tcp_state;
@@ -21,10 +21,10 @@ struct mobility;
 struct radio_listener;
 
 struct node_counters {
-  uint64_t ip_received;   /* IP packets that arrived on an interface */
-  uint64_t ip_sent;       /* IP packets this node originated */
+  uint64_t ip_received; /* IP packets that arrived on an interface */
+  uint64_t ip_sent;     /* IP packets this node originated */
   uint64_t ip_forwarded;
-  uint64_t ip_delivered;  /* handed to a local protocol */
+  uint64_t ip_delivered; /* handed to a local protocol */
   uint64_t icmp_errors_sent;
   uint64_t fragments_sent;
   uint64_t reassembled;
@@ -46,16 +46,16 @@ struct node {
   bool up;
   struct iface **ifaces;
   uint32_t n_ifaces;
-  struct rtable *rt;       /* connected and static routes; NULL if none */
+  struct rtable *rt; /* connected and static routes; NULL if none */
   /* The rules of the tables below are in ip.h. */
   GArray *hooks[IP_HOOK_COUNT]; /* struct ip_hook_entry; NULL if none */
-  struct dispatch protos;  /* (family << 8 | protocol) -> handlers */
-  struct dispatch udp;     /* port -> handlers */
-  struct tcp_state *tcp;   /* NULL until the node uses TCP */
-  struct dispatch icmp;    /* (family << 8 | type) -> handlers */
+  struct dispatch protos;       /* (family << 8 | protocol) -> handlers */
+  struct dispatch udp;          /* port -> handlers */
+  struct tcp_state *tcp;        /* NULL until the node uses TCP */
+  struct dispatch icmp;         /* (family << 8 | type) -> handlers */
   struct reasm_table *reasm;
   struct route_cache rcache;
-  struct mobility *mobility;          /* NULL: the node has no position */
+  struct mobility *mobility; /* NULL: the node has no position */
   struct radio_listener *radio_listeners;
   uint16_t ip4_next_id;
   uint32_t ip6_next_frag_id;

@@ -25,10 +25,10 @@
 #include <glib.h>
 #include <string.h>
 
+#include "sim/core/sim.h"
 #include "sim/net/iface.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/core/sim.h"
 
 struct static_route {
   struct prefix p;
@@ -42,8 +42,8 @@ struct rtable {
 
 /* Next hop of one node towards one prefix. */
 struct rhop {
-  uint32_t oif;   /* interface id + 1; 0: no route */
-  uint32_t gw;    /* the neighbour's interface id */
+  uint32_t oif; /* interface id + 1; 0: no route */
+  uint32_t gw;  /* the neighbour's interface id */
 };
 
 struct rprefix {
@@ -61,9 +61,9 @@ struct routing {
    * computed from: the topology generation and the endpoints' attachment
    * stamps (route_topology_changed). */
   uint32_t topo_generation;
-  GArray *attach_stamps;  /* uint32_t per node id, grown on demand */
-  GHashTable *shortest;   /* uint64_t (from << 32 | to) -> struct spath */
-  GHashTable *trees;      /* root node id -> struct sptree */
+  GArray *attach_stamps; /* uint32_t per node id, grown on demand */
+  GHashTable *shortest;  /* uint64_t (from << 32 | to) -> struct spath */
+  GHashTable *trees;     /* root node id -> struct sptree */
   size_t tree_bytes;
 };
 
@@ -141,8 +141,8 @@ void route_invalidate(struct sim *sim) {
 }
 
 static void build_prefixes(struct sim *sim, struct routing *r) {
-  r->prefixes = g_hash_table_new_full(prefix_hash, prefix_equal, NULL,
-                                      rprefix_free);
+  r->prefixes =
+      g_hash_table_new_full(prefix_hash, prefix_equal, NULL, rprefix_free);
   for (guint i = 0; i < sim->ifaces->len; i++) {
     struct iface *iface = g_ptr_array_index(sim->ifaces, i);
     if (iface->radio)
@@ -262,8 +262,8 @@ static void compute_tree(struct sim *sim, struct rprefix *rp) {
 }
 
 /* Longest computed prefix holding dst; its length in *len. */
-static struct rprefix *computed_match(struct sim *sim, const struct ip_addr *dst,
-                                      int *len) {
+static struct rprefix *computed_match(struct sim *sim,
+                                      const struct ip_addr *dst, int *len) {
   struct routing *r = routing(sim);
   if (!r->built)
     build_prefixes(sim, r);
@@ -342,8 +342,10 @@ bool route_lookup(struct node *node, const struct ip_addr *dst,
   }
   struct nexthop nh = {0};
   bool found = lookup_uncached(node, dst, &nh);
-  *c = (struct route_cache){.dst = *dst, .generation = gen,
-                            .oif = found ? nh.oif : NULL, .gw = nh.gw};
+  *c = (struct route_cache){.dst = *dst,
+                            .generation = gen,
+                            .oif = found ? nh.oif : NULL,
+                            .gw = nh.gw};
   if (found)
     *out = nh;
   return found;
@@ -416,8 +418,8 @@ static void rtable_free(struct node *node) {
 
 struct sptree {
   uint32_t topo_generation, root_stamp;
-  guint n;         /* nodes covered (the node count when built) */
-  int64_t *dist;   /* per node id; INT64_MAX: not reached */
+  guint n;       /* nodes covered (the node count when built) */
+  int64_t *dist; /* per node id; INT64_MAX: not reached */
   uint32_t *hops;
 };
 
@@ -469,8 +471,8 @@ void route_topology_changed(struct iface *iface) {
 }
 
 /* Relax state v to (d, h). */
-static void relax(struct dheap *heap, int64_t *dist, uint32_t *hops,
-                  uint32_t v, int64_t d, uint32_t h) {
+static void relax(struct dheap *heap, int64_t *dist, uint32_t *hops, uint32_t v,
+                  int64_t d, uint32_t h) {
   if (d < dist[v] || (d == dist[v] && h < hops[v])) {
     dist[v] = d;
     hops[v] = h;
@@ -481,8 +483,7 @@ static void relax(struct dheap *heap, int64_t *dist, uint32_t *hops,
 /* Dijkstra from root by (propagation delay, links) over nodes (states
  * 0..n-1) and links (n + link id); only the root and relays are
  * expanded.  Fills t for the nodes. */
-static void sptree_build(struct sim *sim, struct node *root,
-                         struct sptree *t) {
+static void sptree_build(struct sim *sim, struct node *root, struct sptree *t) {
   guint n = sim->nodes->len, states = n + sim->links->len;
   int64_t *dist = g_new(int64_t, states);
   uint32_t *hops = g_new(uint32_t, states);
@@ -495,7 +496,7 @@ static void sptree_build(struct sim *sim, struct node *root,
   while (heap.items->len) {
     struct ditem it = dheap_pop(&heap);
     if (it.dist != dist[it.node] || it.hops != hops[it.node])
-      continue; /* superseded */
+      continue;         /* superseded */
     if (it.node >= n) { /* a link: on to every station */
       struct link *link = g_ptr_array_index(sim->links, it.node - n);
       for (uint32_t k = 0; k < link->n_ends; k++)
@@ -522,12 +523,11 @@ static void sptree_build(struct sim *sim, struct node *root,
 static struct sptree *sptree_get(struct sim *sim, struct routing *r,
                                  struct node *root) {
   if (!r->trees)
-    r->trees = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                     sptree_free);
+    r->trees =
+        g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, sptree_free);
   struct sptree *t = g_hash_table_lookup(r->trees, GUINT_TO_POINTER(root->id));
   uint32_t stamp = attach_stamp(r, root->id);
-  if (t && t->topo_generation == r->topo_generation &&
-      t->root_stamp == stamp)
+  if (t && t->topo_generation == r->topo_generation && t->root_stamp == stamp)
     return t;
   if (t) {
     r->tree_bytes -= t->n * (sizeof *t->dist + sizeof *t->hops);
@@ -587,8 +587,8 @@ bool route_shortest(struct sim *sim, struct node *from, struct node *to,
                     int64_t *prop, uint32_t *hops) {
   struct routing *r = routing(sim);
   if (!r->shortest)
-    r->shortest = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
-                                        g_free);
+    r->shortest =
+        g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
   uint64_t key = (uint64_t)from->id << 32 | to->id;
   uint32_t fs = attach_stamp(r, from->id), ts = attach_stamp(r, to->id);
   struct spath *sp = g_hash_table_lookup(r->shortest, &key);

@@ -84,16 +84,16 @@
 
 #include <string.h>
 
+#include "sim/core/pkt.h"
+#include "sim/core/rng.h"
+#include "sim/core/sim.h"
 #include "sim/net/icmp.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
-#include "sim/core/rng.h"
 #include "sim/net/route.h"
-#include "sim/core/sim.h"
 
 enum {
   TH_FIN = 0x01,
@@ -105,8 +105,15 @@ enum {
 
 /* Header field offsets. */
 enum {
-  OFF_SPORT = 0, OFF_DPORT = 2, OFF_SEQ = 4, OFF_ACK = 8, OFF_DOFF = 12,
-  OFF_FLAGS = 13, OFF_WIN = 14, OFF_CSUM = 16, OFF_URG = 18,
+  OFF_SPORT = 0,
+  OFF_DPORT = 2,
+  OFF_SEQ = 4,
+  OFF_ACK = 8,
+  OFF_DOFF = 12,
+  OFF_FLAGS = 13,
+  OFF_WIN = 14,
+  OFF_CSUM = 16,
+  OFF_URG = 18,
 };
 
 #define OPT_END 0
@@ -176,8 +183,8 @@ struct tcp_conn {
   uint32_t sbuf_cap, sbuf_head, sbuf_len; /* sbuf_head: the byte at snd_una */
   bool fin_queued;
   uint32_t fin_seq;
-  uint32_t mss;     /* send MSS */
-  uint32_t adv_mss; /* the MSS our SYN advertised */
+  uint32_t mss;      /* send MSS */
+  uint32_t adv_mss;  /* the MSS our SYN advertised */
   int64_t last_send; /* of data, for the restart after idle */
 
   /* Congestion control. */
@@ -253,8 +260,8 @@ static struct sim *conn_sim(const struct tcp_conn *c) {
 
 /* ---- per-node state --------------------------------------------------- */
 
-static bool on_icmp(void *ctx, struct node *node, struct pkt *pkt,
-                    uint32_t off, struct iface *in);
+static bool on_icmp(void *ctx, struct node *node, struct pkt *pkt, uint32_t off,
+                    struct iface *in);
 
 static struct tcp_state *state_of(struct node *node) {
   if (!node->tcp) {
@@ -371,7 +378,9 @@ static void xmit(struct node *node, struct pkt *p, const struct ip_addr *src,
   /* meta.flow stays 0: loss and in-flight accounting by sequence number
    * is for datagram flows; TCP reports to its flow directly. */
   p->meta.created = sim_now(node->sim);
-  struct ip_tx tx = {.src = *src, .dst = *dst, .proto = IPPROTO_NUM_TCP,
+  struct ip_tx tx = {.src = *src,
+                     .dst = *dst,
+                     .proto = IPPROTO_NUM_TCP,
                      .df = dst->family == 4};
   ip_send(node, p, &tx);
 }
@@ -386,8 +395,7 @@ static void conn_xmit(struct tcp_conn *c, struct pkt *p, uint32_t seq,
   }
   c->st.segs_sent++;
   xmit(c->ts->node, p, &c->local, &c->remote, c->lport, c->rport, seq,
-       flags & TH_ACK ? c->rcv_nxt : 0, flags, (uint16_t)c->rcv_wnd,
-       mss_opt);
+       flags & TH_ACK ? c->rcv_nxt : 0, flags, (uint16_t)c->rcv_wnd, mss_opt);
 }
 
 static void set_cwnd(struct tcp_conn *c, uint32_t cwnd) {
@@ -533,8 +541,8 @@ static void output(struct tcp_conn *c) {
 /* One segment from snd_una: fast retransmit and partial ACKs. */
 static void retransmit_first(struct tcp_conn *c) {
   uint32_t len = min_u32(c->sbuf_len, c->mss);
-  bool fin = c->fin_queued && len == c->sbuf_len &&
-             seq_gt(c->snd_max, c->fin_seq);
+  bool fin =
+      c->fin_queued && len == c->sbuf_len && seq_gt(c->snd_max, c->fin_seq);
   send_data(c, c->snd_una, len, fin);
 }
 
@@ -649,8 +657,7 @@ void tcp_set_report(struct tcp_conn *c, const struct tcp_report *report,
 }
 
 uint32_t tcp_send_space(const struct tcp_conn *c) {
-  if ((c->state != S_ESTABLISHED && c->state != S_CLOSE_WAIT) ||
-      c->fin_queued)
+  if ((c->state != S_ESTABLISHED && c->state != S_CLOSE_WAIT) || c->fin_queued)
     return 0;
   return c->sbuf_cap - c->sbuf_len;
 }
@@ -777,7 +784,7 @@ static void rtt_sample(struct tcp_conn *c, int64_t r) {
   }
   int64_t var = 4 * c->rttvar > TCP_CLOCK_G ? 4 * c->rttvar : TCP_CLOCK_G;
   int64_t rto = c->srtt + var;
-  c->rto = rto < TCP_RTO_MIN ? TCP_RTO_MIN
+  c->rto = rto < TCP_RTO_MIN   ? TCP_RTO_MIN
            : rto > TCP_RTO_MAX ? TCP_RTO_MAX
                                : rto;
 }
@@ -977,8 +984,8 @@ static bool ack_input(struct tcp_conn *c, const struct seg *s) {
     return true; /* an old ACK */
   if (s->ack == c->snd_una) {
     /* RFC 5681 2: a duplicate ACK. */
-    if (s->len == 0 && !(s->flags & (TH_SYN | TH_FIN)) &&
-        s->wnd == old_wnd && c->snd_max != c->snd_una)
+    if (s->len == 0 && !(s->flags & (TH_SYN | TH_FIN)) && s->wnd == old_wnd &&
+        c->snd_max != c->snd_una)
       dupack(c);
     return true;
   }
@@ -1099,8 +1106,8 @@ static void data_input(struct tcp_conn *c, const struct seg *s) {
   }
   c->rcv_nxt += more;
   c->rbuf_head = (ring_at + more) % c->rcv_wnd;
-  bool fin_now = (fin && more == 0) ||
-                 (c->fin_pending && c->rcv_nxt == c->rcv_fin_seq);
+  bool fin_now =
+      (fin && more == 0) || (c->fin_pending && c->rcv_nxt == c->rcv_fin_seq);
   c->rcv_unacked += len + more;
   if (fin_now) {
     c->rcv_nxt++;
@@ -1153,8 +1160,7 @@ static void segment_arrives(struct tcp_conn *c, const struct seg *s) {
 
 /* Parses and checks a segment (pkt->data at the IP header); false with
  * the drop reason if it is not a valid one. */
-static bool parse(const struct pkt *pkt, struct seg *s,
-                  enum drop_reason *why) {
+static bool parse(const struct pkt *pkt, struct seg *s, enum drop_reason *why) {
   *s = (struct seg){0};
   ip_packet_addrs(pkt, &s->src, &s->dst);
   uint32_t hlen;
@@ -1265,8 +1271,8 @@ static bool quoted_addr(const uint8_t *b, uint32_t n, uint32_t off, bool v4,
 
 /* ICMP "fragmentation needed" and ICMPv6 Packet Too Big quoting one of our
  * segments; other errors are left to other handlers. */
-static bool on_icmp(void *ctx, struct node *node, struct pkt *pkt,
-                    uint32_t off, struct iface *in) {
+static bool on_icmp(void *ctx, struct node *node, struct pkt *pkt, uint32_t off,
+                    struct iface *in) {
   struct tcp_state *ts = ctx;
   const uint8_t *b = pkt->data;
   uint32_t n = pkt->len;
@@ -1292,10 +1298,8 @@ static bool on_icmp(void *ctx, struct node *node, struct pkt *pkt,
   uint32_t seq;
   if (!get_u8(b, n, inner + (v4 ? IP4_OFF_PROTO : IP6_OFF_NH), &proto) ||
       proto != IPPROTO_NUM_TCP ||
-      !quoted_addr(b, n, inner + (v4 ? IP4_OFF_SRC : IP6_OFF_SRC), v4,
-                   &qsrc) ||
-      !quoted_addr(b, n, inner + (v4 ? IP4_OFF_DST : IP6_OFF_DST), v4,
-                   &qdst) ||
+      !quoted_addr(b, n, inner + (v4 ? IP4_OFF_SRC : IP6_OFF_SRC), v4, &qsrc) ||
+      !quoted_addr(b, n, inner + (v4 ? IP4_OFF_DST : IP6_OFF_DST), v4, &qdst) ||
       !get_be16(b, n, inner + ihl + OFF_SPORT, &sport) ||
       !get_be16(b, n, inner + ihl + OFF_DPORT, &dport) ||
       !get_be32(b, n, inner + ihl + OFF_SEQ, &seq))

@@ -7,8 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sim/net/addr.h"
 #include "sim/core/sched.h"
+#include "sim/net/addr.h"
 
 struct node;
 struct iface;
@@ -128,8 +128,7 @@ uint8_t tcp_conn_last_ttl(const struct tcp_conn *c);
 
 /* Kernel side: the handler of IP protocol 6 on every node (an ip_proto_fn;
  * data at the IP header).  Takes every segment. */
-bool tcp_input(void *ctx, struct node *node, struct pkt *pkt,
-               struct iface *in);
+bool tcp_input(void *ctx, struct node *node, struct pkt *pkt, struct iface *in);
 void tcp__node_free(struct node *node);
 
 #endif

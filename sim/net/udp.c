@@ -3,20 +3,19 @@
 #include "sim/net/udp.h"
 
 #include "sim/core/dispatch.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/net/icmp.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
-#include "sim/core/sim.h"
 
 /* Ports in a hash table: a server may terminate thousands of flows. */
 void udp_register(struct node *node, uint16_t port, udp_rx_fn fn, void *ctx) {
   g_return_if_fail(dispatch_add(&node->udp, port, (dispatch_fn)fn, ctx));
 }
 
-void udp_unregister(struct node *node, uint16_t port, udp_rx_fn fn,
-                    void *ctx) {
+void udp_unregister(struct node *node, uint16_t port, udp_rx_fn fn, void *ctx) {
   dispatch_remove(&node->udp, port, (dispatch_fn)fn, ctx);
 }
 
@@ -51,8 +50,8 @@ void udp_send(struct node *node, struct pkt *pkt, const struct ip_addr *src,
   uint16_t csum =
       inet_pseudo_checksum(&from, dst, IPPROTO_NUM_UDP, h, pkt->len);
   put_be16(h + 6, csum ? csum : 0xffff);
-  struct ip_tx tx = {.src = from, .dst = *dst, .proto = IPPROTO_NUM_UDP,
-                     .ttl = ttl};
+  struct ip_tx tx = {
+      .src = from, .dst = *dst, .proto = IPPROTO_NUM_UDP, .ttl = ttl};
   ip_send(node, pkt, &tx);
 }
 

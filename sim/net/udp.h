@@ -15,7 +15,7 @@ struct pkt;
 struct udp_rx {
   struct ip_addr src, dst;
   uint16_t sport, dport;
-  uint8_t ttl;       /* TTL or hop limit as received */
+  uint8_t ttl; /* TTL or hop limit as received */
   struct iface *in;
 };
 
@@ -26,8 +26,7 @@ typedef bool (*udp_rx_fn)(void *ctx, struct node *node, struct pkt *pkt,
                           const struct udp_rx *rx);
 
 void udp_register(struct node *node, uint16_t port, udp_rx_fn fn, void *ctx);
-void udp_unregister(struct node *node, uint16_t port, udp_rx_fn fn,
-                    void *ctx);
+void udp_unregister(struct node *node, uint16_t port, udp_rx_fn fn, void *ctx);
 /* Has port a handler?  The dispatch rule lets handlers share a port; an
  * application that must have one to itself (a traffic sink, a DHCP server)
  * asks this when the scenario is loaded and reports the clash there. */
@@ -41,8 +40,7 @@ void udp_send(struct node *node, struct pkt *pkt, const struct ip_addr *src,
 
 /* Kernel side: the handler of IP protocol 17 on every node (an
  * ip_proto_fn; data at the IP header).  Takes every packet. */
-bool udp_input(void *ctx, struct node *node, struct pkt *pkt,
-               struct iface *in);
+bool udp_input(void *ctx, struct node *node, struct pkt *pkt, struct iface *in);
 
 void udp__node_free(struct node *node);
 

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/results/handoff.h"
-#include "sim/net/route.h"
 #include "sim/core/sim.h"
+#include "sim/net/route.h"
 #include "sim/net/tcp.h"
+#include "sim/results/handoff.h"
 
 static void flows_free(struct sim *sim) {
   for (guint i = 0; i < sim->flows->len; i++)
@@ -68,8 +68,8 @@ struct flow_bin *flow_bin_at(struct flow *f, int64_t t) {
     guint old = f->bins->len;
     g_array_set_size(f->bins, index + 1);
     /* A window carries over bins without changes. */
-    int64_t cwnd = old ? g_array_index(f->bins, struct flow_bin, old - 1).cwnd
-                       : -1;
+    int64_t cwnd =
+        old ? g_array_index(f->bins, struct flow_bin, old - 1).cwnd : -1;
     for (guint i = old; i <= index; i++)
       g_array_index(f->bins, struct flow_bin, i).cwnd = cwnd;
   }
@@ -123,11 +123,15 @@ static void tcp_timeout(void *ctx) {
 /* By what: none, FLOW_TCP_SENT, FLOW_TCP_CWND, both. */
 static const struct tcp_report tcp_reports[4] = {
     {.retransmitted = tcp_retransmitted, .timeout = tcp_timeout},
-    {.sent = tcp_sent, .retransmitted = tcp_retransmitted,
+    {.sent = tcp_sent,
+     .retransmitted = tcp_retransmitted,
      .timeout = tcp_timeout},
-    {.cwnd = tcp_cwnd, .retransmitted = tcp_retransmitted,
+    {.cwnd = tcp_cwnd,
+     .retransmitted = tcp_retransmitted,
      .timeout = tcp_timeout},
-    {.sent = tcp_sent, .cwnd = tcp_cwnd, .retransmitted = tcp_retransmitted,
+    {.sent = tcp_sent,
+     .cwnd = tcp_cwnd,
+     .retransmitted = tcp_retransmitted,
      .timeout = tcp_timeout},
 };
 
@@ -136,8 +140,8 @@ void flow_follow_tcp(struct flow *f, struct tcp_conn *c, unsigned what) {
   tcp_set_report(c, &tcp_reports[what], f);
 }
 
-void flow_received(struct flow *f, uint32_t seq, uint32_t bytes,
-                   int64_t delay, uint8_t ttl) {
+void flow_received(struct flow *f, uint32_t seq, uint32_t bytes, int64_t delay,
+                   uint8_t ttl) {
   f->rx_counted = false;
   if (flow_seen(f, seq)) {
     f->duplicates++;
@@ -190,8 +194,7 @@ void flow_count_in_flight(struct sim *sim) {
   /* A packet of a flow still alive (queued, on a wire, waiting for ARP or
    * reassembly) is neither received nor lost; fragments and copies of one
    * datagram count once. */
-  g_autoptr(GHashTable) counted =
-      g_hash_table_new(g_int64_hash, g_int64_equal);
+  g_autoptr(GHashTable) counted = g_hash_table_new(g_int64_hash, g_int64_equal);
   g_autoptr(GArray) keys = g_array_new(FALSE, FALSE, sizeof(gint64));
   for (struct pkt *p = sim->pool.live; p; p = p->live_next) {
     uint32_t id = p->meta.flow;

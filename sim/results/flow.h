@@ -18,36 +18,36 @@ struct tcp_conn;
 
 /* One bin of a flow's time series. */
 struct flow_bin {
-  uint64_t rx_bytes;           /* application bytes received */
-  uint32_t rx_pkts;            /* application packets received */
-  uint32_t retransmits;        /* TCP segments sent again */
-  int64_t cwnd;                /* TCP congestion window at the bin's end,
-                                * bytes; -1 when the flow has none */
+  uint64_t rx_bytes;    /* application bytes received */
+  uint32_t rx_pkts;     /* application packets received */
+  uint32_t retransmits; /* TCP segments sent again */
+  int64_t cwnd;         /* TCP congestion window at the bin's end,
+                         * bytes; -1 when the flow has none */
 };
 
 struct flow {
   struct sim *sim;
   uint32_t id; /* 1-based, carried in packet metadata */
   char *name;
-  const char *kind;  /* "udp-cbr", "icmp-echo" */
+  const char *kind; /* "udp-cbr", "icmp-echo" */
   /* "one-way" for UDP flows, "round-trip" for echo */
   const char *delay_kind;
   struct ip_addr src, dst;
-  uint8_t ttl0;      /* TTL the source sends with, for hop counts */
+  uint8_t ttl0; /* TTL the source sends with, for hop counts */
   uint64_t sent, sent_bytes;
   uint64_t received, received_bytes; /* unique packets */
   uint64_t duplicates, reordered;
-  uint64_t icmp_errors;              /* errors received about the flow */
-  uint64_t in_flight;                /* set at the end of the run */
+  uint64_t icmp_errors; /* errors received about the flow */
+  uint64_t in_flight;   /* set at the end of the run */
   uint32_t max_seq;
   gboolean any_received;
-  GByteArray *seen;  /* bitmap by sequence number */
-  GArray *delays;    /* int64_t ns, unique packets in arrival order */
+  GByteArray *seen; /* bitmap by sequence number */
+  GArray *delays;   /* int64_t ns, unique packets in arrival order */
   uint64_t hops_sum;
   /* Path stretch (flow_path): over the path_pkts unique packets for which
    * both paths are known, the links crossed and the propagation delay of
    * the path taken and of the shortest path at each packet's arrival. */
-  bool rx_counted;   /* the last flow_received counted a unique packet */
+  bool rx_counted; /* the last flow_received counted a unique packet */
   uint64_t path_pkts;
   uint64_t path_hops_sum, shortest_hops_sum;
   int64_t path_prop_sum, shortest_prop_sum; /* ns */
@@ -57,7 +57,7 @@ struct flow {
   uint64_t retransmits, timeouts;
   int64_t completed;
   int64_t started;
-  GArray *bins;      /* struct flow_bin, one per sim->bin_width, if any */
+  GArray *bins; /* struct flow_bin, one per sim->bin_width, if any */
 };
 
 /* Registered in sim->flows, which owns it. */
@@ -67,8 +67,8 @@ struct flow *flow_new(struct sim *sim, const char *name, const char *kind,
 void flow_free(struct flow *f);
 void flow_sent(struct flow *f, uint32_t bytes);
 /* A packet of the flow arrived: hops from its remaining TTL. */
-void flow_received(struct flow *f, uint32_t seq, uint32_t bytes,
-                   int64_t delay, uint8_t ttl);
+void flow_received(struct flow *f, uint32_t seq, uint32_t bytes, int64_t delay,
+                   uint8_t ttl);
 /* A packet of the flow, sequence number seq, handed to its application at
  * node: tells the observers (the handoff meter among them) of the
  * delivery, then counts it as flow_received does.  Sinks of packet flows

@@ -29,11 +29,11 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/results/flow.h"
-#include "sim/net/iface.h"
-#include "sim/wireless/cell.h"
-#include "sim/net/node.h"
 #include "sim/core/sim.h"
+#include "sim/net/iface.h"
+#include "sim/net/node.h"
+#include "sim/results/flow.h"
+#include "sim/wireless/cell.h"
 
 /* One row of handoff_flows.tsv. */
 struct handoff_flow {
@@ -49,25 +49,25 @@ struct handoff_flow {
 /* A flow delivering at a watched node. */
 struct tracker {
   struct flow *flow;
-  int64_t max_seq;     /* -1: nothing delivered yet */
+  int64_t max_seq; /* -1: nothing delivered yet */
   int64_t last_time;
-  int64_t record;      /* index in meter->records for the latest handoff */
+  int64_t record; /* index in meter->records for the latest handoff */
 };
 
 struct watched {
-  GArray *trackers;    /* struct tracker */
-  int latest;          /* row of the node's latest handoff, -1: none */
-  bool registers;      /* its module marks registrations */
+  GArray *trackers; /* struct tracker */
+  int latest;       /* row of the node's latest handoff, -1: none */
+  bool registers;   /* its module marks registrations */
 };
 
 struct handoff_meter {
   struct observer obs;
   struct sim *sim;
-  guint rows_before;   /* log rows written before the meter existed */
-  GPtrArray *nodes;    /* struct watched *, by node id; NULL: not watched */
-  GArray *records;     /* struct handoff_flow */
-  GPtrArray *columns;  /* names of modules' columns */
-  GHashTable *values;  /* (row << 16 | column) -> double */
+  guint rows_before;  /* log rows written before the meter existed */
+  GPtrArray *nodes;   /* struct watched *, by node id; NULL: not watched */
+  GArray *records;    /* struct handoff_flow */
+  GPtrArray *columns; /* names of modules' columns */
+  GHashTable *values; /* (row << 16 | column) -> double */
 };
 
 static int bit_index(unsigned m) {
@@ -130,8 +130,11 @@ static bool on_new_path(const struct sim *sim, const struct watched *w,
 
 static int64_t new_record(struct handoff_meter *m, unsigned row,
                           struct tracker *t, int64_t s0) {
-  struct handoff_flow r = {.row = row, .flow = t->flow, .s0 = s0,
-                           .last_before = t->last_time, .end = -1,
+  struct handoff_flow r = {.row = row,
+                           .flow = t->flow,
+                           .s0 = s0,
+                           .last_before = t->last_time,
+                           .end = -1,
                            .first_new = -1};
   g_array_append_val(m->records, r);
   return (int64_t)m->records->len - 1;
@@ -148,8 +151,8 @@ static void on_delivery(void *ctx, struct node *node, struct flow *flow,
     if (g_array_index(w->trackers, struct tracker, i).flow == flow)
       t = &g_array_index(w->trackers, struct tracker, i);
   if (!t) {
-    struct tracker fresh = {.flow = flow, .max_seq = -1, .last_time = -1,
-                            .record = -1};
+    struct tracker fresh = {
+        .flow = flow, .max_seq = -1, .last_time = -1, .record = -1};
     g_array_append_val(w->trackers, fresh);
     t = &g_array_index(w->trackers, struct tracker, w->trackers->len - 1);
     if (w->latest >= 0)
@@ -186,8 +189,8 @@ static struct handoff_meter *meter(struct sim *sim) {
   if (!sim->handoff_meter) {
     sim_use(sim, &handoffs);
     struct handoff_meter *m = g_new0(struct handoff_meter, 1);
-    m->obs = (struct observer){.ctx = m, .on_delivery = on_delivery,
-                               .on_handoff = on_handoff};
+    m->obs = (struct observer){
+        .ctx = m, .on_delivery = on_delivery, .on_handoff = on_handoff};
     m->sim = sim;
     m->rows_before = n_rows(sim);
     m->nodes = g_ptr_array_new();
@@ -296,8 +299,8 @@ static double record_interruption(const struct handoff_flow *r) {
 /* The aggregate over the flows towards the node of one handoff. */
 struct handoff_agg {
   unsigned flows;
-  int64_t first_new;     /* the earliest; -1: none */
-  double interruption;   /* the longest, ns; NAN: none */
+  int64_t first_new;   /* the earliest; -1: none */
+  double interruption; /* the longest, ns; NAN: none */
   uint64_t lost, duplicates, reordered;
 };
 
@@ -371,12 +374,10 @@ static double flows(const struct handoff *h, const struct handoff_agg *a) {
 static double lost(const struct handoff *h, const struct handoff_agg *a) {
   return (double)a->lost;
 }
-static double duplicates(const struct handoff *h,
-                         const struct handoff_agg *a) {
+static double duplicates(const struct handoff *h, const struct handoff_agg *a) {
   return (double)a->duplicates;
 }
-static double reordered(const struct handoff *h,
-                        const struct handoff_agg *a) {
+static double reordered(const struct handoff *h, const struct handoff_agg *a) {
   return (double)a->reordered;
 }
 
@@ -444,8 +445,7 @@ char *handoff_table(const struct sim *sim) {
   const struct handoff_meter *m = sim->handoff_meter;
   guint extra = m ? m->columns->len : 0;
   for (guint c = 0; c < extra; c++)
-    g_string_append_printf(s, "\t%s",
-                           (char *)g_ptr_array_index(m->columns, c));
+    g_string_append_printf(s, "\t%s", (char *)g_ptr_array_index(m->columns, c));
   g_string_append_c(s, '\n');
   struct handoff_agg *aggs = aggregates(sim);
   for (guint i = 0; i < n_rows(sim); i++) {
@@ -494,8 +494,7 @@ char *handoff_flows_table(const struct sim *sim) {
     const struct handoff_flow *r = g_ptr_array_index(order, i);
     const struct handoff *h = row_of(sim, r->row);
     g_string_append_printf(s, "%u\t%s\t%s\t%s", r->row + 1,
-                           h->iface->node->name, h->iface->name,
-                           r->flow->name);
+                           h->iface->node->name, h->iface->name, r->flow->name);
     num_or_dash(s, secs(r->last_before), 9);
     num_or_dash(s, secs(r->first_new), 9);
     num_or_dash(s, record_interruption(r) / 1e6, 6);
@@ -505,8 +504,9 @@ char *handoff_flows_table(const struct sim *sim) {
                              first, last);
     else
       g_string_append(s, "\t-\t-");
-    g_string_append_printf(s, "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-                              "\t%" G_GUINT64_FORMAT "\n",
+    g_string_append_printf(s,
+                           "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                           "\t%" G_GUINT64_FORMAT "\n",
                            record_lost(r), r->duplicates, r->reordered);
   }
   return g_string_free(s, FALSE);

@@ -5,21 +5,21 @@
 #include "sim/results/results.h"
 
 #include <errno.h>
-#include <math.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
-#include "sim/wireless/cell.h"
-#include "sim/results/flow.h"
-#include "sim/results/handoff.h"
+#include "sim/core/sim.h"
 #include "sim/net/iface.h"
-#include "sim/wireless/mobility.h"
-#include "sim/results/signalling.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/core/sim.h"
+#include "sim/results/flow.h"
+#include "sim/results/handoff.h"
+#include "sim/results/signalling.h"
+#include "sim/wireless/cell.h"
+#include "sim/wireless/mobility.h"
 
-G_DEFINE_QUARK(mipsim-results-error-quark, mipsim_results_error)
+G_DEFINE_QUARK(mipsim - results - error - quark, mipsim_results_error)
 
 gboolean results_write_file(const char *dir, const char *name,
                             const char *contents, gsize len, GError **error) {
@@ -60,13 +60,14 @@ static char *flows_table(const struct sim *sim) {
     char src[ADDR_STRLEN], dst[ADDR_STRLEN];
     uint64_t lost = flow_lost(f);
     g_string_append_printf(
-        s, "%s\t%s\t%s\t%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-           "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-           "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%.6f\t%"
-           G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT,
+        s,
+        "%s\t%s\t%s\t%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+        "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+        "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+        "\t%.6f\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT,
         f->name, f->kind, addr_format(&f->src, src), addr_format(&f->dst, dst),
-        f->delay_kind, f->sent, f->received, lost, f->in_flight,
-        f->duplicates, f->reordered, f->icmp_errors,
+        f->delay_kind, f->sent, f->received, lost, f->in_flight, f->duplicates,
+        f->reordered, f->icmp_errors,
         f->sent ? (double)lost / (double)f->sent : 0.0, f->sent_bytes,
         f->received_bytes);
     ms(s, flow_delay_mean(f));
@@ -74,9 +75,8 @@ static char *flows_table(const struct sim *sim) {
     ms(s, (double)flow_delay_percentile(f, 0.5));
     ms(s, (double)flow_delay_percentile(f, 0.99));
     ms(s, (double)flow_delay_percentile(f, 1.0));
-    g_string_append_printf(s, "\t%.3f", f->received ? (double)f->hops_sum /
-                                                          f->received
-                                                    : 0.0);
+    g_string_append_printf(
+        s, "\t%.3f", f->received ? (double)f->hops_sum / f->received : 0.0);
     num_or_dash(s, flow_path_hops_mean(f), 3);
     num_or_dash(s, flow_shortest_hops_mean(f), 3);
     num_or_dash(s, flow_path_prop_mean(f) / 1e6, 6);
@@ -105,20 +105,19 @@ static char *timeseries_table(const struct sim *sim) {
   for (guint i = 0; i < sim->flows->len; i++) {
     const struct flow *f = g_ptr_array_index(sim->flows, i);
     /* Every bin up to the end of the run, so that silent gaps show. */
-    guint bins = (guint)((sim->sched.now + sim->bin_width - 1) /
-                         sim->bin_width);
+    guint bins =
+        (guint)((sim->sched.now + sim->bin_width - 1) / sim->bin_width);
     for (guint b = 0; b < bins; b++) {
       struct flow_bin zero = {.cwnd = -1};
       const struct flow_bin *bin =
           b < f->bins->len ? &g_array_index(f->bins, struct flow_bin, b)
-          : f->bins->len   ? &g_array_index(f->bins, struct flow_bin,
-                                            f->bins->len - 1)
-                           : &zero;
+          : f->bins->len
+              ? &g_array_index(f->bins, struct flow_bin, f->bins->len - 1)
+              : &zero;
       bool past = b >= f->bins->len;
       uint64_t bytes = past ? 0 : bin->rx_bytes;
       g_string_append_printf(
-          s, "%s\t%.6f\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-             "\t%.0f\t%u",
+          s, "%s\t%.6f\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%.0f\t%u",
           f->name, b * width, bytes, past ? 0 : (uint64_t)bin->rx_pkts,
           (double)bytes * 8 / width, past ? 0u : bin->retransmits);
       if (bin->cwnd >= 0)
@@ -163,8 +162,7 @@ static void drop_header(GString *s, const struct sim *sim) {
 static void drop_counts(GString *s, const struct sim *sim,
                         const struct drop_counters *c) {
   for (uint32_t r = 0; r < drop_reason_count(sim); r++)
-    g_string_append_printf(s, "\t%" G_GUINT64_FORMAT,
-                           drop_counters_get(c, r));
+    g_string_append_printf(s, "\t%" G_GUINT64_FORMAT, drop_counters_get(c, r));
   g_string_append_c(s, '\n');
 }
 
@@ -186,16 +184,17 @@ static char *links_table(const struct sim *sim) {
     const struct link *l = g_ptr_array_index(sim->links, i);
     /* A point-to-point link is full duplex: two channels. */
     double channels = l->ops->shared_medium ? 1.0 : 2.0;
-    double util = elapsed > 0 ? (double)l->cnt.busy_ns /
-                                    ((double)elapsed * channels)
-                              : 0.0;
+    double util = elapsed > 0
+                      ? (double)l->cnt.busy_ns / ((double)elapsed * channels)
+                      : 0.0;
     g_string_append_printf(
-        s, "%s\t%s\t%" G_GUINT64_FORMAT "\t%.6f\t%u\t%" G_GUINT64_FORMAT
-           "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%"
-           G_GUINT64_FORMAT "\t%.6f",
-        l->name, l->ops->name, l->bps,
-        (double)l->delay / 1e6, l->mtu, l->cnt.tx_packets, l->cnt.tx_bytes,
-        l->cnt.rx_packets, l->cnt.rx_bytes, util);
+        s,
+        "%s\t%s\t%" G_GUINT64_FORMAT "\t%.6f\t%u\t%" G_GUINT64_FORMAT
+        "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+        "\t%.6f",
+        l->name, l->ops->name, l->bps, (double)l->delay / 1e6, l->mtu,
+        l->cnt.tx_packets, l->cnt.tx_bytes, l->cnt.rx_packets, l->cnt.rx_bytes,
+        util);
     drop_counts(s, sim, &l->cnt.drops);
   }
   return g_string_free(s, FALSE);
@@ -211,12 +210,13 @@ static char *nodes_table(const struct sim *sim) {
     const struct node *n = g_ptr_array_index(sim->nodes, i);
     const struct node_counters *c = &n->cnt;
     g_string_append_printf(
-        s, "%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%"
-           G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-           "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT,
-        n->name, node_role(n), c->ip_received, c->ip_sent,
-        c->ip_forwarded, c->ip_delivered, c->icmp_errors_sent,
-        c->fragments_sent, c->reassembled);
+        s,
+        "%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+        "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+        "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT,
+        n->name, node_role(n), c->ip_received, c->ip_sent, c->ip_forwarded,
+        c->ip_delivered, c->icmp_errors_sent, c->fragments_sent,
+        c->reassembled);
     drop_counts(s, sim, &c->drops);
   }
   return g_string_free(s, FALSE);
@@ -242,16 +242,15 @@ static char *summary_table(const struct sim *sim) {
       "scenario\tseed\trun\tsim_time_s\tevents\tpackets_allocated\tnodes\t"
       "links\tflows\tflow_sent_pkts\tflow_received_pkts\tflow_lost_pkts\t"
       "dropped_pkts\n"
-      "%s\t%" G_GUINT64_FORMAT "\t%u\t%.9f\t%" G_GUINT64_FORMAT "\t%"
-      G_GUINT64_FORMAT "\t%u\t%u\t%u\t%" G_GUINT64_FORMAT "\t%"
-      G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\n",
+      "%s\t%" G_GUINT64_FORMAT "\t%u\t%.9f\t%" G_GUINT64_FORMAT
+      "\t%" G_GUINT64_FORMAT "\t%u\t%u\t%u\t%" G_GUINT64_FORMAT
+      "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\n",
       sim->name, sim->seed, sim->run, (double)sim->sched.now / 1e9,
       sim->sched.dispatched, sim->pool.allocated, sim->nodes->len,
       sim->links->len, sim->flows->len, sent, received, lost, drops);
 }
 
-gboolean results_write(const struct sim *sim, const char *dir,
-                       GError **error) {
+gboolean results_write(const struct sim *sim, const char *dir, GError **error) {
   struct {
     const char *name;
     char *(*make)(const struct sim *);
@@ -276,7 +275,8 @@ gboolean results_write(const struct sim *sim, const char *dir,
                                         strlen(signalling), error))
     return FALSE;
   for (guint i = 0; i < sim->tables->len; i++) {
-    const struct sim_table *t = &g_array_index(sim->tables, struct sim_table, i);
+    const struct sim_table *t =
+        &g_array_index(sim->tables, struct sim_table, i);
     g_autofree char *text = t->make(sim, t->ctx);
     if (!results_write_file(dir, t->name, text, strlen(text), error))
       return FALSE;

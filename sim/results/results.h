@@ -12,8 +12,7 @@ GQuark mipsim_results_error_quark(void);
 enum { MIPSIM_RESULTS_ERROR_IO };
 
 /* Creates dir (and parents) if needed. */
-gboolean results_write(const struct sim *sim, const char *dir,
-                       GError **error);
+gboolean results_write(const struct sim *sim, const char *dir, GError **error);
 
 /* Writes contents to dir/name through a temporary file and a rename, so a
  * reader never sees half a table. */

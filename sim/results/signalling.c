@@ -5,8 +5,8 @@
 
 #include <glib.h>
 
-#include "sim/net/node.h"
 #include "sim/core/sim.h"
+#include "sim/net/node.h"
 
 struct sig_row {
   uint32_t node;
@@ -57,11 +57,10 @@ char *signalling_table(const struct sim *sim) {
   for (guint i = 0; i < rows->len; i++) {
     const struct sig_row *r = &g_array_index(rows, struct sig_row, i);
     const struct node *n = g_ptr_array_index(sim->nodes, r->node);
-    g_string_append_printf(out,
-                           "%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-                           "\t%.3f\n",
-                           n->name, r->name, r->count, r->bytes,
-                           secs > 0 ? (double)r->bytes / secs : 0.0);
+    g_string_append_printf(
+        out, "%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%.3f\n",
+        n->name, r->name, r->count, r->bytes,
+        secs > 0 ? (double)r->bytes / secs : 0.0);
   }
   return g_string_free(out, FALSE);
 }

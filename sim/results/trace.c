@@ -6,10 +6,10 @@
 #include <glib/gstdio.h>
 #include <pcap/pcap.h>
 
-#include "sim/net/link.h"
 #include "sim/core/pkt.h"
-#include "sim/results/results.h"
 #include "sim/core/sim.h"
+#include "sim/net/link.h"
+#include "sim/results/results.h"
 
 struct link_capture {
   pcap_t *handle;
@@ -25,8 +25,7 @@ struct pcap_trace {
   guint n;
 };
 
-static void on_wire(void *ctx, const struct link *link,
-                    const struct pkt *pkt) {
+static void on_wire(void *ctx, const struct link *link, const struct pkt *pkt) {
   struct pcap_trace *t = ctx;
   if (pkt->lost || link->id >= t->n)
     return;
@@ -120,8 +119,8 @@ gboolean pcap_trace_finish(struct pcap_trace *t, GError **error) {
                  g_ptr_array_index(moves, i + 1)) != 0) {
       int err = errno;
       g_set_error(error, MIPSIM_RESULTS_ERROR, MIPSIM_RESULTS_ERROR_IO,
-                  "cannot rename %s: %s",
-                  (char *)g_ptr_array_index(moves, i), g_strerror(err));
+                  "cannot rename %s: %s", (char *)g_ptr_array_index(moves, i),
+                  g_strerror(err));
       ok = FALSE;
     }
   }
@@ -129,4 +128,3 @@ gboolean pcap_trace_finish(struct pcap_trace *t, GError **error) {
   close_all(t, ok);
   return ok;
 }
-

@@ -3,11 +3,11 @@
  * (a router's <ap> or a <bridge> onto a LAN) and its loss. */
 #include "sim/scenario/load.h"
 
-#include "sim/wireless/cell.h"
+#include "sim/core/sim.h"
 #include "sim/net/eth.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/core/sim.h"
+#include "sim/wireless/cell.h"
 
 /* A cell's name is also the name of its channel (a link) and of its
  * bridge (a node), so it must be free in all three namespaces. */
@@ -20,9 +20,11 @@ static struct load_name *define_cell(struct load_ctx *ld, const xmlNode *n,
   const struct load_name *link = load_lookup(ld, LOAD_LINK, name);
   const struct load_name *node = load_lookup(ld, LOAD_NODE, name);
   if (link || node) {
-    load_error(error, ld, n, "name '%s' is taken by the %s on line %ld (a "
+    load_error(error, ld, n,
+               "name '%s' is taken by the %s on line %ld (a "
                "cell's channel is a link of that name, and its bridge a "
-               "node)", name, link ? "link or lan" : "node",
+               "node)",
+               name, link ? "link or lan" : "node",
                link ? link->line : node->line);
     return NULL;
   }
@@ -32,8 +34,8 @@ static struct load_name *define_cell(struct load_ctx *ld, const xmlNode *n,
 /* The <ap> or <bridge> of a cell, and its <loss>; fails unless there is
  * exactly one access point. */
 static gboolean cell_children(const struct load_ctx *ld, const xmlNode *n,
-                              const char *name, xmlNode **ap,
-                              xmlNode **loss, GError **error) {
+                              const char *name, xmlNode **ap, xmlNode **loss,
+                              GError **error) {
   *ap = *loss = NULL;
   for (xmlNode *c = n->children; c; c = c->next) {
     if (c->type != XML_ELEMENT_NODE)
@@ -45,13 +47,15 @@ static gboolean cell_children(const struct load_ctx *ld, const xmlNode *n,
     if (!load_is_element(c, "ap") && !load_is_element(c, "bridge"))
       return load_unknown(error, ld, c);
     if (*ap)
-      return load_error(error, ld, c, "cell %s already has an access point "
-                        "(the <%s> on line %ld)", name,
-                        (const char *)(*ap)->name, xmlGetLineNo(*ap));
+      return load_error(error, ld, c,
+                        "cell %s already has an access point "
+                        "(the <%s> on line %ld)",
+                        name, (const char *)(*ap)->name, xmlGetLineNo(*ap));
     *ap = c;
   }
   if (!*ap)
-    return load_error(error, ld, n, "%s needs an access point: an <ap> (a "
+    return load_error(error, ld, n,
+                      "%s needs an access point: an <ap> (a "
                       "router's interface) or a <bridge> (onto a lan)",
                       name);
   return TRUE;
@@ -115,17 +119,21 @@ gboolean cell_load_cell(struct load_ctx *ld, xmlNode *n, GError **error) {
     if (!load_has_attr(n, "mtu"))
       mtu = lan->mtu;
     else if (mtu != lan->mtu)
-      return load_error(error, ld, n, "mtu: %" G_GUINT64_FORMAT "B differs "
+      return load_error(error, ld, n,
+                        "mtu: %" G_GUINT64_FORMAT "B differs "
                         "from the %uB of lan %s, which the cell is bridged "
-                        "onto", mtu, lan->mtu, lan->name);
+                        "onto",
+                        mtu, lan->mtu, lan->name);
   } else {
     struct node *node;
     if (!load_node_ref(ld, ap, "node", &node, error))
       return FALSE;
     if (!node->router)
-      return load_error(error, ld, ap, "node: %s is a host; an access point "
+      return load_error(error, ld, ap,
+                        "node: %s is a host; an access point "
                         "is a router's interface (or bridge the cell onto a "
-                        "lan)", node->name);
+                        "lan)",
+                        node->name);
   }
 
   struct link *link = link_new(ld->sim, name, &cell_link_ops, bps, delay);
@@ -143,8 +151,9 @@ gboolean cell_load_cell(struct load_ctx *ld, xmlNode *n, GError **error) {
   if (loss && !link_load_loss(ld, loss, link, load_distance_loss, error))
     return FALSE;
   if (has_ipv6 && mtu < LOAD_IPV6_MIN_MTU)
-    return load_error(error, ld, n, "mtu %" G_GUINT64_FORMAT "B is below "
-                      "the IPv6 minimum of %uB, and %s carries IPv6", mtu,
-                      LOAD_IPV6_MIN_MTU, name);
+    return load_error(error, ld, n,
+                      "mtu %" G_GUINT64_FORMAT "B is below "
+                      "the IPv6 minimum of %uB, and %s carries IPv6",
+                      mtu, LOAD_IPV6_MIN_MTU, name);
   return TRUE;
 }

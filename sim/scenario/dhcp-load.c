@@ -4,9 +4,9 @@
 #include "sim/scenario/load.h"
 
 #include "sim/net/addr.h"
-#include "sim/services/dhcp.h"
 #include "sim/net/iface.h"
 #include "sim/net/node.h"
+#include "sim/services/dhcp.h"
 
 /* The address, among those interfaces claim, that a pool holds and
  * that was defined first. */
@@ -27,11 +27,13 @@ static void search_pool(gpointer key, gpointer line, gpointer data) {
   }
 }
 
-static gboolean load_server(struct load_ctx *ld, xmlNode *n,
-                            struct node *node, GError **error) {
+static gboolean load_server(struct load_ctx *ld, xmlNode *n, struct node *node,
+                            GError **error) {
   if (!node->router)
-    return load_error(error, ld, n, "%s is a host; a DHCP server runs on a "
-                      "router", node->name);
+    return load_error(error, ld, n,
+                      "%s is a host; a DHCP server runs on a "
+                      "router",
+                      node->name);
   uint32_t first = 0, last = 0, router = 0;
   int64_t lease = DHCP_DEFAULT_LEASE;
   struct iface *iface;
@@ -49,9 +51,10 @@ static gboolean load_server(struct load_ctx *ld, xmlNode *n,
     load_claims_foreach(ld, "addr", search_pool, &ps);
   if (ps.taken) {
     g_autofree char *f = load_attr(n, "first"), *l = load_attr(n, "last");
-    return load_error(error, ld, n, "the pool %s-%s holds %s, the address "
-                      "of the interface on line %ld", f, l, ps.taken,
-                      ps.line);
+    return load_error(error, ld, n,
+                      "the pool %s-%s holds %s, the address "
+                      "of the interface on line %ld",
+                      f, l, ps.taken, ps.line);
   }
   g_autoptr(GError) local = NULL;
   struct dhcp_server *s =
@@ -62,15 +65,19 @@ static gboolean load_server(struct load_ctx *ld, xmlNode *n,
   return TRUE;
 }
 
-static gboolean load_client(struct load_ctx *ld, xmlNode *n,
-                            struct node *node, GError **error) {
+static gboolean load_client(struct load_ctx *ld, xmlNode *n, struct node *node,
+                            GError **error) {
   if (node->router)
-    return load_error(error, ld, n, "%s is a router; a DHCP client runs on "
-                      "a host", node->name);
+    return load_error(error, ld, n,
+                      "%s is a router; a DHCP client runs on "
+                      "a host",
+                      node->name);
   bool wireless = load_has_attr(n, "wireless");
   if (wireless == load_has_attr(n, "link"))
-    return load_error(error, ld, n, "give either wireless (a radio of %s) or "
-                      "link (a link it is attached to)", node->name);
+    return load_error(error, ld, n,
+                      "give either wireless (a radio of %s) or "
+                      "link (a link it is attached to)",
+                      node->name);
   struct iface *iface;
   if (wireless ? !load_radio_ref(ld, n, "wireless", node, &iface, error)
                : !load_link_iface_ref(ld, n, "link", node, &iface, error))
@@ -78,7 +85,8 @@ static gboolean load_client(struct load_ctx *ld, xmlNode *n,
   const struct prefix *p = iface_addr(iface, 4);
   if (p) {
     char text[ADDR_STRLEN];
-    return load_error(error, ld, n, "%s already has the IPv4 address %s/%u; "
+    return load_error(error, ld, n,
+                      "%s already has the IPv4 address %s/%u; "
                       "the interface of a DHCP client has none of its own",
                       iface->name, addr_format(&p->addr, text), p->len);
   }

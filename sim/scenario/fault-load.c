@@ -4,9 +4,9 @@
 #include "sim/scenario/load.h"
 
 #include "sim/core/fault.h"
+#include "sim/core/sim.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/core/sim.h"
 
 /* A time span during which a link or node is down. */
 struct outage {
@@ -61,7 +61,8 @@ gboolean fault_load_fault(struct load_ctx *ld, xmlNode *n, GError **error) {
       !load_get_time(ld, n, "up", &up, error))
     return FALSE;
   if (down >= duration)
-    return load_error(error, ld, n, "down: at or after the end of the "
+    return load_error(error, ld, n,
+                      "down: at or after the end of the "
                       "scenario");
   if (up > duration)
     return load_error(error, ld, n, "up: after the end of the scenario");

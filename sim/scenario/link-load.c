@@ -5,12 +5,12 @@
 
 #include <string.h>
 
+#include "sim/core/sim.h"
 #include "sim/net/addr.h"
 #include "sim/net/eth.h"
 #include "sim/net/iface.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/core/sim.h"
 
 #define MTU_MIN 68
 #define MTU_MAX 65535
@@ -18,9 +18,9 @@
  * typo from asking for gigabytes of queue. */
 #define QUEUE_MAX 1000000
 
-gboolean link_load_params(struct load_ctx *ld, const xmlNode *n,
-                          uint64_t *bps, int64_t *delay, uint64_t *mtu,
-                          uint64_t *queue, GError **error) {
+gboolean link_load_params(struct load_ctx *ld, const xmlNode *n, uint64_t *bps,
+                          int64_t *delay, uint64_t *mtu, uint64_t *queue,
+                          GError **error) {
   return LOAD_NEED(ld, n, error, "bandwidth", "delay") &&
          load_get_rate(ld, n, "bandwidth", bps, error) &&
          load_get_time(ld, n, "delay", delay, error) &&
@@ -40,8 +40,10 @@ gboolean link_load_iface(struct load_ctx *ld, xmlNode *n, struct link *link,
   bool filter = false;
   load_get_bool(n, "ingress-filter", &filter);
   if (filter && !node->router)
-    return load_error(error, ld, n, "ingress-filter: %s is a host; only "
-                      "routers filter", node->name);
+    return load_error(error, ld, n,
+                      "ingress-filter: %s is a host; only "
+                      "routers filter",
+                      node->name);
 
   struct prefix v4 = {0}, v6 = {0};
   if (!load_get_iface_addr(ld, n, "ipv4", 4, &v4, error) ||
@@ -67,7 +69,8 @@ gboolean link_load_loss(struct load_ctx *ld, xmlNode *n, struct link *link,
   struct loss_model *m = &link->loss;
   if (strcmp(model, "distance") == 0) {
     if (!distance)
-      return load_error(error, ld, n, "model: the distance model is for "
+      return load_error(error, ld, n,
+                        "model: the distance model is for "
                         "cells");
     if (!distance(ld, n, link, error))
       return FALSE;
@@ -114,17 +117,21 @@ gboolean link_load_link(struct load_ctx *ld, xmlNode *n, GError **error) {
       if (c->type != XML_ELEMENT_NODE || load_is_element(c, "loss"))
         continue;
       if (++ends > 2)
-        return load_error(error, ld, c, "link %s is point-to-point and "
+        return load_error(error, ld, c,
+                          "link %s is point-to-point and "
                           "already has two ends (use a <lan> to connect "
-                          "more nodes)", name);
+                          "more nodes)",
+                          name);
     }
     if (ends < 2)
-      return load_error(error, ld, n, "a point-to-point link needs two "
-                        "<end>s, %s has %u", name, ends);
+      return load_error(error, ld, n,
+                        "a point-to-point link needs two "
+                        "<end>s, %s has %u",
+                        name, ends);
   }
 
-  struct link *link = link_new(ld->sim, name,
-                               lan ? &eth_lan_ops : &link_p2p_ops, bps, delay);
+  struct link *link =
+      link_new(ld->sim, name, lan ? &eth_lan_ops : &link_p2p_ops, bps, delay);
   d->obj = link;
   link->mtu = (uint32_t)mtu;
   link->queue_limit = (uint32_t)queue;
@@ -140,8 +147,9 @@ gboolean link_load_link(struct load_ctx *ld, xmlNode *n, GError **error) {
       return FALSE;
   }
   if (has_ipv6 && mtu < LOAD_IPV6_MIN_MTU)
-    return load_error(error, ld, n, "mtu %" G_GUINT64_FORMAT "B is below "
-                      "the IPv6 minimum of %uB, and %s carries IPv6", mtu,
-                      LOAD_IPV6_MIN_MTU, name);
+    return load_error(error, ld, n,
+                      "mtu %" G_GUINT64_FORMAT "B is below "
+                      "the IPv6 minimum of %uB, and %s carries IPv6",
+                      mtu, LOAD_IPV6_MIN_MTU, name);
   return TRUE;
 }

@@ -6,11 +6,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "sim/core/units.h"
 #include "sim/net/addr.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
 #include "sim/scenario/scenario.h"
-#include "sim/core/units.h"
 
 #define NAME_MAX_LEN 128
 /* Coordinates and lengths beyond 100000 km are typos. */
@@ -39,8 +39,8 @@ void load_ctx_init(struct load_ctx *ctx, const char *path, struct sim *sim) {
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   ctx->claims = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                       (GDestroyNotify)g_hash_table_unref);
-  ctx->states = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                      state_free);
+  ctx->states =
+      g_hash_table_new_full(g_str_hash, g_str_equal, NULL, state_free);
 }
 
 void load_ctx_clear(struct load_ctx *ctx) {
@@ -64,16 +64,17 @@ gboolean load_error(GError **error, const struct load_ctx *ctx,
                     const xmlNode *el, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  load_error_valist(error, MIPSIM_SCENARIO_ERROR,
-                    MIPSIM_SCENARIO_ERROR_INVALID, ctx->path,
-                    xmlGetLineNo(el), (const char *)el->name, fmt, ap);
+  load_error_valist(error, MIPSIM_SCENARIO_ERROR, MIPSIM_SCENARIO_ERROR_INVALID,
+                    ctx->path, xmlGetLineNo(el), (const char *)el->name, fmt,
+                    ap);
   va_end(ap);
   return FALSE;
 }
 
 gboolean load_unknown(GError **error, const struct load_ctx *ctx,
                       const xmlNode *el) {
-  return load_error(error, ctx, el, "this element is in the schema but "
+  return load_error(error, ctx, el,
+                    "this element is in the schema but "
                     "this build of mipsim cannot load it");
 }
 
@@ -96,8 +97,7 @@ gboolean load_need(const struct load_ctx *ctx, const xmlNode *el,
                    const char *const *names, GError **error) {
   for (; *names; names++)
     if (!load_has_attr(el, *names))
-      return load_error(error, ctx, el, "the %s attribute is missing",
-                        *names);
+      return load_error(error, ctx, el, "the %s attribute is missing", *names);
   return TRUE;
 }
 
@@ -125,7 +125,8 @@ gboolean load_check_name(const struct load_ctx *ctx, const xmlNode *el,
     return load_error(error, ctx, el,
                       "%s '%s' is not a valid name (a letter or '_', then "
                       "letters, digits, '_', '.' or '-'; at most %d "
-                      "characters)", attr_name, name, NAME_MAX_LEN);
+                      "characters)",
+                      attr_name, name, NAME_MAX_LEN);
   return TRUE;
 }
 
@@ -177,9 +178,10 @@ gboolean load_get_size(const struct load_ctx *ctx, const xmlNode *el,
   if (!units_parse_size(v, out, &local))
     return value_error(ctx, el, name, local, error);
   if (*out < min || *out > max)
-    return load_error(error, ctx, el, "%s: '%s' is out of range (%"
-                      G_GUINT64_FORMAT "B to %" G_GUINT64_FORMAT "B)", name,
-                      v, min, max);
+    return load_error(error, ctx, el,
+                      "%s: '%s' is out of range (%" G_GUINT64_FORMAT
+                      "B to %" G_GUINT64_FORMAT "B)",
+                      name, v, min, max);
   return TRUE;
 }
 
@@ -193,12 +195,14 @@ gboolean load_get_count(const struct load_ctx *ctx, const xmlNode *el,
   if (!units_parse_count(v, out, &local))
     return value_error(ctx, el, name, local, error);
   if (*out < min && max == UINT64_MAX)
-    return load_error(error, ctx, el, "%s: must be at least %"
-                      G_GUINT64_FORMAT ", not %s", name, min, v);
+    return load_error(error, ctx, el,
+                      "%s: must be at least %" G_GUINT64_FORMAT ", not %s",
+                      name, min, v);
   if (*out < min || *out > max)
-    return load_error(error, ctx, el, "%s: %s is out of range (%"
-                      G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT ")", name, v,
-                      min, max);
+    return load_error(error, ctx, el,
+                      "%s: %s is out of range (%" G_GUINT64_FORMAT
+                      " to %" G_GUINT64_FORMAT ")",
+                      name, v, min, max);
   return TRUE;
 }
 
@@ -222,8 +226,8 @@ void load_get_bool(const xmlNode *el, const char *name, bool *out) {
 static gboolean get_real(const struct load_ctx *ctx, const xmlNode *el,
                          const char *name,
                          gboolean (*parse)(const char *, double *, GError **),
-                         enum load_sign sign, double max,
-                         const char *max_text, double *out, GError **error) {
+                         enum load_sign sign, double max, const char *max_text,
+                         double *out, GError **error) {
   g_autofree char *v = load_attr(el, name);
   g_autoptr(GError) local = NULL;
   double x;
@@ -235,21 +239,24 @@ static gboolean get_real(const struct load_ctx *ctx, const xmlNode *el,
     return load_error(error, ctx, el, "%s: must be greater than zero, not %s",
                       name, v);
   if (sign == LOAD_NOT_NEGATIVE && x < 0)
-    return load_error(error, ctx, el, "%s: must not be negative, not %s",
-                      name, v);
+    return load_error(error, ctx, el, "%s: must not be negative, not %s", name,
+                      v);
   if (fabs(x) > max)
-    return sign == LOAD_ANY_SIGN
-               ? load_error(error, ctx, el, "%s: %s is out of range (-%s to "
-                            "%s)", name, v, max_text, max_text)
-               : load_error(error, ctx, el, "%s: %s is out of range (at "
-                            "most %s)", name, v, max_text);
+    return sign == LOAD_ANY_SIGN ? load_error(error, ctx, el,
+                                              "%s: %s is out of range (-%s to "
+                                              "%s)",
+                                              name, v, max_text, max_text)
+                                 : load_error(error, ctx, el,
+                                              "%s: %s is out of range (at "
+                                              "most %s)",
+                                              name, v, max_text);
   *out = x;
   return TRUE;
 }
 
 gboolean load_get_distance(const struct load_ctx *ctx, const xmlNode *el,
-                           const char *name, enum load_sign sign,
-                           double *out, GError **error) {
+                           const char *name, enum load_sign sign, double *out,
+                           GError **error) {
   return get_real(ctx, el, name, units_parse_distance, sign, DISTANCE_MAX,
                   DISTANCE_MAX_TEXT, out, error);
 }
@@ -278,8 +285,8 @@ gboolean load_get_v4(const struct load_ctx *ctx, const xmlNode *el,
   if (!addr_parse(v, &a, &local))
     return value_error(ctx, el, name, local, error);
   if (a.family != 4)
-    return load_error(error, ctx, el, "%s: '%s' is not an IPv4 address",
-                      name, v);
+    return load_error(error, ctx, el, "%s: '%s' is not an IPv4 address", name,
+                      v);
   *out = a.v4;
   return TRUE;
 }
@@ -314,24 +321,29 @@ gboolean load_get_iface_addr(struct load_ctx *ctx, const xmlNode *el,
   char text[ADDR_STRLEN];
   addr_format(&p.addr, text);
   if (p.len == 0)
-    return load_error(error, ctx, el, "%s: '%s': an interface prefix length "
-                      "must be at least 1", name, v);
+    return load_error(error, ctx, el,
+                      "%s: '%s': an interface prefix length "
+                      "must be at least 1",
+                      name, v);
   if (!is_unicast(&p.addr))
-    return load_error(error, ctx, el, "%s: %s is not a unicast address",
-                      name, text);
+    return load_error(error, ctx, el, "%s: %s is not a unicast address", name,
+                      text);
   /* The subnet's own address and its broadcast address are not host
    * addresses, except on /31 and /32 subnets (RFC 3021). */
   if (family == 4 && p.len <= 30) {
     uint32_t host = p.addr.v4 & ~v4_mask(p.len);
     if (host == 0 || host == ~v4_mask(p.len))
-      return load_error(error, ctx, el, "%s: %s is the %s address of its "
-                        "subnet", name, v,
-                        host == 0 ? "network" : "broadcast");
+      return load_error(error, ctx, el,
+                        "%s: %s is the %s address of its "
+                        "subnet",
+                        name, v, host == 0 ? "network" : "broadcast");
   }
   long line = load_claim(ctx, "addr", text, el);
   if (line)
-    return load_error(error, ctx, el, "%s: address %s is already used on "
-                      "line %ld", name, text, line);
+    return load_error(error, ctx, el,
+                      "%s: address %s is already used on "
+                      "line %ld",
+                      name, text, line);
   *out = p;
   return TRUE;
 }
@@ -350,8 +362,8 @@ gboolean load_get_keyword(const struct load_ctx *ctx, const xmlNode *el,
     }
   }
   if (n == 2)
-    return load_error(error, ctx, el, "%s: '%s' is neither %s nor %s", name,
-                      v, table[0].name, table[1].name);
+    return load_error(error, ctx, el, "%s: '%s' is neither %s nor %s", name, v,
+                      table[0].name, table[1].name);
   g_autoptr(GString) names = g_string_new(table[0].name);
   for (size_t i = 1; i < n; i++)
     g_string_append_printf(names, "%s%s", i + 1 < n ? ", " : " or ",
@@ -372,8 +384,10 @@ struct load_name *load_define(struct load_ctx *ctx, const xmlNode *el,
     return NULL;
   const struct load_name *old = load_lookup(ctx, kind, name);
   if (old) {
-    load_error(error, ctx, el, "duplicate %s name '%s' (first defined on "
-               "line %ld)", what, name, old->line);
+    load_error(error, ctx, el,
+               "duplicate %s name '%s' (first defined on "
+               "line %ld)",
+               what, name, old->line);
     return NULL;
   }
   struct load_name *d = g_new0(struct load_name, 1);
@@ -382,8 +396,8 @@ struct load_name *load_define(struct load_ctx *ctx, const xmlNode *el,
   return d;
 }
 
-void load_define_key(struct load_ctx *ctx, enum load_kind kind,
-                     const char *key, void *obj, const xmlNode *el) {
+void load_define_key(struct load_ctx *ctx, enum load_kind kind, const char *key,
+                     void *obj, const xmlNode *el) {
   struct load_name *d = g_new0(struct load_name, 1);
   *d = (struct load_name){.obj = obj, .line = xmlGetLineNo(el)};
   g_hash_table_insert(ctx->names[kind], g_strdup(key), d);
@@ -412,8 +426,7 @@ static gboolean ref(const struct load_ctx *ctx, const xmlNode *el,
 
 gboolean load_node_ref(const struct load_ctx *ctx, const xmlNode *el,
                        const char *attr, struct node **out, GError **error) {
-  return ref(ctx, el, attr, LOAD_NODE, "host or router", (void **)out,
-             error);
+  return ref(ctx, el, attr, LOAD_NODE, "host or router", (void **)out, error);
 }
 
 gboolean load_link_ref(const struct load_ctx *ctx, const xmlNode *el,
@@ -471,8 +484,8 @@ long load_claim(struct load_ctx *ctx, const char *ns, const char *key,
   return 0;
 }
 
-void load_claims_foreach(const struct load_ctx *ctx, const char *ns,
-                         GHFunc fn, gpointer data) {
+void load_claims_foreach(const struct load_ctx *ctx, const char *ns, GHFunc fn,
+                         gpointer data) {
   GHashTable *keys = g_hash_table_lookup(ctx->claims, ns);
   if (keys)
     g_hash_table_foreach(keys, fn, data);

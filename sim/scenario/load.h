@@ -39,8 +39,8 @@ struct load_ctx {
    * walk. */
   bool (*elsewhere)(const struct load_ctx *ctx, const xmlNode *el);
   GHashTable *names[LOAD_N_KINDS]; /* name -> struct load_name */
-  GHashTable *claims; /* namespace -> key -> line, as a pointer */
-  GHashTable *states; /* owner -> struct load__state */
+  GHashTable *claims;              /* namespace -> key -> line, as a pointer */
+  GHashTable *states;              /* owner -> struct load__state */
 };
 
 /* Initialises ctx for the file path and the run sim; load_ctx_clear
@@ -79,7 +79,7 @@ bool load_has_attr(const xmlNode *el, const char *name);
  * not crash the loader. */
 gboolean load_need(const struct load_ctx *ctx, const xmlNode *el,
                    const char *const *names, GError **error);
-#define LOAD_NEED(ctx, el, error, ...) \
+#define LOAD_NEED(ctx, el, error, ...)                                         \
   load_need(ctx, el, (const char *const[]){__VA_ARGS__, NULL}, error)
 /* Whether el is an element named name. */
 bool load_is_element(const xmlNode *el, const char *name);
@@ -121,8 +121,8 @@ void load_get_bool(const xmlNode *el, const char *name, bool *out);
 enum load_sign { LOAD_ANY_SIGN, LOAD_NOT_NEGATIVE, LOAD_POSITIVE };
 /* A distance in metres ("5km"), at most 100000km in magnitude. */
 gboolean load_get_distance(const struct load_ctx *ctx, const xmlNode *el,
-                           const char *name, enum load_sign sign,
-                           double *out, GError **error);
+                           const char *name, enum load_sign sign, double *out,
+                           GError **error);
 /* A speed in metres per second ("3m/s", "50km/h"), at most that of
  * light. */
 gboolean load_get_speed(const struct load_ctx *ctx, const xmlNode *el,
@@ -175,8 +175,8 @@ struct load_name *load_define(struct load_ctx *ctx, const xmlNode *el,
                               enum load_kind kind, const char *what,
                               GError **error);
 /* Defines key in kind for obj, defined by el, without checks. */
-void load_define_key(struct load_ctx *ctx, enum load_kind kind,
-                     const char *key, void *obj, const xmlNode *el);
+void load_define_key(struct load_ctx *ctx, enum load_kind kind, const char *key,
+                     void *obj, const xmlNode *el);
 /* The definition of name in kind, or NULL. */
 const struct load_name *load_lookup(const struct load_ctx *ctx,
                                     enum load_kind kind, const char *name);
@@ -211,8 +211,8 @@ gboolean load_link_iface_ref(const struct load_ctx *ctx, const xmlNode *el,
 long load_claim(struct load_ctx *ctx, const char *ns, const char *key,
                 const xmlNode *el);
 /* Calls fn(key, line as a pointer, data) for every key of ns. */
-void load_claims_foreach(const struct load_ctx *ctx, const char *ns,
-                         GHFunc fn, gpointer data);
+void load_claims_foreach(const struct load_ctx *ctx, const char *ns, GHFunc fn,
+                         gpointer data);
 
 /* ---- Loaders' own state ---- */
 
@@ -230,10 +230,8 @@ void *load_state(struct load_ctx *ctx, const char *owner, size_t size,
 /* IPv6 needs links of at least this MTU (RFC 8200). */
 #define LOAD_IPV6_MIN_MTU 1280
 
-gboolean results_load_record(struct load_ctx *ctx, xmlNode *el,
-                             GError **error);
-gboolean route_load_routing(struct load_ctx *ctx, xmlNode *el,
-                            GError **error);
+gboolean results_load_record(struct load_ctx *ctx, xmlNode *el, GError **error);
+gboolean route_load_routing(struct load_ctx *ctx, xmlNode *el, GError **error);
 gboolean route_load_route(struct load_ctx *ctx, xmlNode *el, GError **error);
 gboolean node_load_node(struct load_ctx *ctx, xmlNode *el, GError **error);
 /* <link> and <lan>. */
@@ -245,8 +243,8 @@ gboolean link_load_params(struct load_ctx *ctx, const xmlNode *el,
                           uint64_t *queue, GError **error);
 /* An <end>, <attach> or <ap>: an interface of a node on link;
  * *has_ipv6 becomes true if it has an IPv6 address. */
-gboolean link_load_iface(struct load_ctx *ctx, xmlNode *el,
-                         struct link *link, bool *has_ipv6, GError **error);
+gboolean link_load_iface(struct load_ctx *ctx, xmlNode *el, struct link *link,
+                         bool *has_ipv6, GError **error);
 /* Loads a loss model that only some links have from el into link. */
 typedef gboolean (*link_load_model_fn)(struct load_ctx *ctx, xmlNode *el,
                                        struct link *link, GError **error);
@@ -256,18 +254,15 @@ gboolean link_load_loss(struct load_ctx *ctx, xmlNode *el, struct link *link,
                         link_load_model_fn distance, GError **error);
 gboolean cell_load_cell(struct load_ctx *ctx, xmlNode *el, GError **error);
 /* The movement, radios and moves of a <host>. */
-gboolean mobility_load_host(struct load_ctx *ctx, xmlNode *el,
-                            GError **error);
+gboolean mobility_load_host(struct load_ctx *ctx, xmlNode *el, GError **error);
 /* The <dhcp-server> and <dhcp-client> of a <host> or <router>. */
 gboolean dhcp_load_node(struct load_ctx *ctx, xmlNode *el, GError **error);
 /* <cbr> and <onoff>, <ping>, <tcp-bulk>, <tcp-rr>. */
 gboolean traffic_load_cbr(struct load_ctx *ctx, xmlNode *el, GError **error);
-gboolean traffic_load_ping(struct load_ctx *ctx, xmlNode *el,
-                           GError **error);
+gboolean traffic_load_ping(struct load_ctx *ctx, xmlNode *el, GError **error);
 gboolean traffic_load_tcp_bulk(struct load_ctx *ctx, xmlNode *el,
                                GError **error);
-gboolean traffic_load_tcp_rr(struct load_ctx *ctx, xmlNode *el,
-                             GError **error);
+gboolean traffic_load_tcp_rr(struct load_ctx *ctx, xmlNode *el, GError **error);
 gboolean fault_load_fault(struct load_ctx *ctx, xmlNode *el, GError **error);
 
 #endif

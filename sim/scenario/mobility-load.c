@@ -6,13 +6,13 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/wireless/cell.h"
+#include "sim/core/sim.h"
 #include "sim/net/iface.h"
 #include "sim/net/link.h"
-#include "sim/wireless/mobility.h"
 #include "sim/net/node.h"
+#include "sim/wireless/cell.h"
+#include "sim/wireless/mobility.h"
 #include "sim/wireless/radio.h"
-#include "sim/core/sim.h"
 
 /* A movement leg, a pause or a layer-2 handoff longer than about 32 years
  * is a typo; the bound also keeps the kernel's sums of times within 64

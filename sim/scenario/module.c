@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "sim/core/app.h"
-#include "sim/scenario/load.h"
-#include "sim/net/node.h"
-#include "sim/wireless/radio.h"
-#include "sim/scenario/scenario.h"
 #include "sim/core/sim.h"
+#include "sim/net/node.h"
+#include "sim/scenario/load.h"
+#include "sim/scenario/scenario.h"
+#include "sim/wireless/radio.h"
 
 /* One node's state of one module, in the order states were created. */
 struct module_instance {
@@ -21,11 +21,11 @@ struct module_instance {
 };
 
 struct module_set {
-  GPtrArray *mods;     /* const struct module *, by index */
-  GHashTable *index;   /* const struct module * -> index + 1 */
+  GPtrArray *mods;       /* const struct module *, by index */
+  GHashTable *index;     /* const struct module * -> index + 1 */
   GPtrArray *run_states; /* void *, by index; NULL: none */
   GPtrArray *instances;  /* struct module_instance *, owned */
-  guint started;       /* instances started so far */
+  guint started;         /* instances started so far */
   bool reported;
 };
 
@@ -34,9 +34,8 @@ static void modules_stop(struct sim *sim);
 
 /* The run starts and stops modules' states through these hooks, so it
  * knows nothing of modules, a concept of the loader's level. */
-static const struct sim_subsystem modules = {.name = "modules",
-                                             .before_app = modules_before_app,
-                                             .stop = modules_stop};
+static const struct sim_subsystem modules = {
+    .name = "modules", .before_app = modules_before_app, .stop = modules_stop};
 
 static struct module_set *set_of(struct sim *sim) {
   if (!sim->modules) {
@@ -53,9 +52,9 @@ static struct module_set *set_of(struct sim *sim) {
 
 /* mod's index + 1 in sim, 0 if unknown. */
 static guint index_of(const struct sim *sim, const struct module *mod) {
-  return sim->modules ? GPOINTER_TO_UINT(g_hash_table_lookup(
-                            sim->modules->index, mod))
-                      : 0;
+  return sim->modules
+             ? GPOINTER_TO_UINT(g_hash_table_lookup(sim->modules->index, mod))
+             : 0;
 }
 
 void module_use(struct sim *sim, const struct module *mod) {
@@ -98,8 +97,8 @@ void *module_node_state_attach(struct node *node, const struct module *mod,
   state = g_malloc0(mod->node_state_size ? mod->node_state_size : 1);
   node->module_states[i - 1] = state;
   struct module_instance *inst = g_new(struct module_instance, 1);
-  *inst = (struct module_instance){.mod = mod, .node = node, .state = state,
-                                   .app_pos = sim->apps->len};
+  *inst = (struct module_instance){
+      .mod = mod, .node = node, .state = state, .app_pos = sim->apps->len};
   g_ptr_array_add(sim->modules->instances, inst);
   return state;
 }
@@ -107,8 +106,8 @@ void *module_node_state_attach(struct node *node, const struct module *mod,
 void *module_run_state_attach(struct sim *sim, const struct module *mod,
                               bool *created) {
   module_use(sim, mod);
-  gpointer *slot = &g_ptr_array_index(sim->modules->run_states,
-                                      index_of(sim, mod) - 1);
+  gpointer *slot =
+      &g_ptr_array_index(sim->modules->run_states, index_of(sim, mod) - 1);
   if (created)
     *created = !*slot;
   if (!*slot)
@@ -187,10 +186,9 @@ void module_error(GError **error, const struct module_ctx *ctx,
                   const xmlNode *element, const char *format, ...) {
   va_list args;
   va_start(args, format);
-  load_error_valist(error, MIPSIM_SCENARIO_ERROR,
-                    MIPSIM_SCENARIO_ERROR_INVALID, ctx->path,
-                    xmlGetLineNo(element), (const char *)element->name,
-                    format, args);
+  load_error_valist(error, MIPSIM_SCENARIO_ERROR, MIPSIM_SCENARIO_ERROR_INVALID,
+                    ctx->path, xmlGetLineNo(element),
+                    (const char *)element->name, format, args);
   va_end(args);
 }
 
@@ -230,8 +228,8 @@ gboolean module_get_v4(const xmlNode *el, const char *name, uint32_t *out,
   return load_get_v4(READER_CTX(ctx), el, name, out, error);
 }
 
-const char *const module_roles[MODULE_N_ROLES + 1] = {"mobile-node", "home-agent",
-                                    "access-router", "correspondent", NULL};
+const char *const module_roles[MODULE_N_ROLES + 1] = {
+    "mobile-node", "home-agent", "access-router", "correspondent", NULL};
 
 static bool in_list(const char *const *list, const char *name) {
   for (; list && *list; list++)

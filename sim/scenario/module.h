@@ -80,15 +80,14 @@ struct module {
   size_t node_state_size;
   size_t run_state_size;
   /* Configure node from element (a role or one of elements:
-   * element->name says which).  Errors are reported with module_error() so that they name
-   * file, line and element. */
+   * element->name says which).  Errors are reported with module_error() so that
+   * they name file, line and element. */
   gboolean (*configure)(struct sim *sim, struct node *node, xmlNode *element,
                         const struct module_ctx *ctx, GError **error);
   /* The same elements at the top of a scenario (scenario-wide settings);
    * NULL: allowed only inside nodes. */
   gboolean (*configure_scenario)(struct sim *sim, xmlNode *element,
-                                 const struct module_ctx *ctx,
-                                 GError **error);
+                                 const struct module_ctx *ctx, GError **error);
   void (*report)(struct sim *sim);
   void (*start)(struct sim *sim, struct node *node, void *state);
   /* iface (a radio of node) attached to a cell (up) or left it.  Wired

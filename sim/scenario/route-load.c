@@ -5,15 +5,14 @@
 
 #include <string.h>
 
+#include "sim/core/sim.h"
 #include "sim/net/addr.h"
 #include "sim/net/iface.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
 #include "sim/net/route.h"
-#include "sim/core/sim.h"
 
-gboolean route_load_routing(struct load_ctx *ld, xmlNode *n,
-                            GError **error) {
+gboolean route_load_routing(struct load_ctx *ld, xmlNode *n, GError **error) {
   static const struct load_keyword modes[] = {
       {"computed", true}, {"static", false}, {NULL, 0}};
   static const struct load_keyword metrics[] = {
@@ -40,9 +39,10 @@ gboolean route_load_route(struct load_ctx *ld, xmlNode *n, GError **error) {
   struct prefix net = prefix_network(&p);
   char buf[ADDR_STRLEN];
   if (!addr_equal(&net.addr, &p.addr))
-    return load_error(error, ld, n, "prefix: %s has host bits set (did you "
-                      "mean %s/%u?)", text, addr_format(&net.addr, buf),
-                      p.len);
+    return load_error(error, ld, n,
+                      "prefix: %s has host bits set (did you "
+                      "mean %s/%u?)",
+                      text, addr_format(&net.addr, buf), p.len);
 
   struct iface *oif = NULL;
   if (load_has_attr(n, "link") &&
@@ -54,29 +54,35 @@ gboolean route_load_route(struct load_ctx *ld, xmlNode *n, GError **error) {
     if (!addr_parse(via, &gw, &local))
       return load_error(error, ld, n, "via: %s", local->message);
     if (gw.family != p.addr.family)
-      return load_error(error, ld, n, "via: %s is not an %s address like "
-                        "the prefix %s", via,
-                        load_family_name(p.addr.family), text);
+      return load_error(error, ld, n,
+                        "via: %s is not an %s address like "
+                        "the prefix %s",
+                        via, load_family_name(p.addr.family), text);
     if (node_has_addr(node, &gw))
-      return load_error(error, ld, n, "via: %s is an address of %s itself",
-                        via, node->name);
+      return load_error(error, ld, n, "via: %s is an address of %s itself", via,
+                        node->name);
     if (oif && !iface_on_link(oif, &gw))
-      return load_error(error, ld, n, "via: %s is not on a subnet of %s's "
-                        "interface on %s", via, node->name, oif->link->name);
+      return load_error(error, ld, n,
+                        "via: %s is not on a subnet of %s's "
+                        "interface on %s",
+                        via, node->name, oif->link->name);
   } else if (!oif) {
-    return load_error(error, ld, n, "needs via (the next router), link (for "
+    return load_error(error, ld, n,
+                      "needs via (the next router), link (for "
                       "a destination on the link), or both");
   }
 
-  g_autofree char *key = g_strdup_printf("%s %s/%u", node->name,
-                                         addr_format(&p.addr, buf), p.len);
+  g_autofree char *key =
+      g_strdup_printf("%s %s/%u", node->name, addr_format(&p.addr, buf), p.len);
   long line = load_claim(ld, "route", key, n);
   if (line)
-    return load_error(error, ld, n, "%s already has a route to %s (line "
-                      "%ld)", node->name, text, line);
+    return load_error(error, ld, n,
+                      "%s already has a route to %s (line "
+                      "%ld)",
+                      node->name, text, line);
 
   if (!route_add(node, &p, oif, &gw))
-    return load_error(error, ld, n, "via: %s is on none of %s's subnets",
-                      via, node->name);
+    return load_error(error, ld, n, "via: %s is on none of %s's subnets", via,
+                      node->name);
   return TRUE;
 }

@@ -10,10 +10,10 @@
 #include <limits.h>
 #include <string.h>
 
+#include "sim/core/sim.h"
+#include "sim/net/node.h"
 #include "sim/scenario/load.h"
 #include "sim/scenario/module.h"
-#include "sim/net/node.h"
-#include "sim/core/sim.h"
 
 /* Without the -D flags of Makefile.am (a lone compile), fall back to the
  * default autotools prefix rather than refusing to build. */
@@ -23,7 +23,7 @@
 
 #define SCHEMA_FILE "mipsim.rng"
 
-G_DEFINE_QUARK(mipsim-scenario-error-quark, mipsim_scenario_error)
+G_DEFINE_QUARK(mipsim - scenario - error - quark, mipsim_scenario_error)
 
 /* ------------------------------------------------------------------------
  * Reading and validating the XML
@@ -74,10 +74,9 @@ static void refuse_internal_subset(void *data,
                                    G_GNUC_UNUSED const xmlChar *external_id,
                                    G_GNUC_UNUSED const xmlChar *system_id) {
   xmlParserCtxtPtr ctxt = data;
-  first_error_set(ctxt->_private,
-                  "DOCTYPE declarations are not allowed in mipsim files",
-                  ctxt->input ? ctxt->input->line : 0, XML_FROM_PARSER,
-                  XML_ERR_USER_STOP);
+  first_error_set(
+      ctxt->_private, "DOCTYPE declarations are not allowed in mipsim files",
+      ctxt->input ? ctxt->input->line : 0, XML_FROM_PARSER, XML_ERR_USER_STOP);
   xmlStopParser(ctxt);
 }
 
@@ -124,9 +123,8 @@ static xmlDoc *read_xml(const char *path, int syntax_code, GError **error) {
   if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
     g_set_error(error, MIPSIM_SCENARIO_ERROR, MIPSIM_SCENARIO_ERROR_IO,
                 "%s:0: %s", path,
-                g_file_test(path, G_FILE_TEST_EXISTS)
-                    ? "not a regular file"
-                    : "no such file");
+                g_file_test(path, G_FILE_TEST_EXISTS) ? "not a regular file"
+                                                      : "no such file");
     return NULL;
   }
   g_autofree char *text = NULL;
@@ -165,8 +163,7 @@ static xmlDoc *read_xml(const char *path, int syntax_code, GError **error) {
 /* Points the schema's <start> at the define named start: one schema
  * holds both the scenario and the study grammars. */
 static void set_start(xmlDoc *schema_doc, const char *start) {
-  for (xmlNode *n = xmlDocGetRootElement(schema_doc)->children; n;
-       n = n->next)
+  for (xmlNode *n = xmlDocGetRootElement(schema_doc)->children; n; n = n->next)
     if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST "start"))
       for (xmlNode *ref = n->children; ref; ref = ref->next)
         if (ref->type == XML_ELEMENT_NODE)
@@ -176,18 +173,17 @@ static void set_start(xmlDoc *schema_doc, const char *start) {
 /* Checks doc against the schema at schema_path, parsed afresh (a cached
  * schema would be shared state between threads), from the define named
  * start. */
-static gboolean validate(xmlDoc *doc, const char *path,
-                         const char *schema_path, const char *start,
-                         GError **error) {
+static gboolean validate(xmlDoc *doc, const char *path, const char *schema_path,
+                         const char *start, GError **error) {
   if (!g_file_test(schema_path, G_FILE_TEST_EXISTS)) {
     g_set_error(error, MIPSIM_SCENARIO_ERROR, MIPSIM_SCENARIO_ERROR_IO,
                 "%s:0: the scenario schema is missing (is mipsim installed? "
-                "MIPSIM_SCHEMA_DIR names the directory that holds "
-                SCHEMA_FILE ")", schema_path);
+                "MIPSIM_SCHEMA_DIR names the directory that holds " SCHEMA_FILE
+                ")",
+                schema_path);
     return FALSE;
   }
-  xmlDoc *schema_doc = read_xml(schema_path, MIPSIM_SCENARIO_ERROR_IO,
-                                error);
+  xmlDoc *schema_doc = read_xml(schema_path, MIPSIM_SCENARIO_ERROR_IO, error);
   if (!schema_doc)
     return FALSE;
   set_start(schema_doc, start);
@@ -227,8 +223,7 @@ char *scenario_schema_path(void) {
   if (dir && *dir)
     return g_build_filename(dir, SCHEMA_FILE, NULL);
 #ifdef MIPSIM_SOURCE_SCHEMA_DIR
-  char *source = g_build_filename(MIPSIM_SOURCE_SCHEMA_DIR, SCHEMA_FILE,
-                                  NULL);
+  char *source = g_build_filename(MIPSIM_SOURCE_SCHEMA_DIR, SCHEMA_FILE, NULL);
   if (g_file_test(source, G_FILE_TEST_IS_REGULAR))
     return source;
   g_free(source);
@@ -243,12 +238,12 @@ char *scenario_schema_path(void) {
 /* The document walk's context: the loaders' and which protocol module
  * owns which element. */
 struct loader {
-  struct load_ctx ctx; /* first: the walk's own loaders cast back */
+  struct load_ctx ctx;  /* first: the walk's own loaders cast back */
   GHashTable *elements; /* element name -> const struct module *: the
                          * registry's, which owns each; a role -> the
                          * first module implementing it */
   const struct module *const *modules; /* the registry */
-  char *scheme;          /* <mobility scheme>; NULL: none yet */
+  char *scheme;                        /* <mobility scheme>; NULL: none yet */
   long mobility_line;
 };
 
@@ -324,8 +319,7 @@ static const struct module *settings_of(const struct loader *ld,
 static gboolean check_role(const struct loader *ld, const xmlNode *role,
                            GError **error) {
   struct module_ctx ctx = {.path = ld->ctx.path, .scheme = ld->scheme};
-  g_autoptr(GHashTable) peers = g_hash_table_new(g_direct_hash,
-                                                 g_direct_equal);
+  g_autoptr(GHashTable) peers = g_hash_table_new(g_direct_hash, g_direct_equal);
   for (const xmlNode *c = role->children; c; c = c->next) {
     if (c->type != XML_ELEMENT_NODE || load_is_element(c, "mobile"))
       continue;
@@ -337,10 +331,11 @@ static gboolean check_role(const struct loader *ld, const xmlNode *role,
     uint32_t peer = 0;
     if (!module_get_v4(c, "peer", &peer, true, &ctx, error))
       return FALSE;
-    long first = GPOINTER_TO_SIZE(
-        g_hash_table_lookup(peers, GUINT_TO_POINTER(peer)));
+    long first =
+        GPOINTER_TO_SIZE(g_hash_table_lookup(peers, GUINT_TO_POINTER(peer)));
     if (first)
-      return load_error(error, &ld->ctx, c, "peer: a second association "
+      return load_error(error, &ld->ctx, c,
+                        "peer: a second association "
                         "with the same peer (the first is on line %ld)",
                         first);
     g_hash_table_insert(peers, GUINT_TO_POINTER(peer),
@@ -354,7 +349,8 @@ static gboolean check_role(const struct loader *ld, const xmlNode *role,
 static gboolean load_role(const struct loader *ld, struct node *node,
                           xmlNode *role, GError **error) {
   if (!ld->scheme)
-    return load_error(error, &ld->ctx, role, "a role needs a top-level "
+    return load_error(error, &ld->ctx, role,
+                      "a role needs a top-level "
                       "<mobility scheme=\"...\"> to say how it is "
                       "implemented");
   if (!check_role(ld, role, error))
@@ -369,7 +365,8 @@ static gboolean load_role(const struct loader *ld, struct node *node,
       return FALSE;
   }
   if (!implemented)
-    return load_error(error, &ld->ctx, role, "no module of this build "
+    return load_error(error, &ld->ctx, role,
+                      "no module of this build "
                       "implements this role under the scheme %s (line %ld)",
                       ld->scheme, ld->mobility_line);
   return TRUE;
@@ -377,8 +374,7 @@ static gboolean load_role(const struct loader *ld, struct node *node,
 
 /* The protocol modules' elements inside a node, in document order: its
  * roles (at most one of each) and modules' own elements. */
-static gboolean load_modules(struct load_ctx *lc, xmlNode *n,
-                             GError **error) {
+static gboolean load_modules(struct load_ctx *lc, xmlNode *n, GError **error) {
   const struct loader *ld = (const struct loader *)lc;
   struct node *node;
   if (!load_node_ref(lc, n, "name", &node, error))
@@ -392,7 +388,8 @@ static gboolean load_modules(struct load_ctx *lc, xmlNode *n,
       if (!load_is_element(c, module_roles[i]))
         continue;
       if (seen[i])
-        return load_error(error, lc, c, "%s already has this role (line "
+        return load_error(error, lc, c,
+                          "%s already has this role (line "
                           "%ld); a node has at most one of each",
                           node->name, xmlGetLineNo(seen[i]));
       seen[i] = c;
@@ -411,12 +408,13 @@ static gboolean load_modules(struct load_ctx *lc, xmlNode *n,
 
 /* <mobility scheme="...">: how the roles are implemented; the scheme must
  * be one that a linked module takes part in. */
-static gboolean load_mobility(struct load_ctx *lc, xmlNode *n,
-                              GError **error) {
+static gboolean load_mobility(struct load_ctx *lc, xmlNode *n, GError **error) {
   struct loader *ld = (struct loader *)lc;
   if (ld->scheme)
-    return load_error(error, lc, n, "only one <mobility> is allowed (the "
-                      "first is on line %ld)", ld->mobility_line);
+    return load_error(error, lc, n,
+                      "only one <mobility> is allowed (the "
+                      "first is on line %ld)",
+                      ld->mobility_line);
   g_autofree char *scheme = load_attr(n, "scheme");
   if (!scheme)
     return load_error(error, lc, n, "scheme: missing");
@@ -436,8 +434,10 @@ static gboolean load_mobility(struct load_ctx *lc, xmlNode *n,
       return TRUE;
     }
   if (!known->len)
-    return load_error(error, lc, n, "scheme: '%s': this build of mipsim has "
-                      "no module that implements a mobility scheme", scheme);
+    return load_error(error, lc, n,
+                      "scheme: '%s': this build of mipsim has "
+                      "no module that implements a mobility scheme",
+                      scheme);
   g_ptr_array_add(known, NULL);
   g_autofree char *list = g_strjoinv(", ", (char **)known->pdata);
   return load_error(error, lc, n, "scheme: '%s' is not a known scheme (%s)",
@@ -508,8 +508,7 @@ static gboolean load_children(struct loader *ld, xmlNode *root,
         if (strcmp((const char *)n->name, handlers[i].element) != 0)
           continue;
         known = true;
-        if (handlers[i].pass == pass &&
-            !handlers[i].load(&ld->ctx, n, error))
+        if (handlers[i].pass == pass && !handlers[i].load(&ld->ctx, n, error))
           return FALSE;
       }
       /* A protocol module's scenario-wide element: with the settings. */
@@ -599,15 +598,14 @@ xmlDoc *scenario_read_doc(const char *path, GError **error) {
     return NULL;
   g_autofree char *schema_path = scenario_schema_path();
   xmlNode *root = xmlDocGetRootElement(doc);
-  const char *start = xmlStrEqual(root->name, BAD_CAST "study") ? "study"
-                                                               : "scenario";
+  const char *start =
+      xmlStrEqual(root->name, BAD_CAST "study") ? "study" : "scenario";
   if (!validate(doc, path, schema_path, start, error))
     g_clear_pointer(&doc, xmlFreeDoc);
   return doc;
 }
 
-struct sim *scenario_load(const char *path,
-                          const struct module *const *modules,
+struct sim *scenario_load(const char *path, const struct module *const *modules,
                           const struct scenario_overrides *overrides,
                           GError **error) {
   g_return_val_if_fail(path != NULL, NULL);

@@ -31,8 +31,7 @@ struct scenario_overrides {
  * modules: the protocol modules that may configure elements, a
  * NULL-terminated list (NULL: none; protocols/registry.h has the
  * build's).  overrides may be NULL.  Transfer full. */
-struct sim *scenario_load(const char *path,
-                          const struct module *const *modules,
+struct sim *scenario_load(const char *path, const struct module *const *modules,
                           const struct scenario_overrides *overrides,
                           GError **error);
 

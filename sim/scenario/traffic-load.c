@@ -5,11 +5,11 @@
 
 #include <string.h>
 
+#include "sim/apps/traffic.h"
+#include "sim/core/sim.h"
 #include "sim/net/addr.h"
 #include "sim/net/node.h"
-#include "sim/core/sim.h"
 #include "sim/net/tcp.h"
-#include "sim/apps/traffic.h"
 
 /* Flows with ports take 40000 on: Wireshark decodes some lower ports as
  * other protocols (5000 as TAPA) and would call our packets malformed. */

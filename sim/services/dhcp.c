@@ -12,20 +12,20 @@
 #include <string.h>
 
 #include "sim/core/app.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/net/arp.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
-#include "sim/wireless/radio.h"
 #include "sim/net/route.h"
-#include "sim/results/signalling.h"
-#include "sim/core/sim.h"
 #include "sim/net/udp.h"
+#include "sim/results/signalling.h"
+#include "sim/wireless/radio.h"
 
-G_DEFINE_QUARK(mipsim-dhcp-error-quark, mipsim_dhcp_error)
+G_DEFINE_QUARK(mipsim - dhcp - error - quark, mipsim_dhcp_error)
 
 #define BROADCAST 0xffffffffu
 /* Client retransmission (RFC 2131 4.1): 4 s doubling to 64 s, +-1 s. */
@@ -255,10 +255,10 @@ static void send_msg(struct node *node, struct iface *oif,
 struct dhcp_node {
   struct app app;
   struct node *node;
-  GPtrArray *servers;      /* struct dhcp_server *, owned */
-  GPtrArray *clients;      /* struct dhcp_client *, owned */
+  GPtrArray *servers; /* struct dhcp_server *, owned */
+  GPtrArray *clients; /* struct dhcp_client *, owned */
   bool port67, port68, listening;
-  GArray *log;             /* struct dhcp_event; the run's first owns it */
+  GArray *log; /* struct dhcp_event; the run's first owns it */
   bool owns_log;
   /* The client whose default route the node has, and a counter that
    * orders bindings, so that the route can fall back to the interface
@@ -270,22 +270,30 @@ struct dhcp_node {
 static const struct app_ops dhcp_node_ops;
 
 static void log_event(struct dhcp_node *dn, struct iface *iface,
-                      enum dhcp_event_kind kind, uint32_t addr,
-                      int64_t lease) {
-  struct dhcp_event e = {.time = sim_now(dn->node->sim), .node = dn->node,
-                         .iface = iface, .kind = kind, .addr = addr,
+                      enum dhcp_event_kind kind, uint32_t addr, int64_t lease) {
+  struct dhcp_event e = {.time = sim_now(dn->node->sim),
+                         .node = dn->node,
+                         .iface = iface,
+                         .kind = kind,
+                         .addr = addr,
                          .lease = lease};
   g_array_append_val(dn->log, e);
 }
 
 const char *dhcp_event_name(enum dhcp_event_kind kind) {
   switch (kind) {
-  case DHCP_EV_BOUND: return "bound";
-  case DHCP_EV_RENEWED: return "renewed";
-  case DHCP_EV_LOST: return "lost";
-  case DHCP_EV_EXPIRED: return "expired";
-  case DHCP_EV_NAK: return "nak";
-  case DHCP_EV_RELEASED: return "released";
+  case DHCP_EV_BOUND:
+    return "bound";
+  case DHCP_EV_RENEWED:
+    return "renewed";
+  case DHCP_EV_LOST:
+    return "lost";
+  case DHCP_EV_EXPIRED:
+    return "expired";
+  case DHCP_EV_NAK:
+    return "nak";
+  case DHCP_EV_RELEASED:
+    return "released";
   }
   return "?";
 }
@@ -378,7 +386,9 @@ static struct dhcp_node *dhcp_node_of(struct node *node) {
       return (struct dhcp_node *)a;
   }
   struct dhcp_node *dn = g_new0(struct dhcp_node, 1);
-  dn->app = (struct app){.ops = &dhcp_node_ops, .sim = sim, .node = node,
+  dn->app = (struct app){.ops = &dhcp_node_ops,
+                         .sim = sim,
+                         .node = node,
                          .name = g_strdup_printf("dhcp/%s", node->name)};
   dn->node = node;
   dn->servers = g_ptr_array_new();
@@ -403,7 +413,7 @@ enum lease_state { LEASE_FREE, LEASE_OFFERED, LEASE_BOUND, LEASE_DECLINED };
 struct lease {
   struct dhcp_server *s;
   uint32_t addr;
-  uint64_t mac;            /* last client; 0: none */
+  uint64_t mac; /* last client; 0: none */
   enum lease_state state;
   struct sched_event timer; /* end of the offer hold, lease or decline */
 };
@@ -412,13 +422,13 @@ struct dhcp_server {
   struct dhcp_node *dn;
   struct iface *iface;
   uint32_t first, last;
-  uint32_t next_fresh;     /* lowest address never handed out */
+  uint32_t next_fresh; /* lowest address never handed out */
   bool fresh_done;
   int64_t lease;
-  bool default_router;     /* the router option is the interface address */
+  bool default_router; /* the router option is the interface address */
   uint32_t router;
-  GTree *leases;           /* address -> struct lease, owned */
-  GHashTable *by_mac;      /* client MAC -> its (last) struct lease */
+  GTree *leases;      /* address -> struct lease, owned */
+  GHashTable *by_mac; /* client MAC -> its (last) struct lease */
   guint bound;
   uint64_t rx[DHCP_TYPE_COUNT], tx[DHCP_TYPE_COUNT];
 };
@@ -461,8 +471,7 @@ static struct lease *lease_new(struct dhcp_server *s, uint32_t addr) {
 }
 
 /* The lease's client is now mac. */
-static void lease_assign(struct dhcp_server *s, struct lease *l,
-                         uint64_t mac) {
+static void lease_assign(struct dhcp_server *s, struct lease *l, uint64_t mac) {
   if (l->mac == mac)
     return;
   if (l->mac && lease_of_mac(s, l->mac) == l)
@@ -549,9 +558,13 @@ static struct lease *choose(struct dhcp_server *s, uint64_t mac,
 static void server_reply(struct dhcp_server *s, const struct dhcp_msg *req,
                          uint8_t type, const struct lease *l) {
   const struct prefix *own = iface_addr(s->iface, 4);
-  struct dhcp_msg m = {.op = BOOTREPLY, .xid = req->xid, .flags = req->flags,
-                       .giaddr = req->giaddr, .type = type,
-                       .has_server_id = true, .server_id = own->addr.v4};
+  struct dhcp_msg m = {.op = BOOTREPLY,
+                       .xid = req->xid,
+                       .flags = req->flags,
+                       .giaddr = req->giaddr,
+                       .type = type,
+                       .has_server_id = true,
+                       .server_id = own->addr.v4};
   memcpy(m.chaddr, req->chaddr, 6);
   uint32_t dst = BROADCAST;
   if (type != DHCP_NAK) {
@@ -668,8 +681,8 @@ static void server_rx(struct dhcp_server *s, const struct dhcp_msg *m) {
     /* The address is in use by someone else: not offered again for a
      * lease time. */
     l = m->has_requested ? lease_at(s, m->requested) : NULL;
-    if (l && l->mac == mac && (!m->has_server_id ||
-                               m->server_id == own->addr.v4)) {
+    if (l && l->mac == mac &&
+        (!m->has_server_id || m->server_id == own->addr.v4)) {
       lease_set(l, LEASE_DECLINED, s->lease);
       lease_assign(s, l, 0);
     }
@@ -714,8 +727,7 @@ static gboolean config_error(GError **error, const char *fmt, ...) {
   va_start(ap, fmt);
   g_autofree char *msg = g_strdup_vprintf(fmt, ap);
   va_end(ap);
-  g_set_error_literal(error, MIPSIM_DHCP_ERROR, MIPSIM_DHCP_ERROR_CONFIG,
-                      msg);
+  g_set_error_literal(error, MIPSIM_DHCP_ERROR, MIPSIM_DHCP_ERROR_CONFIG, msg);
   return FALSE;
 }
 
@@ -727,15 +739,18 @@ static gboolean check_pool_end(const struct iface *iface,
   struct prefix n = prefix_network(p);
   fmt4(a, t);
   if (!prefix_contains(p, &x))
-    return config_error(error, "the pool's %s address %s is not on the "
-                        "subnet %s/%u of %s", which, t,
-                        addr_format(&n.addr, net), p->len, iface->name);
+    return config_error(error,
+                        "the pool's %s address %s is not on the "
+                        "subnet %s/%u of %s",
+                        which, t, addr_format(&n.addr, net), p->len,
+                        iface->name);
   if (p->len <= 30) {
     uint32_t host = a & ~v4_mask(p->len);
     if (host == 0 || host == ~v4_mask(p->len))
-      return config_error(error, "the pool's %s address %s is the %s "
-                          "address of the subnet %s/%u", which, t,
-                          host == 0 ? "network" : "broadcast",
+      return config_error(error,
+                          "the pool's %s address %s is the %s "
+                          "address of the subnet %s/%u",
+                          which, t, host == 0 ? "network" : "broadcast",
                           addr_format(&n.addr, net), p->len);
   }
   return TRUE;
@@ -748,13 +763,17 @@ struct dhcp_server *dhcp_server_new(struct node *node, struct iface *iface,
   char a[ADDR_STRLEN], b[ADDR_STRLEN];
   const struct prefix *p = iface_addr(iface, 4);
   if (iface->radio) {
-    config_error(error, "%s is a mobile node's radio; a DHCP server serves "
-                 "a link it is attached to", iface->name);
+    config_error(error,
+                 "%s is a mobile node's radio; a DHCP server serves "
+                 "a link it is attached to",
+                 iface->name);
     return NULL;
   }
   if (!p) {
-    config_error(error, "%s has no IPv4 address; a DHCP server leases "
-                 "addresses of its interface's subnet", iface->name);
+    config_error(error,
+                 "%s has no IPv4 address; a DHCP server leases "
+                 "addresses of its interface's subnet",
+                 iface->name);
     return NULL;
   }
   if (pool_first > pool_last) {
@@ -773,7 +792,8 @@ struct dhcp_server *dhcp_server_new(struct node *node, struct iface *iface,
   }
   if (lease < SIM_S || lease % SIM_S != 0 ||
       lease / SIM_S >= (int64_t)DHCP_LEASE_INFINITE) {
-    config_error(error, "the lease must be a whole number of seconds, from "
+    config_error(error,
+                 "the lease must be a whole number of seconds, from "
                  "1s to %us (the option counts seconds)",
                  DHCP_LEASE_INFINITE - 1);
     return NULL;
@@ -792,9 +812,10 @@ struct dhcp_server *dhcp_server_new(struct node *node, struct iface *iface,
       }
       if (o->iface->link == iface->link && pool_first <= o->last &&
           o->first <= pool_last) {
-        config_error(error, "the pool %s-%s overlaps the pool of the DHCP "
-                     "server on %s", fmt4(pool_first, a), fmt4(pool_last, b),
-                     o->iface->name);
+        config_error(error,
+                     "the pool %s-%s overlaps the pool of the DHCP "
+                     "server on %s",
+                     fmt4(pool_first, a), fmt4(pool_last, b), o->iface->name);
         return NULL;
       }
     }
@@ -830,8 +851,7 @@ gboolean dhcp_server_set_router(struct dhcp_server *s, uint32_t router,
     return config_error(error, "the router %s is not on the subnet of %s",
                         fmt4(router, a), s->iface->name);
   if (router && in_pool(s, router))
-    return config_error(error, "the router %s is in the pool",
-                        fmt4(router, a));
+    return config_error(error, "the router %s is in the pool", fmt4(router, a));
   s->default_router = false;
   s->router = router;
   return TRUE;
@@ -867,16 +887,16 @@ struct dhcp_client {
   dhcp_bound_fn on_bound;
   dhcp_lost_fn on_lost;
   void *ctx;
-  struct rng rng;          /* transaction ids and retransmission jitter */
+  struct rng rng; /* transaction ids and retransmission jitter */
   enum dhcp_client_state state;
   uint32_t xid;
-  int64_t started;         /* this exchange began: the secs field */
-  int64_t req_sent;        /* the latest REQUEST: leases count from it */
-  int tries;               /* transmissions of the current message */
+  int64_t started;  /* this exchange began: the secs field */
+  int64_t req_sent; /* the latest REQUEST: leases count from it */
+  int tries;        /* transmissions of the current message */
   /* The offer being requested, then the binding. */
   uint32_t server_id, addr, router;
   uint8_t plen;
-  int64_t lease;           /* INT64_MAX: infinite */
+  int64_t lease; /* INT64_MAX: infinite */
   bool has_addr;
   uint64_t bind_seq;
   int64_t t2, expiry;
@@ -899,9 +919,11 @@ static void client_free(struct dhcp_client *c) {
 
 static void client_send(struct dhcp_client *c, uint8_t type, uint32_t dst) {
   int64_t secs = (sim_now(c->dn->node->sim) - c->started) / SIM_S;
-  struct dhcp_msg m = {.op = BOOTREQUEST, .xid = c->xid,
+  struct dhcp_msg m = {.op = BOOTREQUEST,
+                       .xid = c->xid,
                        .secs = (uint16_t)(secs > 0xffff ? 0xffff : secs),
-                       .type = type, .param_request = type != DHCP_RELEASE};
+                       .type = type,
+                       .param_request = type != DHCP_RELEASE};
   memcpy(m.chaddr, c->iface->mac, 6);
   if (c->has_addr) {
     m.ciaddr = c->addr; /* renewing, rebinding, releasing */
@@ -1029,8 +1051,8 @@ static void set_timers(struct dhcp_client *c) {
 static void client_bind(struct dhcp_client *c, const struct dhcp_msg *m) {
   struct dhcp_node *dn = c->dn;
   if (m->has_lease)
-    c->lease = m->lease == DHCP_LEASE_INFINITE ? INT64_MAX
-                                               : (int64_t)m->lease * SIM_S;
+    c->lease =
+        m->lease == DHCP_LEASE_INFINITE ? INT64_MAX : (int64_t)m->lease * SIM_S;
   if (m->has_mask)
     c->plen = mask_len(m->mask);
   if (m->has_router)
@@ -1048,8 +1070,7 @@ static void client_bind(struct dhcp_client *c, const struct dhcp_msg *m) {
   set_timers(c);
   /* Tell the link's caches that the address has moved here (RFC 2131
    * 4.4.1 allows it; RFC 5227's announcement). */
-  if (c->iface->link &&
-      c->iface->link->ops->framing == LINK_FRAMING_ETHERNET)
+  if (c->iface->link && c->iface->link->ops->framing == LINK_FRAMING_ETHERNET)
     arp_announce(c->iface, c->addr, c->iface->mac);
   log_event(dn, c->iface, DHCP_EV_BOUND, c->addr, c->lease);
   if (c->on_bound)
@@ -1058,8 +1079,7 @@ static void client_bind(struct dhcp_client *c, const struct dhcp_msg *m) {
 
 static void client_rx(struct dhcp_client *c, const struct dhcp_msg *m) {
   if (m->op != BOOTREPLY || m->xid != c->xid || m->type == 0 ||
-      m->type >= DHCP_TYPE_COUNT ||
-      memcmp(m->chaddr, c->iface->mac, 6) != 0)
+      m->type >= DHCP_TYPE_COUNT || memcmp(m->chaddr, c->iface->mac, 6) != 0)
     return;
   c->rx[m->type]++;
   switch (c->state) {
@@ -1070,8 +1090,8 @@ static void client_rx(struct dhcp_client *c, const struct dhcp_msg *m) {
     /* The first offer wins. */
     c->server_id = m->server_id;
     c->addr = m->yiaddr;
-    c->lease = m->lease == DHCP_LEASE_INFINITE ? INT64_MAX
-                                               : (int64_t)m->lease * SIM_S;
+    c->lease =
+        m->lease == DHCP_LEASE_INFINITE ? INT64_MAX : (int64_t)m->lease * SIM_S;
     c->plen = m->has_mask ? mask_len(m->mask) : natural_len(m->yiaddr);
     c->router = m->has_router ? m->router : 0;
     c->state = DHCP_STATE_REQUESTING;
@@ -1091,9 +1111,8 @@ static void client_rx(struct dhcp_client *c, const struct dhcp_msg *m) {
   case DHCP_STATE_REBINDING:
     if (m->type == DHCP_ACK && m->yiaddr == c->addr) {
       if (m->has_lease)
-        c->lease = m->lease == DHCP_LEASE_INFINITE
-                       ? INT64_MAX
-                       : (int64_t)m->lease * SIM_S;
+        c->lease = m->lease == DHCP_LEASE_INFINITE ? INT64_MAX
+                                                   : (int64_t)m->lease * SIM_S;
       if (m->has_server_id)
         c->server_id = m->server_id;
       c->state = DHCP_STATE_BOUND;

@@ -81,19 +81,19 @@ enum dhcp_type {
 
 /* One message, decoded; IPv4 addresses in host byte order. */
 struct dhcp_msg {
-  uint8_t op;             /* 1 BOOTREQUEST, 2 BOOTREPLY */
+  uint8_t op; /* 1 BOOTREQUEST, 2 BOOTREPLY */
   uint32_t xid;
   uint16_t secs, flags;
   uint32_t ciaddr, yiaddr, siaddr, giaddr;
-  uint8_t chaddr[6];      /* htype 1 (Ethernet), hlen 6 */
-  uint8_t type;           /* option 53; 0 if absent (plain BOOTP) */
+  uint8_t chaddr[6]; /* htype 1 (Ethernet), hlen 6 */
+  uint8_t type;      /* option 53; 0 if absent (plain BOOTP) */
   bool has_requested, has_server_id, has_lease, has_mask, has_router;
-  uint32_t requested;     /* option 50 */
-  uint32_t server_id;     /* option 54 */
-  uint32_t lease;         /* option 51, seconds */
-  uint32_t mask;          /* option 1 */
-  uint32_t router;        /* option 3, the first router */
-  bool param_request;     /* send option 55: 1, 3, 51, 54 */
+  uint32_t requested; /* option 50 */
+  uint32_t server_id; /* option 54 */
+  uint32_t lease;     /* option 51, seconds */
+  uint32_t mask;      /* option 1 */
+  uint32_t router;    /* option 3, the first router */
+  bool param_request; /* send option 55: 1, 3, 51, 54 */
 };
 
 /* Writes m into buf (at least DHCP_MIN_LEN bytes, zeroed by the caller or
@@ -142,8 +142,8 @@ enum dhcp_client_state {
   DHCP_STATE_SELECTING,  /* DISCOVER sent, waiting for an OFFER */
   DHCP_STATE_REQUESTING, /* REQUEST sent, waiting for the ACK */
   DHCP_STATE_BOUND,
-  DHCP_STATE_RENEWING,   /* after T1: unicast REQUEST to the server */
-  DHCP_STATE_REBINDING,  /* after T2: broadcast REQUEST */
+  DHCP_STATE_RENEWING,  /* after T1: unicast REQUEST to the server */
+  DHCP_STATE_REBINDING, /* after T2: broadcast REQUEST */
 };
 
 /* The address was added to iface (addr/plen, host byte order), a default
@@ -179,12 +179,12 @@ struct iface *dhcp_client_iface(const struct dhcp_client *c);
 /* ---- Results: dhcp.tsv ---- */
 
 enum dhcp_event_kind {
-  DHCP_EV_BOUND,     /* client: got an address */
-  DHCP_EV_RENEWED,   /* client: lease extended (renewing or rebinding) */
-  DHCP_EV_LOST,      /* client: the interface left its link */
-  DHCP_EV_EXPIRED,   /* client: lease ran out; server: binding lapsed */
-  DHCP_EV_NAK,       /* client: the server refused to extend the lease */
-  DHCP_EV_RELEASED,  /* client: gave it back; server: got it back */
+  DHCP_EV_BOUND,    /* client: got an address */
+  DHCP_EV_RENEWED,  /* client: lease extended (renewing or rebinding) */
+  DHCP_EV_LOST,     /* client: the interface left its link */
+  DHCP_EV_EXPIRED,  /* client: lease ran out; server: binding lapsed */
+  DHCP_EV_NAK,      /* client: the server refused to extend the lease */
+  DHCP_EV_RELEASED, /* client: gave it back; server: got it back */
 };
 
 /* One row of dhcp.tsv. */
@@ -194,7 +194,7 @@ struct dhcp_event {
   struct iface *iface;
   enum dhcp_event_kind kind;
   uint32_t addr;
-  int64_t lease;     /* the lease of the binding, ns; INT64_MAX: infinite */
+  int64_t lease; /* the lease of the binding, ns; INT64_MAX: infinite */
 };
 
 /* The run's lease events in time order; NULL if it has no DHCP. */

@@ -11,18 +11,18 @@
 #include <math.h>
 #include <string.h>
 
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/net/eth.h"
 #include "sim/net/iface.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
-#include "sim/core/sim.h"
 
 struct cell_index {
-  double bucket;        /* bucket side, metres */
-  GHashTable *buckets;  /* packed (bx, by) -> GPtrArray of cells */
+  double bucket;       /* bucket side, metres */
+  GHashTable *buckets; /* packed (bx, by) -> GPtrArray of cells */
   uint32_t stamp;
-  bool stale;           /* cells were added since the index was built */
+  bool stale; /* cells were added since the index was built */
 };
 
 static gint64 bucket_key(int64_t bx, int64_t by) {
@@ -136,13 +136,13 @@ static double mobile_distance(struct cell *cell, const struct iface *from,
   struct node *n = mobile ? mobile->node : NULL;
   if (!n || !n->mobility)
     return 0;
-  return cell_distance(cell, mobility_position(n->mobility,
-                                               sim_now(cell->sim)));
+  return cell_distance(cell,
+                       mobility_position(n->mobility, sim_now(cell->sim)));
 }
 
 /* The channel's loss provider. */
-static bool channel_lost(void *ctx, struct link *link,
-                         const struct iface *from, const struct pkt *pkt) {
+static bool channel_lost(void *ctx, struct link *link, const struct iface *from,
+                         const struct pkt *pkt) {
   (void)link;
   struct cell *cell = ctx;
   return cell_frame_lost(cell, mobile_distance(cell, from, pkt));
@@ -154,8 +154,7 @@ struct cell *cell_of_link(const struct link *link) {
 
 static void cells_free(struct sim *sim);
 
-static const struct sim_subsystem cells = {.name = "cells",
-                                           .free = cells_free};
+static const struct sim_subsystem cells = {.name = "cells", .free = cells_free};
 
 struct cell *cell_new(struct sim *sim, const char *name, struct vec2 pos,
                       double radius, struct link *link) {
@@ -213,7 +212,7 @@ bool cell_frame_lost(struct cell *cell, double d) {
   double frac = d / cell->radius;
   if (frac > 1)
     frac = 1;
-  double p = cell->loss_near +
-             (cell->loss_edge - cell->loss_near) * pow(frac, cell->loss_exponent);
+  double p = cell->loss_near + (cell->loss_edge - cell->loss_near) *
+                                   pow(frac, cell->loss_exponent);
   return rng_uniform(&cell->link->loss.rng) < p;
 }

@@ -21,16 +21,16 @@ struct pkt;
 struct cell {
   struct sim *sim;
   char *name;
-  uint32_t id;              /* index in sim->cells */
-  struct vec2 pos;          /* metres */
-  double radius;            /* metres */
-  struct link *link;        /* the channel, of kind cell_link_ops */
+  uint32_t id;       /* index in sim->cells */
+  struct vec2 pos;   /* metres */
+  double radius;     /* metres */
+  struct link *link; /* the channel, of kind cell_link_ops */
   /* Loss rising with distance from the access point: a frame to or from a
    * mobile node at distance d is lost with probability
    * near + (edge - near) * (d / radius)^exponent. */
   bool distance_loss;
   double loss_near, loss_edge, loss_exponent;
-  uint32_t query_stamp;     /* spatial index bookkeeping */
+  uint32_t query_stamp; /* spatial index bookkeeping */
 };
 
 /* A wireless channel: a LAN whose frames the cell's loss model (in

@@ -8,9 +8,9 @@
 #include <math.h>
 
 #include "sim/core/app.h"
-#include "sim/net/node.h"
 #include "sim/core/sched.h"
 #include "sim/core/sim.h"
+#include "sim/net/node.h"
 
 static struct mobility *alloc(enum mobility_kind kind, struct vec2 pos) {
   struct mobility *m = g_new0(struct mobility, 1);
@@ -52,8 +52,7 @@ static struct segment travel(struct vec2 from, struct vec2 to, int64_t start,
 static struct segment pause_at(struct vec2 pos, int64_t start,
                                int64_t duration) {
   return (struct segment){.start = start,
-                          .end = duration < 0 ? SIM_TIME_MAX
-                                              : start + duration,
+                          .end = duration < 0 ? SIM_TIME_MAX : start + duration,
                           .from = pos};
 }
 
@@ -78,9 +77,9 @@ static void next_waypoint_segment(struct mobility *m) {
   }
   const struct waypoint *w =
       &g_array_index(m->waypoints, struct waypoint, m->next++);
-  int64_t duration = w->at >= 0
-                         ? w->at - now
-                         : (int64_t)llround(dist(here, w->pos) / w->speed * 1e9);
+  int64_t duration =
+      w->at >= 0 ? w->at - now
+                 : (int64_t)llround(dist(here, w->pos) / w->speed * 1e9);
   if (duration < 0)
     duration = 0;
   m->seg = travel(here, w->pos, now, duration);
@@ -109,10 +108,9 @@ static void next_random_segment(struct mobility *m) {
   struct vec2 here = segment_at(&m->seg, m->seg.end);
   int64_t now = m->seg.end;
   if (!m->paused && (m->pause_max > 0)) {
-    int64_t pause =
-        m->pause_min + (int64_t)rng_below(&m->rng, (uint64_t)(m->pause_max -
-                                                               m->pause_min) +
-                                                       1);
+    int64_t pause = m->pause_min +
+                    (int64_t)rng_below(
+                        &m->rng, (uint64_t)(m->pause_max - m->pause_min) + 1);
     m->seg = pause_at(here, now, pause);
     m->paused = true;
     if (pause > 0)
@@ -129,8 +127,7 @@ static void next_random_segment(struct mobility *m) {
 struct mobility *mobility_random_waypoint(struct vec2 area_min,
                                           struct vec2 area_max,
                                           double speed_min, double speed_max,
-                                          int64_t pause_min,
-                                          int64_t pause_max,
+                                          int64_t pause_min, int64_t pause_max,
                                           const struct rng *stream,
                                           const struct vec2 *start) {
   struct mobility *m = alloc(MOBILITY_RANDOM_WAYPOINT, area_min);
@@ -141,11 +138,10 @@ struct mobility *mobility_random_waypoint(struct vec2 area_min,
   m->pause_min = pause_min;
   m->pause_max = pause_max;
   m->rng = *stream;
-  struct vec2 pos = start ? *start
-                          : (struct vec2){uniform(&m->rng, area_min.x,
-                                                  area_max.x),
-                                          uniform(&m->rng, area_min.y,
-                                                  area_max.y)};
+  struct vec2 pos =
+      start ? *start
+            : (struct vec2){uniform(&m->rng, area_min.x, area_max.x),
+                            uniform(&m->rng, area_min.y, area_max.y)};
   /* A zero-length first segment: the first call draws a destination. */
   m->seg = (struct segment){.start = 0, .end = 0, .from = pos};
   m->paused = true;
@@ -166,8 +162,8 @@ static void node_mobility_free(struct node *node) {
   node->mobility = NULL;
 }
 
-static const struct sim_subsystem movement = {
-    .name = "movement", .node_free = node_mobility_free};
+static const struct sim_subsystem movement = {.name = "movement",
+                                              .node_free = node_mobility_free};
 
 void mobility_set(struct node *node, struct mobility *m) {
   sim_use(node->sim, &movement);
@@ -238,8 +234,8 @@ void mobility_record_positions(struct sim *sim) {
   g_return_if_fail(sim->positions_interval > 0 && !sim->positions);
   sim->positions = g_array_new(FALSE, FALSE, sizeof(struct position_sample));
   struct position_recorder *r = g_new0(struct position_recorder, 1);
-  r->app = (struct app){.ops = &recorder_ops, .sim = sim,
-                        .name = g_strdup("positions")};
+  r->app = (struct app){
+      .ops = &recorder_ops, .sim = sim, .name = g_strdup("positions")};
   sched_event_init(&r->tick, sample);
   app_register(sim, &r->app);
 }

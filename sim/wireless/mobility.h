@@ -35,25 +35,25 @@ struct segment {
 
 enum mobility_kind {
   MOBILITY_STATIC,
-  MOBILITY_WAYPOINTS,       /* scripted */
+  MOBILITY_WAYPOINTS, /* scripted */
   MOBILITY_RANDOM_WAYPOINT,
   MOBILITY_CONSTANT_VELOCITY,
 };
 
 struct waypoint {
   struct vec2 pos;
-  int64_t at;     /* arrival time; or -1: computed from speed */
-  double speed;   /* m/s, when at is -1 */
-  int64_t pause;  /* after arriving */
+  int64_t at;    /* arrival time; or -1: computed from speed */
+  double speed;  /* m/s, when at is -1 */
+  int64_t pause; /* after arriving */
 };
 
 struct mobility {
   enum mobility_kind kind;
-  struct segment seg;      /* the current segment */
+  struct segment seg; /* the current segment */
   /* Scripted waypoints: the list, and the next one to head for. */
-  GArray *waypoints;       /* struct waypoint */
+  GArray *waypoints; /* struct waypoint */
   guint next;
-  bool paused;             /* the current segment is a pause */
+  bool paused; /* the current segment is a pause */
   /* Random waypoint: the area, speed and pause ranges, and the stream. */
   struct vec2 area_min, area_max;
   double speed_min, speed_max; /* m/s */
@@ -64,15 +64,15 @@ struct mobility {
 /* Each returns a mobility starting at time 0 at the given position.
  * Transfer full. */
 struct mobility *mobility_static(struct vec2 pos);
-struct mobility *mobility_constant_velocity(struct vec2 pos, struct vec2 vel_mps);
+struct mobility *mobility_constant_velocity(struct vec2 pos,
+                                            struct vec2 vel_mps);
 /* The node starts at the first waypoint (its time must be 0). */
 struct mobility *mobility_waypoints(GArray *waypoints);
 /* Starts at a random point of the area (or at *start if not NULL). */
 struct mobility *mobility_random_waypoint(struct vec2 area_min,
                                           struct vec2 area_max,
                                           double speed_min, double speed_max,
-                                          int64_t pause_min,
-                                          int64_t pause_max,
+                                          int64_t pause_min, int64_t pause_max,
                                           const struct rng *stream,
                                           const struct vec2 *start);
 void mobility_free(struct mobility *m);

@@ -19,13 +19,13 @@
 
 #include <math.h>
 
+#include "sim/core/sim.h"
 #include "sim/net/arp.h"
-#include "sim/wireless/cell.h"
 #include "sim/net/iface.h"
 #include "sim/net/link.h"
-#include "sim/wireless/mobility.h"
 #include "sim/net/node.h"
-#include "sim/core/sim.h"
+#include "sim/wireless/cell.h"
+#include "sim/wireless/mobility.h"
 
 struct radio_listener {
   radio_listener_fn fn;
@@ -69,8 +69,7 @@ static void listeners_free(struct node *node) {
 }
 
 static void notify(struct iface *iface, struct cell *cell, bool up) {
-  for (struct radio_listener *l = iface->node->radio_listeners; l;
-       l = l->next)
+  for (struct radio_listener *l = iface->node->radio_listeners; l; l = l->next)
     l->fn(l->ctx, iface, cell, up);
 }
 
@@ -123,10 +122,13 @@ static void assoc_done(struct sched_event *ev) {
 /* A new row of the handoff log, told to the observers (the handoff
  * meter). */
 static guint log_handoff(struct sim *sim, struct iface *iface,
-                         struct cell *from, struct cell *to,
-                         int64_t l2_delay) {
-  struct handoff h = {.iface = iface, .start = sim_now(sim), .attached = -1,
-                      .from = from, .to = to, .l2_delay = l2_delay};
+                         struct cell *from, struct cell *to, int64_t l2_delay) {
+  struct handoff h = {.iface = iface,
+                      .start = sim_now(sim),
+                      .attached = -1,
+                      .from = from,
+                      .to = to,
+                      .l2_delay = l2_delay};
   for (int i = 0; i < RADIO_HANDOFF_MILESTONES; i++)
     h.milestone[i] = -1;
   g_array_append_val(sim->handoffs, h);
@@ -149,8 +151,7 @@ static void switch_to(struct radio *r, struct cell *want) {
     detach(r);
   if (!from && !want)
     return;
-  r->handoff = log_handoff(sim, r->iface, from, want,
-                           want ? r->l2_delay : 0);
+  r->handoff = log_handoff(sim, r->iface, from, want, want ? r->l2_delay : 0);
   if (!want)
     return;
   r->target = want;
@@ -346,8 +347,8 @@ static void decide(struct radio *r, enum radio_event ev, struct cell *evc) {
   struct cell *cur = current(r);
   struct cell *want = cur;
   if (r->policy == ASSOC_STICKY) {
-    bool keep = cur && (in_range(r, cur) ||
-                        (r->hysteresis > 0 && !r->beyond_margin));
+    bool keep =
+        cur && (in_range(r, cur) || (r->hysteresis > 0 && !r->beyond_margin));
     if (!keep)
       want = nearest_in_range(r, p);
   } else {

@@ -31,10 +31,10 @@ enum assoc_policy {
 enum radio_event {
   RADIO_EV_NONE,
   RADIO_EV_SEGMENT_END,
-  RADIO_EV_ENTER,        /* other enters coverage */
-  RADIO_EV_LEAVE,        /* other leaves coverage */
-  RADIO_EV_MARGIN,       /* the current cell's radius + hysteresis passed */
-  RADIO_EV_NEARER,       /* other became nearer than current by hysteresis */
+  RADIO_EV_ENTER,  /* other enters coverage */
+  RADIO_EV_LEAVE,  /* other leaves coverage */
+  RADIO_EV_MARGIN, /* the current cell's radius + hysteresis passed */
+  RADIO_EV_NEARER, /* other became nearer than current by hysteresis */
 };
 
 struct radio {
@@ -42,20 +42,20 @@ struct radio {
   enum assoc_policy policy;
   double hysteresis;
   int64_t l2_delay;
-  struct cell *cell;       /* associated, carrying traffic */
-  struct cell *target;     /* associating: joins at assoc.time */
-  bool beyond_margin;      /* sticky: past the current cell's margin */
-  GPtrArray *in_range;     /* cells whose disc holds the node */
+  struct cell *cell;   /* associated, carrying traffic */
+  struct cell *target; /* associating: joins at assoc.time */
+  bool beyond_margin;  /* sticky: past the current cell's margin */
+  GPtrArray *in_range; /* cells whose disc holds the node */
   struct sched_event boundary;
   enum radio_event next_kind;
   struct cell *next_cell;
   struct sched_event assoc;
-  guint handoff;           /* index in sim->handoffs of the pending row */
+  guint handoff; /* index in sim->handoffs of the pending row */
   /* Discrete moves: "at t attach to cell", sorted by time. */
-  GArray *moves;           /* struct radio_move */
+  GArray *moves; /* struct radio_move */
   guint next_move;
   struct sched_event move;
-  struct cell *forced;     /* discrete mode: the cell ordered last */
+  struct cell *forced; /* discrete mode: the cell ordered last */
 };
 
 /* One row of the run's handoff log, sim->handoffs (handoffs.tsv): a radio
@@ -65,8 +65,8 @@ struct radio {
 #define RADIO_HANDOFF_MILESTONES 4
 struct handoff {
   struct iface *iface;
-  int64_t start;         /* left the old cell (or decided to join) */
-  int64_t attached;      /* joined the new cell; -1 if it did not */
+  int64_t start;    /* left the old cell (or decided to join) */
+  int64_t attached; /* joined the new cell; -1 if it did not */
   struct cell *from, *to;
   int64_t l2_delay;
   /* When each milestone was last marked, by bit position; -1: never. */

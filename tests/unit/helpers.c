@@ -11,15 +11,15 @@
 #include <libxml/parser.h>
 #include <string.h>
 
-#include "tests/unit/helpers.h"
+#include "sim/core/pkt.h"
 #include "sim/net/addr.h"
 #include "sim/net/eth.h"
-#include "sim/results/flow.h"
 #include "sim/net/iface.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
+#include "sim/results/flow.h"
 #include "sim/scenario/scenario.h"
+#include "tests/unit/helpers.h"
 
 struct ip_addr test_ip(const char *text) {
   struct ip_addr a;
@@ -74,8 +74,8 @@ struct flow *test_flow(const struct sim *sim, const char *name) {
 
 struct sim *test_scenario_text(const char *xml, const char *name,
                                const struct module *const *modules) {
-  xmlDoc *doc = xmlReadMemory(xml, (int)strlen(xml), name, NULL,
-                              XML_PARSE_NONET);
+  xmlDoc *doc =
+      xmlReadMemory(xml, (int)strlen(xml), name, NULL, XML_PARSE_NONET);
   if (!doc)
     fail_msg("%s: not well-formed XML", name);
   GError *error = NULL;
@@ -107,7 +107,8 @@ void test_assert_idle(struct sim *sim) {
   uint64_t packets = pkt_pool_live(&sim->pool);
   if (events || packets)
     fail_msg("%u events pending and %" G_GUINT64_FORMAT " packets live, "
-             "none expected", events, packets);
+             "none expected",
+             events, packets);
 }
 
 void test_sim_free_checked(struct sim *sim) {

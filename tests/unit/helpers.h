@@ -26,8 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/net/inet.h"
 #include "sim/core/sim.h"
+#include "sim/net/inet.h"
 
 struct node;
 struct link;

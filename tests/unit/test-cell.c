@@ -14,17 +14,17 @@
 
 #include <math.h>
 
-#include "sim/wireless/cell.h"
+#include "sim/apps/traffic.h"
+#include "sim/core/sim.h"
+#include "sim/core/units.h"
 #include "sim/net/eth.h"
-#include "sim/results/flow.h"
 #include "sim/net/iface.h"
 #include "sim/net/link.h"
-#include "sim/wireless/mobility.h"
 #include "sim/net/node.h"
+#include "sim/results/flow.h"
+#include "sim/wireless/cell.h"
+#include "sim/wireless/mobility.h"
 #include "sim/wireless/radio.h"
-#include "sim/core/sim.h"
-#include "sim/apps/traffic.h"
-#include "sim/core/units.h"
 
 static struct handoff *row(struct sim *sim, guint i) {
   assert_true(i < sim->handoffs->len);
@@ -40,8 +40,7 @@ static struct cell *add_cell(struct sim *sim, const char *name, double x,
 /* Time, rounded up to the nanosecond, at which a node starting at (x0, y)
  * moving along +x at speed v (m/s) is at distance r from (0, 0): the
  * entering (sign -1) or leaving (sign +1) root. */
-static int64_t crossing_ns(double x0, double y, double v, double r,
-                           int sign) {
+static int64_t crossing_ns(double x0, double y, double v, double r, int sign) {
   double x = sign * sqrt(r * r - y * y);
   return (int64_t)ceil((x - x0) / v * 1e9);
 }
@@ -106,7 +105,8 @@ static void test_nearest_with_hysteresis(void **state) {
   (void)state;
   struct cell *a, *b;
   struct sim *sim = two_cells(ASSOC_NEAREST, 20, &a, &b);
-  /* b must be nearer by 20 m: |x - 0| - |150 - x| = 20 at x = 85, t = 20.5 s. */
+  /* b must be nearer by 20 m: |x - 0| - |150 - x| = 20 at x = 85, t = 20.5 s.
+   */
   assert_ptr_equal(row(sim, 1)->to, b);
   assert_true(llabs(row(sim, 1)->start - 20500 * SIM_MS) <= 1);
   test_sim_free_checked(sim);
@@ -149,9 +149,13 @@ static void test_handoff_gap_loses_exactly_the_window(void **state) {
   iface_add_addr(w, &p);
   radio_add_move(w, 0, c1);
   radio_add_move(w, 5 * SIM_S, c2);
-  struct cbr_config cfg = {.name = "f", .from = cn, .sink = mn,
-                           .port = 40000, .size = 100,
-                           .interval = 10 * SIM_MS, .start = SIM_MS,
+  struct cbr_config cfg = {.name = "f",
+                           .from = cn,
+                           .sink = mn,
+                           .port = 40000,
+                           .size = 100,
+                           .interval = 10 * SIM_MS,
+                           .start = SIM_MS,
                            .stop = 9 * SIM_S};
   assert_true(addr_parse("10.0.0.2", &cfg.dst, NULL));
   assert_true(cbr_new(sim, &cfg, NULL));
@@ -166,10 +170,9 @@ static void test_handoff_gap_loses_exactly_the_window(void **state) {
   assert_int_equal(flow_lost(f), 20);
   uint64_t handoff_drops = 0;
   for (guint i = 0; i < sim->links->len; i++)
-    handoff_drops +=
-        drop_counters_get(
-            &((struct link *)g_ptr_array_index(sim->links, i))->cnt.drops,
-            DROP_HANDOFF);
+    handoff_drops += drop_counters_get(
+        &((struct link *)g_ptr_array_index(sim->links, i))->cnt.drops,
+        DROP_HANDOFF);
   assert_int_equal(handoff_drops, 20);
   assert_int_equal(sim->handoffs->len, 1);
   assert_ptr_equal(row(sim, 0)->from, c1);
@@ -227,8 +230,8 @@ static void test_two_radios_make_before_break(void **state) {
   struct iface *sticky = radio_new(mn, "w0", ASSOC_STICKY, 0, 50 * SIM_MS);
   struct iface *nearest = radio_new(mn, "w1", ASSOC_NEAREST, 0, 50 * SIM_MS);
   sim_run(sim, 20 * SIM_S, NULL, NULL);
-  assert_ptr_equal(sticky->radio->cell, a);   /* still on a */
-  assert_ptr_equal(nearest->radio->cell, b);  /* already on b */
+  assert_ptr_equal(sticky->radio->cell, a);  /* still on a */
+  assert_ptr_equal(nearest->radio->cell, b); /* already on b */
   sched_run(&sim->sched, 23 * SIM_S, NULL);
   assert_ptr_equal(sticky->radio->cell, b);
   /* The two radios' gaps (leave to attach) never overlap. */
@@ -255,12 +258,12 @@ static void test_random_waypoint(void **state) {
   rng_init(&s2, 1, 0, "node/mn/movement");
   rng_init(&s3, 2, 0, "node/mn/movement");
   struct vec2 lo = {0, 0}, hi = {1000, 500};
-  struct mobility *a = mobility_random_waypoint(lo, hi, 1, 20, 0, 5 * SIM_S,
-                                                &s1, NULL);
-  struct mobility *b = mobility_random_waypoint(lo, hi, 1, 20, 0, 5 * SIM_S,
-                                                &s2, NULL);
-  struct mobility *c = mobility_random_waypoint(lo, hi, 1, 20, 0, 5 * SIM_S,
-                                                &s3, NULL);
+  struct mobility *a =
+      mobility_random_waypoint(lo, hi, 1, 20, 0, 5 * SIM_S, &s1, NULL);
+  struct mobility *b =
+      mobility_random_waypoint(lo, hi, 1, 20, 0, 5 * SIM_S, &s2, NULL);
+  struct mobility *c =
+      mobility_random_waypoint(lo, hi, 1, 20, 0, 5 * SIM_S, &s3, NULL);
   bool differ = false;
   for (int64_t t = 0; t < 3600 * SIM_S; t += 500 * SIM_MS) {
     struct vec2 pa = mobility_position(a, t), pb = mobility_position(b, t),
@@ -281,15 +284,15 @@ static void test_waypoints_follow_script(void **state) {
   GArray *w = g_array_new(FALSE, FALSE, sizeof(struct waypoint));
   struct waypoint pts[] = {
       {.pos = {0, 0}, .at = 0, .pause = 2 * SIM_S},
-      {.pos = {100, 0}, .at = -1, .speed = 10},    /* 10 s of travel */
-      {.pos = {100, 50}, .at = 20 * SIM_S},        /* arrive at 20 s */
+      {.pos = {100, 0}, .at = -1, .speed = 10}, /* 10 s of travel */
+      {.pos = {100, 50}, .at = 20 * SIM_S},     /* arrive at 20 s */
   };
   g_array_append_vals(w, pts, 3);
   struct mobility *m = mobility_waypoints(w);
   struct vec2 p = mobility_position(m, SIM_S);
-  assert_true(p.x == 0 && p.y == 0);           /* pausing */
+  assert_true(p.x == 0 && p.y == 0); /* pausing */
   p = mobility_position(m, 7 * SIM_S);
-  assert_true(fabs(p.x - 50) < 1e-9);          /* half way at 7 s */
+  assert_true(fabs(p.x - 50) < 1e-9); /* half way at 7 s */
   p = mobility_position(m, 16 * SIM_S);
   assert_true(fabs(p.x - 100) < 1e-9 && fabs(p.y - 25) < 1e-9);
   p = mobility_position(m, 100 * SIM_S);
@@ -313,7 +316,8 @@ static void test_spatial_index(void **state) {
   GPtrArray *found = g_ptr_array_new();
   for (int q = 0; q < 200; q++) {
     struct vec2 lo = {rng_uniform(&r) * 5000, rng_uniform(&r) * 5000};
-    struct vec2 hi = {lo.x + rng_uniform(&r) * 800, lo.y + rng_uniform(&r) * 300};
+    struct vec2 hi = {lo.x + rng_uniform(&r) * 800,
+                      lo.y + rng_uniform(&r) * 300};
     cell_query(sim, lo, hi, found);
     guint expect = 0;
     for (guint i = 0; i < sim->cells->len; i++) {

@@ -18,21 +18,21 @@
 
 #include <string.h>
 
-#include "sim/wireless/cell.h"
-#include "sim/services/dhcp.h"
+#include "sim/apps/traffic.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
 #include "sim/net/eth.h"
-#include "sim/results/flow.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
-#include "sim/wireless/radio.h"
 #include "sim/net/route.h"
-#include "sim/core/sim.h"
-#include "sim/apps/traffic.h"
 #include "sim/net/udp.h"
+#include "sim/results/flow.h"
+#include "sim/services/dhcp.h"
+#include "sim/wireless/cell.h"
+#include "sim/wireless/radio.h"
 
 static uint32_t v4(const char *text) {
   struct ip_addr a;
@@ -68,13 +68,20 @@ static guint n_events(const struct sim *sim) {
 
 static void test_wire_format(void **state) {
   (void)state;
-  struct dhcp_msg m = {.op = 2, .xid = 0xdeadbeef, .secs = 3,
+  struct dhcp_msg m = {.op = 2,
+                       .xid = 0xdeadbeef,
+                       .secs = 3,
                        .flags = DHCP_FLAG_BROADCAST,
-                       .yiaddr = v4("10.1.0.100"), .type = DHCP_ACK,
-                       .has_server_id = true, .server_id = v4("10.1.0.1"),
-                       .has_lease = true, .lease = 600,
-                       .has_mask = true, .mask = 0xffffff00,
-                       .has_router = true, .router = v4("10.1.0.1"),
+                       .yiaddr = v4("10.1.0.100"),
+                       .type = DHCP_ACK,
+                       .has_server_id = true,
+                       .server_id = v4("10.1.0.1"),
+                       .has_lease = true,
+                       .lease = 600,
+                       .has_mask = true,
+                       .mask = 0xffffff00,
+                       .has_router = true,
+                       .router = v4("10.1.0.1"),
                        .chaddr = {2, 0, 0, 0, 0, 7}};
   uint8_t buf[DHCP_MIN_LEN];
   assert_int_equal(dhcp_encode(&m, buf, sizeof buf), DHCP_MIN_LEN);
@@ -88,9 +95,9 @@ static void test_wire_format(void **state) {
   assert_int_equal(buf[33], 7);
   assert_int_equal(load_be32(buf + 236), DHCP_MAGIC_COOKIE);
   /* Options: 53 first, then 54, 51, 1, 3 and the end. */
-  static const uint8_t opts[] = {53, 1, 5,  54, 4, 10, 1, 0, 1, 51, 4, 0, 0,
-                                 2,  88, 1, 4,  255, 255, 255, 0, 3, 4, 10,
-                                 1,  0,  1, 255};
+  static const uint8_t opts[] = {53, 1, 5, 54, 4,  10, 1, 0,   1,   51,
+                                 4,  0, 0, 2,  88, 1,  4, 255, 255, 255,
+                                 0,  3, 4, 10, 1,  0,  1, 255};
   assert_memory_equal(buf + 240, opts, sizeof opts);
   for (size_t i = 240 + sizeof opts; i < sizeof buf; i++)
     assert_int_equal(buf[i], 0);
@@ -137,8 +144,7 @@ struct lan {
   struct dhcp_server *server;
 };
 
-static struct lan lan_new(int64_t lease, const char *first,
-                          const char *last) {
+static struct lan lan_new(int64_t lease, const char *first, const char *last) {
   struct lan l;
   l.sim = sim_new("dhcp", 1, 0);
   l.sim->duration = 1000 * SIM_S;
@@ -250,8 +256,7 @@ static void test_ingress_filter_lets_discover_in(void **state) {
   (void)state;
   struct lan l = lan_new(600 * SIM_S, "10.1.0.100", "10.1.0.199");
   l.rif->ingress_filter = true;
-  struct dhcp_client *c = dhcp_client_new(lan_host(&l, "h"), NULL, NULL,
-                                          NULL);
+  struct dhcp_client *c = dhcp_client_new(lan_host(&l, "h"), NULL, NULL, NULL);
   sim_run(l.sim, SIM_S, NULL, NULL);
   assert_true(dhcp_client_address(c, NULL));
   assert_int_equal(event(l.sim, 0)->time,
@@ -263,8 +268,7 @@ static void test_ingress_filter_lets_discover_in(void **state) {
 static void test_renewal_at_t1(void **state) {
   (void)state;
   struct lan l = lan_new(600 * SIM_S, "10.1.0.100", "10.1.0.199");
-  struct dhcp_client *c = dhcp_client_new(lan_host(&l, "h"), NULL, NULL,
-                                          NULL);
+  struct dhcp_client *c = dhcp_client_new(lan_host(&l, "h"), NULL, NULL, NULL);
   sim_run(l.sim, 700 * SIM_S, NULL, NULL);
   int64_t m = frame_time(DHCP_FRAME, LAN_BPS, LAN_DELAY);
   int64_t arp = frame_time(ARP_FRAME, LAN_BPS, LAN_DELAY);
@@ -310,8 +314,7 @@ static struct ip_verdict record_discover(void *ctx, struct node *node,
       load_be16(pkt->data + IP4_HLEN + 2) == DHCP_SERVER_PORT &&
       dhcp_decode(pkt->data + IP4_HLEN + UDP_HLEN,
                   pkt->len - IP4_HLEN - UDP_HLEN, &m) &&
-      m.type == DHCP_DISCOVER && memcmp(m.chaddr, a->mac, 6) == 0 &&
-      a->n < 16)
+      m.type == DHCP_DISCOVER && memcmp(m.chaddr, a->mac, 6) == 0 && a->n < 16)
     a->at[a->n++] = sim_now(node->sim);
   return IP_ACCEPT;
 }
@@ -421,9 +424,8 @@ static void test_two_servers(void **state) {
   assert_non_null(error);
   assert_non_null(strstr(error->message, "overlaps the pool"));
   g_clear_error(&error);
-  struct dhcp_server *s2 = dhcp_server_new(r2, r2if, v4("10.1.0.150"),
-                                           v4("10.1.0.199"), 600 * SIM_S,
-                                           &error);
+  struct dhcp_server *s2 = dhcp_server_new(
+      r2, r2if, v4("10.1.0.150"), v4("10.1.0.199"), 600 * SIM_S, &error);
   assert_non_null(s2);
   struct iface *hif = lan_host(&l, "h");
   struct dhcp_client *c = dhcp_client_new(hif, NULL, NULL, NULL);
@@ -527,7 +529,8 @@ static void test_server_answers(void **state) {
   for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
     struct probe *p = &probes[i];
     *p = (struct probe){.node = xif->node, .oif = xif, .src = 0};
-    p->msg = (struct dhcp_msg){.op = 1, .xid = (uint32_t)i + 1,
+    p->msg = (struct dhcp_msg){.op = 1,
+                               .xid = (uint32_t)i + 1,
                                .type = DHCP_REQUEST,
                                .ciaddr = cases[i].ciaddr,
                                .flags = DHCP_FLAG_BROADCAST};
@@ -568,10 +571,11 @@ static void test_server_config_errors(void **state) {
   (void)state;
   struct lan l = lan_new(600 * SIM_S, "10.1.0.100", "10.1.0.199");
   struct node *r2 = node_new(l.sim, "r2", true);
-  struct link *other = link_new(l.sim, "other", &eth_lan_ops, LAN_BPS, LAN_DELAY);
+  struct link *other =
+      link_new(l.sim, "other", &eth_lan_ops, LAN_BPS, LAN_DELAY);
   struct iface *bare = iface_new(r2, other);
-  struct iface *oif = iface_new(r2, link_new(l.sim, "o2", &eth_lan_ops, LAN_BPS,
-                                             LAN_DELAY));
+  struct iface *oif =
+      iface_new(r2, link_new(l.sim, "o2", &eth_lan_ops, LAN_BPS, LAN_DELAY));
   test_addr(oif, "10.2.0.1/24");
   static const struct {
     const char *first, *last;
@@ -703,9 +707,13 @@ static void test_radio_two_cells(void **state) {
   struct bound_log b = {0};
   struct dhcp_client *c = dhcp_client_new(w, on_bound, on_lost, &b);
   assert_non_null(c);
-  struct cbr_config cfg = {.name = "up", .from = mn, .sink = cn,
-                           .port = 40000, .size = 100,
-                           .interval = 10 * SIM_MS, .start = 1005 * SIM_MS,
+  struct cbr_config cfg = {.name = "up",
+                           .from = mn,
+                           .sink = cn,
+                           .port = 40000,
+                           .size = 100,
+                           .interval = 10 * SIM_MS,
+                           .start = 1005 * SIM_MS,
                            .stop = 40 * SIM_S};
   cfg.dst = addr_v4(v4("10.0.0.10"));
   assert_true(cbr_new(sim, &cfg, NULL));

@@ -12,17 +12,17 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "tests/unit/helpers.h"
 #include "sim/core/dispatch.h"
+#include "sim/core/sim.h"
 #include "sim/net/icmp.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/results/results.h"
-#include "sim/core/sim.h"
 #include "sim/net/udp.h"
+#include "sim/results/results.h"
+#include "tests/unit/helpers.h"
 
 /* a (10.0.0.1) - b (10.0.0.2), 10 Mb/s, 1 ms. */
 struct pair {
@@ -192,9 +192,8 @@ struct hook {
   char tag;
 };
 
-static struct ip_verdict tag_hook(void *ctx, struct node *node,
-                                  struct pkt *pkt, struct iface *in,
-                                  struct iface *out) {
+static struct ip_verdict tag_hook(void *ctx, struct node *node, struct pkt *pkt,
+                                  struct iface *in, struct iface *out) {
   (void)node;
   (void)pkt;
   (void)in;
@@ -222,7 +221,8 @@ static void test_hook_priorities(void **state) {
   ip_hook_remove(p.a, IP_HOOK_LOCAL_OUT, tag_hook, &tun);
   send_test(&p);
   sim_run(p.sim, 0, NULL, NULL);
-  assert_string_equal(log->str, "fgtmo" "fgmo");
+  assert_string_equal(log->str, "fgtmo"
+                                "fgmo");
   assert_string_equal(rlog->str, "rr");
   pair_free(&p);
 }
@@ -243,9 +243,8 @@ struct seen_drop {
   const struct node *node;
 };
 
-static void on_drop(void *ctx, const struct node *node,
-                    const struct link *link, const struct pkt *pkt,
-                    uint32_t reason) {
+static void on_drop(void *ctx, const struct node *node, const struct link *link,
+                    const struct pkt *pkt, uint32_t reason) {
   (void)link;
   (void)pkt;
   struct seen_drop *s = ctx;
@@ -281,10 +280,8 @@ static void test_registered_drop_reason(void **state) {
   assert_string_equal(seen.name, "test_forged");
   assert_ptr_equal(seen.node, p.b);
   g_free(seen.name);
-  assert_int_equal(drop_counters_get(&p.b->cnt.drops, id),
-                   1);
-  assert_int_equal(drop_counters_get(&p.b->cnt.drops, id + 1),
-                   0);
+  assert_int_equal(drop_counters_get(&p.b->cnt.drops, id), 1);
+  assert_int_equal(drop_counters_get(&p.b->cnt.drops, id + 1), 0);
   assert_int_equal(drop_counters_get(&p.b->cnt.drops, DROP_FILTERED), 0);
 
   /* nodes.tsv: the kernel's columns, then one per registered reason. */

@@ -18,19 +18,19 @@
 
 #include "protocols/encap/encap.h"
 #include "protocols/encap/tunnel.h"
+#include "sim/core/pkt.h"
+#include "sim/core/rng.h"
+#include "sim/core/sim.h"
 #include "sim/net/icmp.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
-#include "sim/core/rng.h"
 #include "sim/net/route.h"
-#include "sim/core/sim.h"
 
-#define SRC 0x0a000001u   /* the correspondent */
-#define DST 0x0a010002u   /* the mobile node's home address */
+#define SRC 0x0a000001u /* the correspondent */
+#define DST 0x0a010002u /* the mobile node's home address */
 #define HA 0x0a010001u
 #define COA 0x0a020001u
 
@@ -73,7 +73,7 @@ static void roundtrip(enum encap_kind kind, bool forwarding,
   if (kind != ENCAP_MINIMAL) {
     assert_int_equal(load_be32(p->data + IP4_OFF_SRC), HA);
     assert_int_equal(p->data[IP4_OFF_TTL], 64);
-    assert_int_equal(p->data[IP4_OFF_TOS], 0x10);           /* copied */
+    assert_int_equal(p->data[IP4_OFF_TOS], 0x10);            /* copied */
     assert_true(load_be16(p->data + IP4_OFF_FRAG) & IP4_DF); /* copied */
   }
   uint32_t osrc, odst;
@@ -267,9 +267,8 @@ static void owner_rx(void *ctx, struct node *node, struct pkt *pkt,
   assert_int_equal(load_be32(pkt->data + IP4_OFF_DST), FAR);
   assert_int_equal(pkt->data[IP4_OFF_PROTO], PROTO_TEST);
   assert_int_equal(pkt->meta.tunnel_origin, 0);
-  g_string_append_printf(o->log, "%c:%x>%x/%d ", o->tag,
-                         rx->outer_src & 0xff, rx->outer_dst & 0xff,
-                         (int)rx->kind);
+  g_string_append_printf(o->log, "%c:%x>%x/%d ", o->tag, rx->outer_src & 0xff,
+                         rx->outer_dst & 0xff, (int)rx->kind);
   pkt_free(pkt);
 }
 

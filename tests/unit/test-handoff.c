@@ -13,17 +13,17 @@
 #include <math.h>
 #include <string.h>
 
-#include "tests/unit/helpers.h"
-#include "sim/wireless/cell.h"
-#include "sim/results/flow.h"
-#include "sim/results/handoff.h"
+#include "sim/apps/traffic.h"
+#include "sim/core/sim.h"
+#include "sim/net/eth.h"
 #include "sim/net/iface.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/net/eth.h"
+#include "sim/results/flow.h"
+#include "sim/results/handoff.h"
+#include "sim/wireless/cell.h"
 #include "sim/wireless/radio.h"
-#include "sim/core/sim.h"
-#include "sim/apps/traffic.h"
+#include "tests/unit/helpers.h"
 
 static struct cell *add_cell(struct sim *sim, const char *name, double x,
                              struct link *bridge) {
@@ -66,9 +66,13 @@ static void test_cbr_across_layer2_handoff(void **state) {
   iface_add_addr(w, &p);
   radio_add_move(w, 0, c1);
   radio_add_move(w, 5 * SIM_S, c2);
-  struct cbr_config cfg = {.name = "f", .from = cn, .sink = mn,
-                           .port = 40000, .size = 100,
-                           .interval = 10 * SIM_MS, .start = SIM_MS,
+  struct cbr_config cfg = {.name = "f",
+                           .from = cn,
+                           .sink = mn,
+                           .port = 40000,
+                           .size = 100,
+                           .interval = 10 * SIM_MS,
+                           .start = SIM_MS,
                            .stop = 9 * SIM_S};
   assert_true(addr_parse("10.0.0.2", &cfg.dst, NULL));
   assert_true(cbr_new(sim, &cfg, NULL));
@@ -103,7 +107,7 @@ struct inject {
   struct sched_event ev;
   struct sim *sim;
   struct node *mn;
-  struct flow *flow;   /* NULL: a mark */
+  struct flow *flow; /* NULL: a mark */
   uint32_t seq;
   unsigned milestones;
 };
@@ -121,7 +125,7 @@ static void inject_fire(struct sched_event *ev) {
 
 struct script {
   int64_t at_ms;
-  int flow;            /* 0 or 1; -1: a mark */
+  int flow; /* 0 or 1; -1: a mark */
   uint32_t seq;
   unsigned milestones;
 };
@@ -150,9 +154,11 @@ static struct sim *run_script(const struct script *script, size_t n,
   }
   for (size_t i = 0; i < n; i++) {
     injects[i] = (struct inject){
-        .sim = sim, .mn = mn,
+        .sim = sim,
+        .mn = mn,
         .flow = script[i].flow >= 0 ? flows[script[i].flow] : NULL,
-        .seq = script[i].seq, .milestones = script[i].milestones};
+        .seq = script[i].seq,
+        .milestones = script[i].milestones};
     sched_event_init(&injects[i].ev, inject_fire);
     sched_at(&sim->sched, &injects[i].ev, script[i].at_ms * SIM_MS);
   }
@@ -173,9 +179,8 @@ static struct sim *run_script(const struct script *script, size_t n,
 static void test_injected_duplicate_and_reordering(void **state) {
   (void)state;
   const struct script script[] = {
-      {800, 0, 0, 0},  {900, 0, 1, 0},  {950, 1, 0, 0},
-      {1105, 1, 1, 0}, {1150, 0, 4, 0}, {1160, 0, 3, 0},
-      {1170, 0, 4, 0}, {1180, 0, 5, 0},
+      {800, 0, 0, 0},  {900, 0, 1, 0},  {950, 1, 0, 0},  {1105, 1, 1, 0},
+      {1150, 0, 4, 0}, {1160, 0, 3, 0}, {1170, 0, 4, 0}, {1180, 0, 5, 0},
   };
   struct inject injects[G_N_ELEMENTS(script)];
   struct sim *sim = run_script(script, G_N_ELEMENTS(script), injects);

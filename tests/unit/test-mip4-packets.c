@@ -20,12 +20,12 @@
 #include <string.h>
 
 #include "protocols/mip4/packets.h"
-#include "sim/net/addr.h"
-#include "sim/net/inet.h"
 #include "sim/core/pkt.h"
 #include "sim/core/sched.h"
+#include "sim/net/addr.h"
+#include "sim/net/inet.h"
 
-#define A4(a, b, c, d) \
+#define A4(a, b, c, d)                                                         \
   ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 
 /* The key every reference authenticator was made with: 00 01 .. 0f. */
@@ -51,9 +51,9 @@ static const uint8_t ref_advert[] = {
 
 /* frame 2: Agent Solicitation to 224.0.0.11 */
 static const uint8_t ref_solicit[] = {
-    0x45, 0x00, 0x00, 0x1c, 0x00, 0x00, 0x00, 0x00, 0x01, 0x01, 0xcf, 0xcb,
-    0x0a, 0x01, 0x00, 0x0a, 0xe0, 0x00, 0x00, 0x0b, 0x0a, 0x00, 0xf5, 0xff,
-    0x00, 0x00, 0x00, 0x00,
+    0x45, 0x00, 0x00, 0x1c, 0x00, 0x00, 0x00, 0x00, 0x01, 0x01,
+    0xcf, 0xcb, 0x0a, 0x01, 0x00, 0x0a, 0xe0, 0x00, 0x00, 0x0b,
+    0x0a, 0x00, 0xf5, 0xff, 0x00, 0x00, 0x00, 0x00,
 };
 
 /* frame 3: MN -> FA request, NAI, MH, challenge, MN-AAA, delivery style, MF */
@@ -111,21 +111,21 @@ static const uint8_t ref_rrp_133[] = {
 
 /* codes-esp.pcap frame 1: code 16, no router, R B H F V, two CoAs */
 static const uint8_t codes_advert[] = {
-    0x45, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x01, 0x01, 0xaf, 0xcf,
-    0x0a, 0x02, 0x00, 0x01, 0xff, 0xff, 0xff, 0xff, 0x09, 0x10, 0xe0, 0xd4,
-    0x00, 0x02, 0x00, 0x03, 0x10, 0x0e, 0xff, 0xff, 0xff, 0xff, 0xf2, 0x00,
-    0x0a, 0x02, 0x00, 0x01, 0x0a, 0x02, 0x00, 0x02,
+    0x45, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x01, 0x01, 0xaf,
+    0xcf, 0x0a, 0x02, 0x00, 0x01, 0xff, 0xff, 0xff, 0xff, 0x09, 0x10,
+    0xe0, 0xd4, 0x00, 0x02, 0x00, 0x03, 0x10, 0x0e, 0xff, 0xff, 0xff,
+    0xff, 0xf2, 0x00, 0x0a, 0x02, 0x00, 0x01, 0x0a, 0x02, 0x00, 0x02,
 };
 
 /* frame 2: deregistration from home, V bit */
 static const uint8_t codes_rrq[] = {
-    0x45, 0x00, 0x00, 0x4a, 0x00, 0x00, 0x00, 0x00, 0x40, 0x11, 0x66, 0x97,
-    0x0a, 0x01, 0x00, 0x0a, 0x0a, 0x01, 0x00, 0x01, 0x9c, 0x41, 0x01, 0xb2,
-    0x00, 0x36, 0x38, 0xa3, 0x01, 0x04, 0x00, 0x00, 0x0a, 0x01, 0x00, 0x0a,
-    0x0a, 0x01, 0x00, 0x01, 0x0a, 0x01, 0x00, 0x0a, 0x01, 0x02, 0x03, 0x04,
-    0x05, 0x06, 0x07, 0x08, 0x20, 0x14, 0x00, 0x00, 0x01, 0x00, 0x49, 0x04,
-    0x0c, 0x76, 0xb1, 0x8c, 0x5f, 0x83, 0x9c, 0x1c, 0x0f, 0xbd, 0x80, 0x24,
-    0x32, 0x12,
+    0x45, 0x00, 0x00, 0x4a, 0x00, 0x00, 0x00, 0x00, 0x40, 0x11, 0x66,
+    0x97, 0x0a, 0x01, 0x00, 0x0a, 0x0a, 0x01, 0x00, 0x01, 0x9c, 0x41,
+    0x01, 0xb2, 0x00, 0x36, 0x38, 0xa3, 0x01, 0x04, 0x00, 0x00, 0x0a,
+    0x01, 0x00, 0x0a, 0x0a, 0x01, 0x00, 0x01, 0x0a, 0x01, 0x00, 0x0a,
+    0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x20, 0x14, 0x00,
+    0x00, 0x01, 0x00, 0x49, 0x04, 0x0c, 0x76, 0xb1, 0x8c, 0x5f, 0x83,
+    0x9c, 0x1c, 0x0f, 0xbd, 0x80, 0x24, 0x32, 0x12,
 };
 
 /* frame 3: reply 136 without extensions */
@@ -169,10 +169,10 @@ static const uint8_t ro_rrq[] = {
 
 /* frame 2: advertisement with the U bit */
 static const uint8_t ro_advert[] = {
-    0x45, 0x00, 0x00, 0x28, 0x00, 0x00, 0x00, 0x00, 0x01, 0x01, 0xcf, 0xd1,
-    0x0a, 0x02, 0x00, 0x01, 0xe0, 0x00, 0x00, 0x01, 0x09, 0x00, 0xcb, 0x40,
-    0x00, 0x02, 0x00, 0x03, 0x10, 0x0a, 0x00, 0x01, 0x01, 0x2c, 0x10, 0x80,
-    0x0a, 0x02, 0x00, 0x01,
+    0x45, 0x00, 0x00, 0x28, 0x00, 0x00, 0x00, 0x00, 0x01, 0x01,
+    0xcf, 0xd1, 0x0a, 0x02, 0x00, 0x01, 0xe0, 0x00, 0x00, 0x01,
+    0x09, 0x00, 0xcb, 0x40, 0x00, 0x02, 0x00, 0x03, 0x10, 0x0a,
+    0x00, 0x01, 0x01, 0x2c, 0x10, 0x80, 0x0a, 0x02, 0x00, 0x01,
 };
 
 /* ---- Helpers ---- */
@@ -270,9 +270,9 @@ static void test_reference_adverts(void **state) {
   g_autoptr(GByteArray) p = test_ip4_wrap(IPPROTO_NUM_ICMP, A4(10, 2, 0, 1),
                                           A4(224, 0, 0, 1), 1, buf, n);
   assert_bytes(p->data, p->len, ref_advert, sizeof ref_advert);
-  assert_int_equal(advert_decode(ref_advert + IP4_HLEN,
-                                 sizeof ref_advert - IP4_HLEN, &d),
-                   MIP4_OK);
+  assert_int_equal(
+      advert_decode(ref_advert + IP4_HLEN, sizeof ref_advert - IP4_HLEN, &d),
+      MIP4_OK);
   assert_advert_equal(&a, &d);
 
   /* Code 16, no router entry, RFC 2002's V bit, two care-of addresses. */
@@ -343,8 +343,8 @@ static GByteArray *ref_rrq_common(void) {
   GByteArray *m = g_byte_array_new();
   mip4_rrq_append(m, &ref_rrq);
   mip4_ext_append(m, MIP4_EXT_NAI, ref_nai, strlen(ref_nai));
-  mip4_ext_append_auth(m, MIP4_EXT_MH_AUTH, 0x1000, MIP4_AUTH_HMAC_MD5,
-                       ref_key, sizeof ref_key);
+  mip4_ext_append_auth(m, MIP4_EXT_MH_AUTH, 0x1000, MIP4_AUTH_HMAC_MD5, ref_key,
+                       sizeof ref_key);
   mip4_ext_append(m, MIP4_EXT_MF_CHALLENGE, ref_challenge,
                   sizeof ref_challenge);
   mip4_ext_append_auth(m, MIP4_EXT_GEN_AUTH, 0x2000, MIP4_AUTH_HMAC_MD5,
@@ -356,8 +356,8 @@ static void test_reference_requests(void **state) {
   /* Mobile node to foreign agent: TTL 255 with the T bit (RFC 3024). */
   g_autoptr(GByteArray) m = ref_rrq_common();
   mip4_ext_append(m, MIP4_EXT_ENCAP_DELIVERY, NULL, 0);
-  mip4_ext_append_auth(m, MIP4_EXT_MF_AUTH, 0x3000, MIP4_AUTH_HMAC_MD5,
-                       ref_key, sizeof ref_key);
+  mip4_ext_append_auth(m, MIP4_EXT_MF_AUTH, 0x3000, MIP4_AUTH_HMAC_MD5, ref_key,
+                       sizeof ref_key);
   g_autoptr(GByteArray) p = test_udp4_wrap(
       A4(10, 1, 0, 10), A4(10, 2, 0, 1), 255, 1434, MIP4_PORT, m->data, m->len);
   assert_bytes(p->data, p->len, ref_rrq_mn, sizeof ref_rrq_mn);
@@ -401,8 +401,8 @@ static void test_reference_requests(void **state) {
   /* The foreign agent relays it, its own extensions replaced by its
    * Foreign-Home authentication (RFC 5944 §3.7.2.2). */
   g_autoptr(GByteArray) f = ref_rrq_common();
-  mip4_ext_append_auth(f, MIP4_EXT_FH_AUTH, 0x4000, MIP4_AUTH_HMAC_MD5,
-                       ref_key, sizeof ref_key);
+  mip4_ext_append_auth(f, MIP4_EXT_FH_AUTH, 0x4000, MIP4_AUTH_HMAC_MD5, ref_key,
+                       sizeof ref_key);
   g_autoptr(GByteArray) q = test_udp4_wrap(A4(10, 2, 0, 1), A4(10, 1, 0, 1), 64,
                                            1435, MIP4_PORT, f->data, f->len);
   assert_bytes(q->data, q->len, ref_rrq_fa, sizeof ref_rrq_fa);
@@ -419,8 +419,8 @@ static void test_reference_requests(void **state) {
                        .ident = 0x0102030405060708ull};
   g_autoptr(GByteArray) c = g_byte_array_new();
   mip4_rrq_append(c, &d);
-  mip4_ext_append_auth(c, MIP4_EXT_MH_AUTH, 0x100, MIP4_AUTH_HMAC_MD5,
-                       ref_key, sizeof ref_key);
+  mip4_ext_append_auth(c, MIP4_EXT_MH_AUTH, 0x100, MIP4_AUTH_HMAC_MD5, ref_key,
+                       sizeof ref_key);
   g_autoptr(GByteArray) cp = test_udp4_wrap(
       A4(10, 1, 0, 10), A4(10, 1, 0, 1), 64, 40001, MIP4_PORT, c->data, c->len);
   assert_bytes(cp->data, cp->len, codes_rrq, sizeof codes_rrq);
@@ -438,8 +438,8 @@ static void test_reference_replies(void **state) {
                         .ident = REF_IDENT};
   g_autoptr(GByteArray) m = g_byte_array_new();
   mip4_rrp_append(m, &ok);
-  mip4_ext_append_auth(m, MIP4_EXT_MH_AUTH, 0x1000, MIP4_AUTH_HMAC_MD5,
-                       ref_key, sizeof ref_key);
+  mip4_ext_append_auth(m, MIP4_EXT_MH_AUTH, 0x1000, MIP4_AUTH_HMAC_MD5, ref_key,
+                       sizeof ref_key);
   g_autoptr(GByteArray) p = test_udp4_wrap(A4(10, 1, 0, 1), A4(10, 2, 0, 1), 64,
                                            MIP4_PORT, 1435, m->data, m->len);
   assert_bytes(p->data, p->len, ref_rrp_ok, sizeof ref_rrp_ok);
@@ -458,8 +458,8 @@ static void test_reference_replies(void **state) {
   id.lifetime = 0;
   g_autoptr(GByteArray) m6 = g_byte_array_new();
   mip4_rrp_append(m6, &id);
-  mip4_ext_append_auth(m6, MIP4_EXT_MH_AUTH, 0x1000, MIP4_AUTH_RFC2002,
-                       ref_key, sizeof ref_key);
+  mip4_ext_append_auth(m6, MIP4_EXT_MH_AUTH, 0x1000, MIP4_AUTH_RFC2002, ref_key,
+                       sizeof ref_key);
   g_autoptr(GByteArray) p6 = test_udp4_wrap(
       A4(10, 1, 0, 1), A4(10, 2, 0, 1), 64, MIP4_PORT, 1435, m6->data, m6->len);
   assert_bytes(p6->data, p6->len, ref_rrp_133, sizeof ref_rrp_133);
@@ -544,8 +544,8 @@ static void test_unknown_extensions(void **state) {
   g_autoptr(GByteArray) s = g_byte_array_new();
   mip4_rrq_append(s, &want);
   mip4_ext_append(s, 200, "xyz", 3);
-  mip4_ext_append_auth(s, MIP4_EXT_MH_AUTH, 0x100, MIP4_AUTH_HMAC_MD5,
-                       ref_key, sizeof ref_key);
+  mip4_ext_append_auth(s, MIP4_EXT_MH_AUTH, 0x100, MIP4_AUTH_HMAC_MD5, ref_key,
+                       sizeof ref_key);
   g_byte_array_append(s, (const uint8_t[]){MIP4_EXT_PAD}, 1);
   assert_int_equal(rrq_decode(s->data, s->len, &r, &x), MIP4_OK);
   assert_int_equal(x.count, 2);
@@ -553,8 +553,8 @@ static void test_unknown_extensions(void **state) {
   assert_int_equal(x.mh_auth.off, MIP4_RRQ_LEN + 5);
   g_autoptr(GByteArray) g = g_byte_array_new();
   mip4_rrq_append(g, &want);
-  mip4_ext_append_auth(g, MIP4_EXT_GEN_AUTH, 0x100, MIP4_AUTH_HMAC_MD5,
-                       ref_key, sizeof ref_key);
+  mip4_ext_append_auth(g, MIP4_EXT_GEN_AUTH, 0x100, MIP4_AUTH_HMAC_MD5, ref_key,
+                       sizeof ref_key);
   assert_int_equal(rrq_decode(g->data, g->len, &r, &x), MIP4_OK);
   g->data[MIP4_RRQ_LEN + 1] = 2;
   assert_int_equal(rrq_decode(g->data, g->len, &r, &x), MIP4_ERR_UNKNOWN_EXT);
@@ -564,8 +564,7 @@ static void test_unknown_extensions(void **state) {
   mip4_rrq_append(d, &want);
   mip4_ext_append(d, MIP4_EXT_NAI, "a", 1);
   mip4_ext_append(d, MIP4_EXT_NAI, "b", 1);
-  assert_int_equal(rrq_decode(d->data, d->len, &r, &x),
-                   MIP4_ERR_DUPLICATE_EXT);
+  assert_int_equal(rrq_decode(d->data, d->len, &r, &x), MIP4_ERR_DUPLICATE_EXT);
 
   /* In an advertisement, 0-127 refuse the message, 128-255 are skipped. */
   struct mip4_advert a, out;
@@ -602,8 +601,8 @@ static void test_unknown_extensions(void **state) {
 static void random_advert(GRand *rng, struct mip4_advert *a, unsigned routers,
                           unsigned coas, int challenge_len) {
   memset(a, 0, sizeof *a);
-  a->code = g_rand_boolean(rng) ? MIP4_ADV_CODE_ROUTER
-                                : MIP4_ADV_CODE_NOT_ROUTER;
+  a->code =
+      g_rand_boolean(rng) ? MIP4_ADV_CODE_ROUTER : MIP4_ADV_CODE_NOT_ROUTER;
   a->lifetime = (uint16_t)g_rand_int(rng);
   a->num_routers = (uint8_t)routers;
   a->prefix_lengths = g_rand_boolean(rng);
@@ -680,8 +679,8 @@ static void random_rrq(GRand *rng, struct mip4_rrq *r) {
                          .home_addr = g_rand_int(rng),
                          .home_agent = g_rand_int(rng),
                          .coa = g_rand_int(rng),
-                         .ident = mip4_ident_make(g_rand_int(rng),
-                                                  g_rand_int(rng))};
+                         .ident =
+                             mip4_ident_make(g_rand_int(rng), g_rand_int(rng))};
 }
 
 /* A random byte string of a random length up to max.  Transfer full. */
@@ -698,9 +697,8 @@ static GByteArray *random_bytes(GRand *rng, unsigned max) {
 /* Every extension the base protocol knows, in RFC order, with random
  * contents, each present or not. */
 static void random_exts(GRand *rng, GByteArray *m) {
-  const enum mip4_auth_alg algs[] = {MIP4_AUTH_HMAC_MD5,
-                                     MIP4_AUTH_PREFIX_SUFFIX_MD5,
-                                     MIP4_AUTH_RFC2002};
+  const enum mip4_auth_alg algs[] = {
+      MIP4_AUTH_HMAC_MD5, MIP4_AUTH_PREFIX_SUFFIX_MD5, MIP4_AUTH_RFC2002};
   enum mip4_auth_alg alg = algs[g_rand_int_range(rng, 0, 3)];
   g_autoptr(GByteArray) key = random_bytes(rng, 40);
   g_autoptr(GByteArray) nai = random_bytes(rng, 255);
@@ -708,23 +706,23 @@ static void random_exts(GRand *rng, GByteArray *m) {
   if (g_rand_boolean(rng))
     mip4_ext_append(m, MIP4_EXT_NAI, nai->data, nai->len);
   if (g_rand_boolean(rng))
-    mip4_ext_append_auth(m, MIP4_EXT_MH_AUTH, g_rand_int(rng), alg,
-                         key->data, key->len);
+    mip4_ext_append_auth(m, MIP4_EXT_MH_AUTH, g_rand_int(rng), alg, key->data,
+                         key->len);
   if (g_rand_boolean(rng))
     mip4_ext_append(m, MIP4_EXT_MF_CHALLENGE, ch->data, ch->len);
   if (g_rand_boolean(rng))
-    mip4_ext_append_auth(m, MIP4_EXT_GEN_AUTH, g_rand_int(rng), alg,
-                         key->data, key->len);
+    mip4_ext_append_auth(m, MIP4_EXT_GEN_AUTH, g_rand_int(rng), alg, key->data,
+                         key->len);
   if (g_rand_boolean(rng))
     mip4_ext_append(m, MIP4_EXT_ENCAP_DELIVERY, NULL, 0);
   if (g_rand_boolean(rng))
     g_byte_array_append(m, (const uint8_t[]){MIP4_EXT_PAD}, 1);
   if (g_rand_boolean(rng))
-    mip4_ext_append_auth(m, MIP4_EXT_MF_AUTH, g_rand_int(rng), alg,
-                         key->data, key->len);
+    mip4_ext_append_auth(m, MIP4_EXT_MF_AUTH, g_rand_int(rng), alg, key->data,
+                         key->len);
   if (g_rand_boolean(rng))
-    mip4_ext_append_auth(m, MIP4_EXT_FH_AUTH, g_rand_int(rng), alg,
-                         key->data, key->len);
+    mip4_ext_append_auth(m, MIP4_EXT_FH_AUTH, g_rand_int(rng), alg, key->data,
+                         key->len);
 }
 
 /* The extensions decoded are those of the walk, at the same places. */
@@ -736,13 +734,27 @@ static void assert_exts_match(const uint8_t *m, size_t len, size_t fixed,
     assert_int_equal(mip4_ext_read(m, len, off, MIP4_SPACE_REG, &e), MIP4_OK);
     const struct mip4_ext *slot = NULL;
     switch (e.type) {
-    case MIP4_EXT_NAI: slot = &x->nai; break;
-    case MIP4_EXT_MH_AUTH: slot = &x->mh_auth; break;
-    case MIP4_EXT_MF_CHALLENGE: slot = &x->challenge; break;
-    case MIP4_EXT_GEN_AUTH: slot = &x->mn_aaa_auth; break;
-    case MIP4_EXT_ENCAP_DELIVERY: slot = &x->encap_delivery; break;
-    case MIP4_EXT_MF_AUTH: slot = &x->mf_auth; break;
-    case MIP4_EXT_FH_AUTH: slot = &x->fh_auth; break;
+    case MIP4_EXT_NAI:
+      slot = &x->nai;
+      break;
+    case MIP4_EXT_MH_AUTH:
+      slot = &x->mh_auth;
+      break;
+    case MIP4_EXT_MF_CHALLENGE:
+      slot = &x->challenge;
+      break;
+    case MIP4_EXT_GEN_AUTH:
+      slot = &x->mn_aaa_auth;
+      break;
+    case MIP4_EXT_ENCAP_DELIVERY:
+      slot = &x->encap_delivery;
+      break;
+    case MIP4_EXT_MF_AUTH:
+      slot = &x->mf_auth;
+      break;
+    case MIP4_EXT_FH_AUTH:
+      slot = &x->fh_auth;
+      break;
     }
     if (e.type != MIP4_EXT_PAD)
       count++;
@@ -833,8 +845,7 @@ static enum mip4_err decode_kind(enum kind k, const uint8_t *b, size_t len) {
   return MIP4_ERR_BAD_TYPE;
 }
 
-static void add_sample(GArray *set, enum kind k, const uint8_t *b,
-                       size_t len) {
+static void add_sample(GArray *set, enum kind k, const uint8_t *b, size_t len) {
   struct sample s = {k, g_byte_array_new()};
   g_byte_array_append(s.msg, b, (guint)len);
   g_array_append_val(set, s);
@@ -868,7 +879,7 @@ static GArray *samples(void) {
   mip4_advert_append(adv, &a);
   add_sample(set, ADVERT, adv->data, adv->len);
   /* Words per router entry beyond two are skipped (RFC 1256 §5.2). */
-  const uint8_t wide[] = {9, 16, 0, 0, 1, 3, 0, 9,  10, 0, 0, 1, 0, 0,
+  const uint8_t wide[] = {9, 16, 0, 0, 1, 3, 0,  9, 10, 0, 0, 1, 0,    0,
                           0, 1,  7, 7, 7, 7, 16, 6, 0,  1, 0, 9, 0x20, 0};
   add_sample(set, ADVERT, wide, sizeof wide);
   for (int i = 0; i < 4; i++) {
@@ -936,8 +947,7 @@ static void test_truncation(void **state) {
     const struct sample *s = &g_array_index(set, struct sample, i);
     size_t fixed, agent_end;
     g_autoptr(GArray) ends = boundaries(s, &fixed, &agent_end);
-    assert_int_equal(decode_kind(s->kind, s->msg->data, s->msg->len),
-                     MIP4_OK);
+    assert_int_equal(decode_kind(s->kind, s->msg->data, s->msg->len), MIP4_OK);
     for (size_t cut = 0; cut < s->msg->len; cut++) {
       enum mip4_err want = MIP4_ERR_TRUNCATED;
       if (cut >= fixed && contains(ends, cut))
@@ -996,8 +1006,8 @@ static void test_wrong_lengths(void **state) {
     for (guint k = 0; k + 1 < ends->len; k++) {
       struct mip4_ext e;
       size_t off = g_array_index(ends, size_t, k);
-      assert_int_equal(
-          mip4_ext_read(s->msg->data, s->msg->len, off, space, &e), MIP4_OK);
+      assert_int_equal(mip4_ext_read(s->msg->data, s->msg->len, off, space, &e),
+                       MIP4_OK);
       if (e.type == MIP4_EXT_PAD)
         continue;
       /* The long format's 16-bit Length: every small value, then a
@@ -1043,8 +1053,8 @@ static void test_random_mutations(void **state) {
         m->data[g_rand_int_range(rng, 0, (gint32)m->len)] =
             (uint8_t)g_rand_int(rng);
       if (g_rand_int_range(rng, 0, 4) == 0)
-        g_byte_array_set_size(m, (guint)g_rand_int_range(rng, 0,
-                                                         (gint32)m->len + 1));
+        g_byte_array_set_size(
+            m, (guint)g_rand_int_range(rng, 0, (gint32)m->len + 1));
       else if (g_rand_int_range(rng, 0, 8) == 0) {
         g_autoptr(GByteArray) r = random_bytes(rng, 12);
         g_byte_array_append(m, r->data, r->len);
@@ -1197,29 +1207,29 @@ static void test_auth_coverage(void **state) {
                    "31406578616d706c652e6e6574201400001000";
   size_t n1 = strlen(v1) / 2;
   hex(v1, msg, n1);
-  assert_true(mip4_auth_compute(msg, n1, n1 - 6, MIP4_AUTH_HMAC_MD5, ref_key,
-                                16, out));
+  assert_true(
+      mip4_auth_compute(msg, n1, n1 - 6, MIP4_AUTH_HMAC_MD5, ref_key, 16, out));
   hex("c9a6baa9302463eda6de9c32e779fbfc", want, 16);
   assert_memory_equal(out, want, 16);
   const char *v3 = "010002580a01000a0a0100010a020001e6a1b2c3123456782014000010"
                    "00";
   size_t n3 = strlen(v3) / 2;
   hex(v3, msg, n3);
-  assert_true(mip4_auth_compute(msg, n3, n3 - 6, MIP4_AUTH_RFC2002, ref_key,
-                                16, out));
+  assert_true(
+      mip4_auth_compute(msg, n3, n3 - 6, MIP4_AUTH_RFC2002, ref_key, 16, out));
   hex("0b1170b54e98126fee378efdd4078f9c", want, 16);
   assert_memory_equal(out, want, 16);
-  assert_true(mip4_auth_compute(msg, n3, n3 - 6, MIP4_AUTH_HMAC_MD5, ref_key,
-                                16, out));
+  assert_true(
+      mip4_auth_compute(msg, n3, n3 - 6, MIP4_AUTH_HMAC_MD5, ref_key, 16, out));
   hex("add8415ffe5f0c547c934fbb6cf0c0a0", want, 16);
   assert_memory_equal(out, want, 16);
   /* No complete header and SPI, or no authentication type, no MAC. */
   assert_false(mip4_auth_compute(msg, n3 - 1, n3 - 6, MIP4_AUTH_HMAC_MD5,
                                  ref_key, 16, out));
-  assert_false(mip4_auth_compute(msg, n3, n3, MIP4_AUTH_HMAC_MD5, ref_key,
-                                 16, out));
-  assert_false(mip4_auth_compute(msg, n3, 0, MIP4_AUTH_HMAC_MD5, ref_key, 16,
-                                 out));
+  assert_false(
+      mip4_auth_compute(msg, n3, n3, MIP4_AUTH_HMAC_MD5, ref_key, 16, out));
+  assert_false(
+      mip4_auth_compute(msg, n3, 0, MIP4_AUTH_HMAC_MD5, ref_key, 16, out));
 }
 
 /* Each algorithm verifies its own authenticator, and nothing else: not
@@ -1228,8 +1238,8 @@ static void test_auth_coverage(void **state) {
 static void test_auth_verify(void **state) {
   const enum mip4_auth_alg algs[] = {
       MIP4_AUTH_HMAC_MD5, MIP4_AUTH_PREFIX_SUFFIX_MD5, MIP4_AUTH_RFC2002};
-  const uint8_t types[] = {MIP4_EXT_MH_AUTH, MIP4_EXT_MF_AUTH,
-                           MIP4_EXT_FH_AUTH, MIP4_EXT_GEN_AUTH};
+  const uint8_t types[] = {MIP4_EXT_MH_AUTH, MIP4_EXT_MF_AUTH, MIP4_EXT_FH_AUTH,
+                           MIP4_EXT_GEN_AUTH};
   uint8_t other_key[16];
   memcpy(other_key, ref_key, 16);
   other_key[15] ^= 1;
@@ -1255,16 +1265,15 @@ static void test_auth_verify(void **state) {
       assert_int_equal(e->off, off);
       assert_int_equal(e->spi, 0x12345678);
       assert_int_equal(e->data_len, MIP4_AUTH_LEN);
-      assert_true(mip4_auth_verify(m->data, m->len, off, algs[a], ref_key,
-                                   16));
-      assert_false(mip4_auth_verify(m->data, m->len, off, algs[a], other_key,
-                                    16));
-      assert_false(mip4_auth_verify(m->data, m->len, off, algs[a], ref_key,
-                                    15));
+      assert_true(mip4_auth_verify(m->data, m->len, off, algs[a], ref_key, 16));
+      assert_false(
+          mip4_auth_verify(m->data, m->len, off, algs[a], other_key, 16));
+      assert_false(
+          mip4_auth_verify(m->data, m->len, off, algs[a], ref_key, 15));
       for (size_t b = 0; b < G_N_ELEMENTS(algs); b++)
         if (b != a)
-          assert_false(mip4_auth_verify(m->data, m->len, off, algs[b],
-                                        ref_key, 16));
+          assert_false(
+              mip4_auth_verify(m->data, m->len, off, algs[b], ref_key, 16));
       /* Not an authentication extension. */
       assert_false(mip4_auth_verify(m->data, m->len, MIP4_RRQ_LEN, algs[a],
                                     ref_key, 16));
@@ -1277,17 +1286,16 @@ static void test_auth_verify(void **state) {
         /* RFC 2002 leaves the SPI unprotected; bytes after the
          * extension are never protected. */
         bool safe = i >= end || (spi && algs[a] == MIP4_AUTH_RFC2002);
-        assert_int_equal(mip4_auth_verify(f->data, f->len, off, algs[a],
-                                          ref_key, 16),
-                         safe);
+        assert_int_equal(
+            mip4_auth_verify(f->data, f->len, off, algs[a], ref_key, 16), safe);
       }
       /* A 15-byte authenticator is refused (RFC 5944 MACs are 16). */
       if (types[t] != MIP4_EXT_GEN_AUTH) {
         g_autoptr(GByteArray) s = g_byte_array_new();
         g_byte_array_append(s, m->data, (guint)end - 1);
         s->data[off + 1]--;
-        assert_false(mip4_auth_verify(s->data, s->len, off, algs[a],
-                                      ref_key, 16));
+        assert_false(
+            mip4_auth_verify(s->data, s->len, off, algs[a], ref_key, 16));
       }
     }
 }
@@ -1307,10 +1315,10 @@ static void test_reply_codes(void **state) {
   assert_int_equal(mip4_reply_code_names[n].code, 0);
   assert_null(mip4_reply_code_names[n].name);
   /* Every code RFC 5944 §3.4 and RFC 3024 §3.4 list has a name. */
-  const unsigned listed[] = {0,  1,  64, 65, 66, 67, 68, 69, 70, 71, 72,
-                             73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 88,
-                             128, 129, 130, 131, 132, 133, 134, 135, 136,
-                             137, 138, 139, 194};
+  const unsigned listed[] = {0,   1,   64,  65,  66,  67,  68,  69,  70,
+                             71,  72,  73,  74,  75,  76,  77,  78,  79,
+                             80,  81,  82,  88,  128, 129, 130, 131, 132,
+                             133, 134, 135, 136, 137, 138, 139, 194};
   for (size_t i = 0; i < G_N_ELEMENTS(listed); i++)
     assert_non_null(mip4_reply_code_name(listed[i]));
   assert_string_equal(mip4_reply_code_name(MIP4_HA_ID_MISMATCH),
@@ -1319,8 +1327,8 @@ static void test_reply_codes(void **state) {
                       "faInvalidHAAddress");
   assert_string_equal(mip4_reply_code_name(MIP4_REPLY_ACCEPTED),
                       "registrationAccepted");
-  const unsigned unknown[] = {2, 8, 63, 83, 91, 127, 140, 192, 193, 200, 255,
-                              256};
+  const unsigned unknown[] = {2,   8,   63,  83,  91,  127,
+                              140, 192, 193, 200, 255, 256};
   for (size_t i = 0; i < G_N_ELEMENTS(unknown); i++)
     assert_null(mip4_reply_code_name(unknown[i]));
 }
@@ -1379,9 +1387,8 @@ static void test_identification(void **state) {
 /* ---- A capture for tshark ---- */
 
 static void dump(pcap_dumper_t *d, GByteArray *p, int *frame) {
-  struct pcap_pkthdr h = {.ts = {.tv_sec = 1000 + (*frame)++},
-                          .caplen = p->len,
-                          .len = p->len};
+  struct pcap_pkthdr h = {
+      .ts = {.tv_sec = 1000 + (*frame)++}, .caplen = p->len, .len = p->len};
   pcap_dump((u_char *)d, &h, p->data);
   g_byte_array_unref(p);
 }
@@ -1452,15 +1459,15 @@ static void test_write_pcap(void **state) {
   g_autoptr(GByteArray) m = g_byte_array_new();
   mip4_rrq_append(m, &q);
   mip4_ext_append(m, MIP4_EXT_NAI, ref_nai, strlen(ref_nai));
-  mip4_ext_append_auth(m, MIP4_EXT_MH_AUTH, 0x1000, MIP4_AUTH_HMAC_MD5,
-                       ref_key, 16);
+  mip4_ext_append_auth(m, MIP4_EXT_MH_AUTH, 0x1000, MIP4_AUTH_HMAC_MD5, ref_key,
+                       16);
   mip4_ext_append(m, MIP4_EXT_MF_CHALLENGE, ref_challenge, 4);
   mip4_ext_append_auth(m, MIP4_EXT_GEN_AUTH, 0x2000, MIP4_AUTH_HMAC_MD5,
                        ref_key, 16);
   size_t aaa_end = m->len;
   mip4_ext_append(m, MIP4_EXT_ENCAP_DELIVERY, NULL, 0);
-  mip4_ext_append_auth(m, MIP4_EXT_MF_AUTH, 0x3000, MIP4_AUTH_HMAC_MD5,
-                       ref_key, 16);
+  mip4_ext_append_auth(m, MIP4_EXT_MF_AUTH, 0x3000, MIP4_AUTH_HMAC_MD5, ref_key,
+                       16);
   dump(d,
        test_udp4_wrap(A4(10, 1, 0, 10), A4(10, 2, 0, 1), 255, 1434, MIP4_PORT,
                       m->data, m->len),
@@ -1469,8 +1476,8 @@ static void test_write_pcap(void **state) {
    * enabling extension removed, the Foreign-Home authentication appended
    * (RFC 5944 §3.7.2.2), as reference frame 4. */
   g_byte_array_set_size(m, (guint)aaa_end);
-  mip4_ext_append_auth(m, MIP4_EXT_FH_AUTH, 0x4000, MIP4_AUTH_HMAC_MD5,
-                       ref_key, 16);
+  mip4_ext_append_auth(m, MIP4_EXT_FH_AUTH, 0x4000, MIP4_AUTH_HMAC_MD5, ref_key,
+                       16);
   dump(d,
        test_udp4_wrap(A4(10, 2, 0, 1), A4(10, 1, 0, 1), 64, 1435, MIP4_PORT,
                       m->data, m->len),
@@ -1493,8 +1500,8 @@ static void test_write_pcap(void **state) {
   vq.flags = MIP4_RRQ_V;
   g_autoptr(GByteArray) m7 = g_byte_array_new();
   mip4_rrq_append(m7, &vq);
-  mip4_ext_append_auth(m7, MIP4_EXT_MH_AUTH, 0x1002, MIP4_AUTH_RFC2002,
-                       ref_key, 16);
+  mip4_ext_append_auth(m7, MIP4_EXT_MH_AUTH, 0x1002, MIP4_AUTH_RFC2002, ref_key,
+                       16);
   dump(d,
        test_udp4_wrap(A4(10, 1, 0, 10), A4(10, 2, 0, 1), 64, 1437, MIP4_PORT,
                       m7->data, m7->len),
@@ -1519,9 +1526,9 @@ static void test_write_pcap(void **state) {
   /* 9: identification mismatch, the home agent's time in the high half. */
   p.code = MIP4_HA_ID_MISMATCH;
   p.lifetime = 0;
-  p.ident = mip4_ident_make(
-      mip4_ident_high(mip4_ntp_from_time(1009 * SIM_S, 0)),
-      mip4_ident_low(q.ident));
+  p.ident =
+      mip4_ident_make(mip4_ident_high(mip4_ntp_from_time(1009 * SIM_S, 0)),
+                      mip4_ident_low(q.ident));
   g_autoptr(GByteArray) r9 = g_byte_array_new();
   mip4_rrp_append(r9, &p);
   mip4_ext_append_auth(r9, MIP4_EXT_MH_AUTH, 0x1000, MIP4_AUTH_HMAC_MD5,

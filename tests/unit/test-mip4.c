@@ -20,22 +20,22 @@
 #include "protocols/mip4/fa.h"
 #include "protocols/mip4/ha.h"
 #include "protocols/mip4/mn.h"
-#include "sim/net/arp.h"
-#include "sim/wireless/cell.h"
-#include "sim/services/dhcp.h"
-#include "sim/net/eth.h"
+#include "sim/apps/traffic.h"
 #include "sim/core/fault.h"
-#include "sim/results/flow.h"
-#include "sim/results/handoff.h"
+#include "sim/core/sim.h"
+#include "sim/core/units.h"
+#include "sim/net/arp.h"
+#include "sim/net/eth.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/wireless/radio.h"
 #include "sim/net/route.h"
-#include "sim/core/sim.h"
-#include "sim/apps/traffic.h"
-#include "sim/core/units.h"
+#include "sim/results/flow.h"
+#include "sim/results/handoff.h"
+#include "sim/services/dhcp.h"
+#include "sim/wireless/cell.h"
+#include "sim/wireless/radio.h"
 
 #define CORE_BPS 100000000ULL
 #define CELL_BPS 11000000ULL
@@ -93,10 +93,10 @@ static struct world world_new(const uint8_t *mn_key) {
   w.fa1 = node_new(sim, "fa1", true);
   w.fa2 = node_new(sim, "fa2", true);
   w.mn = node_new(sim, "mn", false);
-  w.l_cn = p2p(sim, "l-cn", w.cn, "10.0.0.2/30", w.core, "10.0.0.1/30",
-               10 * SIM_MS);
-  w.l_ha = p2p(sim, "l-ha", w.core, "10.0.1.1/30", w.ha, "10.0.1.2/30",
-               5 * SIM_MS);
+  w.l_cn =
+      p2p(sim, "l-cn", w.cn, "10.0.0.2/30", w.core, "10.0.0.1/30", 10 * SIM_MS);
+  w.l_ha =
+      p2p(sim, "l-ha", w.core, "10.0.1.1/30", w.ha, "10.0.1.2/30", 5 * SIM_MS);
   w.l_fa1 = p2p(sim, "l-fa1", w.core, "10.0.2.1/30", w.fa1, "10.0.2.2/30",
                 7 * SIM_MS);
   w.l_fa2 = p2p(sim, "l-fa2", w.core, "10.0.3.1/30", w.fa2, "10.0.3.2/30",
@@ -128,9 +128,14 @@ static struct world world_new(const uint8_t *mn_key) {
 }
 
 static struct flow *cbr_to_mn(struct world *w, int64_t interval) {
-  struct cbr_config cfg = {.name = "cn-to-mn", .from = w->cn, .sink = w->mn,
-                           .dst = test_ip(HOA), .port = 40000, .size = PAYLOAD,
-                           .interval = interval, .start = SIM_S};
+  struct cbr_config cfg = {.name = "cn-to-mn",
+                           .from = w->cn,
+                           .sink = w->mn,
+                           .dst = test_ip(HOA),
+                           .port = 40000,
+                           .size = PAYLOAD,
+                           .interval = interval,
+                           .start = SIM_S};
   assert_true(cbr_new(w->sim, &cfg, NULL));
   return g_ptr_array_index(w->sim->flows, w->sim->flows->len - 1);
 }
@@ -151,15 +156,13 @@ static void test_triangle_delay(void **state) {
   sim_run(w.sim, 0, NULL, NULL);
   /* At home (1 s to 5 s): cn -> core -> ha -> home LAN -> bridge -> c0. */
   uint64_t ip_len = PAYLOAD + 8 + 20;
-  int64_t home = tx(ip_len, CORE_BPS) + 10 * SIM_MS +
-                 tx(ip_len, CORE_BPS) + 5 * SIM_MS +
-                 tx(ip_len + 14, CORE_BPS) + SIM_US +
+  int64_t home = tx(ip_len, CORE_BPS) + 10 * SIM_MS + tx(ip_len, CORE_BPS) +
+                 5 * SIM_MS + tx(ip_len + 14, CORE_BPS) + SIM_US +
                  tx(ip_len + 14, CELL_BPS) + SIM_US;
   /* Registered at fa1: cn -> core -> ha, tunnelled (+20) ha -> core ->
    * fa1, then delivered on c1: d(CN,HA) + d(HA,FA) + d(FA,MN). */
-  int64_t triangle = tx(ip_len, CORE_BPS) + 10 * SIM_MS +
-                     tx(ip_len, CORE_BPS) + 5 * SIM_MS +
-                     tx(ip_len + 20, CORE_BPS) + 5 * SIM_MS +
+  int64_t triangle = tx(ip_len, CORE_BPS) + 10 * SIM_MS + tx(ip_len, CORE_BPS) +
+                     5 * SIM_MS + tx(ip_len + 20, CORE_BPS) + 5 * SIM_MS +
                      tx(ip_len + 20, CORE_BPS) + 7 * SIM_MS +
                      tx(ip_len + 14, CELL_BPS) + SIM_US;
   assert_true(w.m->state == MIP4_MN_REGISTERED);
@@ -204,7 +207,8 @@ static void test_extensions_form_a_list(void **state) {
   g_autoptr(GString) calls = g_string_new("");
   struct ext_log a = {calls, 'a'}, b = {calls, 'b'};
   struct mip4_extension ea = {.ctx = &a, .ha_registered = log_registered};
-  struct mip4_extension eb = {.ctx = &b, .rrq_flags = MIP4_RRQ_RESERVED,
+  struct mip4_extension eb = {.ctx = &b,
+                              .rrq_flags = MIP4_RRQ_RESERVED,
                               .ha_registered = log_registered};
   mip4_extend(w.sim, w.ha, &ea);
   mip4_extend(w.sim, w.ha, &eb);
@@ -223,8 +227,8 @@ static void test_extensions_form_a_list(void **state) {
 /* One handoff's interruption: from leaving the old cell to the first data
  * packet through the new care-of address. */
 static double interruption(struct sim *sim, int row) {
-  const struct handoff *h = &g_array_index(sim->handoffs, struct handoff,
-                                           (guint)row);
+  const struct handoff *h =
+      &g_array_index(sim->handoffs, struct handoff, (guint)row);
   double first = handoff_value(sim, row, "first_packet_new_path_s");
   assert_false(isnan(first));
   assert_true(fabs(handoff_value(sim, row, "new_path_latency_ms") / 1e3 -
@@ -245,8 +249,7 @@ static void test_handoff_interruption_mean(void **state) {
    * phases of the advertisement period. */
   int handoffs = 60;
   for (int k = 0; k < handoffs; k++)
-    radio_add_move(w.radio, 2 * SIM_S + k * 3370 * SIM_MS,
-                   k % 2 ? w.c2 : w.c1);
+    radio_add_move(w.radio, 2 * SIM_S + k * 3370 * SIM_MS, k % 2 ? w.c2 : w.c1);
   w.sim->duration = 2 * SIM_S + handoffs * 3370 * SIM_MS + 2 * SIM_S;
   cbr_to_mn(&w, 10 * SIM_MS);
   sim_run(w.sim, 0, NULL, NULL);
@@ -419,12 +422,10 @@ static void test_return_home(void **state) {
   assert_false(arp_is_proxied(node_iface_on(w.ha, w.home), test_ip(HOA).v4));
   /* Home again, packets take the home path: the last one's delay. */
   uint64_t ip_len = PAYLOAD + 8 + 20;
-  int64_t home = tx(ip_len, CORE_BPS) + 10 * SIM_MS +
-                 tx(ip_len, CORE_BPS) + 5 * SIM_MS +
-                 tx(ip_len + 14, CORE_BPS) + SIM_US +
+  int64_t home = tx(ip_len, CORE_BPS) + 10 * SIM_MS + tx(ip_len, CORE_BPS) +
+                 5 * SIM_MS + tx(ip_len + 14, CORE_BPS) + SIM_US +
                  tx(ip_len + 14, CELL_BPS) + SIM_US;
-  assert_int_equal(g_array_index(f->delays, int64_t, f->delays->len - 1),
-                   home);
+  assert_int_equal(g_array_index(f->delays, int64_t, f->delays->len - 1), home);
   /* The packets the two handoffs cost are exactly the flow's losses. */
   assert_int_equal(w.sim->handoffs->len, 2);
   double lost = handoff_value(w.sim, 0, "lost_pkts") +
@@ -536,16 +537,22 @@ static uint64_t uplink_received(bool reverse) {
   w.m->reverse_tunnel = reverse;
   radio_add_move(w.radio, 2 * SIM_S, w.c1);
   w.sim->duration = 10 * SIM_S;
-  struct cbr_config cfg = {.name = "mn-to-cn", .from = w.mn, .sink = w.cn,
-                           .dst = test_ip("10.0.0.2"), .port = 40001,
-                           .size = 100, .interval = 100 * SIM_MS,
-                           .start = 5 * SIM_S, .stop = 9 * SIM_S};
+  struct cbr_config cfg = {.name = "mn-to-cn",
+                           .from = w.mn,
+                           .sink = w.cn,
+                           .dst = test_ip("10.0.0.2"),
+                           .port = 40001,
+                           .size = 100,
+                           .interval = 100 * SIM_MS,
+                           .start = 5 * SIM_S,
+                           .stop = 9 * SIM_S};
   assert_true(cbr_new(w.sim, &cfg, NULL));
   sim_run(w.sim, 0, NULL, NULL);
   struct flow *f = g_ptr_array_index(w.sim->flows, 0);
   assert_int_equal(f->sent, 40);
   if (!reverse)
-    assert_int_equal(drop_counters_get(&w.core->cnt.drops, DROP_INGRESS_FILTER), 40);
+    assert_int_equal(drop_counters_get(&w.core->cnt.drops, DROP_INGRESS_FILTER),
+                     40);
   else
     assert_int_equal(w.f1->cnt.faReverseTunnelledPackets, 40);
   uint64_t got = f->received;
@@ -607,10 +614,15 @@ static void test_home_broadcast(void **state) {
     w.m->broadcast = asked;
     radio_add_move(w.radio, 2 * SIM_S, w.c1);
     w.sim->duration = 8 * SIM_S;
-    struct cbr_config cfg = {.name = "bcast", .from = h, .sink = w.mn,
-                             .dst = test_ip("10.1.0.255"), .port = 40005,
-                             .size = 64, .interval = 100 * SIM_MS,
-                             .start = 4 * SIM_S, .stop = 7 * SIM_S};
+    struct cbr_config cfg = {.name = "bcast",
+                             .from = h,
+                             .sink = w.mn,
+                             .dst = test_ip("10.1.0.255"),
+                             .port = 40005,
+                             .size = 64,
+                             .interval = 100 * SIM_MS,
+                             .start = 4 * SIM_S,
+                             .stop = 7 * SIM_S};
     assert_true(cbr_new(w.sim, &cfg, NULL));
     sim_run(w.sim, 0, NULL, NULL);
     struct flow *f = g_ptr_array_index(w.sim->flows, 0);
@@ -634,9 +646,13 @@ static void test_tcp_through_tunnel_pmtu(void **state) {
   w.l_fa1->mtu = 1280;
   radio_add_move(w.radio, 2 * SIM_S, w.c1);
   w.sim->duration = 20 * SIM_S;
-  struct tcp_bulk_config cfg = {.name = "bulk", .from = w.cn, .sink = w.mn,
-                                .dst = test_ip(HOA), .port = 40010,
-                                .start = 5 * SIM_S, .bytes = 200000};
+  struct tcp_bulk_config cfg = {.name = "bulk",
+                                .from = w.cn,
+                                .sink = w.mn,
+                                .dst = test_ip(HOA),
+                                .port = 40010,
+                                .start = 5 * SIM_S,
+                                .bytes = 200000};
   assert_true(tcp_bulk_new(w.sim, &cfg, NULL));
   sim_run(w.sim, 0, NULL, NULL);
   struct tcp_app_report rep;
@@ -717,8 +733,7 @@ static void test_colocated_through_agent(void **state) {
  * right keys everywhere the node registers as before; a wrong
  * Mobile-Foreign key at the foreign agent gives 67, a wrong Foreign-Home
  * key at the home agent 132, and no binding either way. */
-static void add_peer(GArray *peers, const char *addr_text,
-                     const uint8_t *key) {
+static void add_peer(GArray *peers, const char *addr_text, const uint8_t *key) {
   struct mip4_peer_sa p = {.addr = test_ip(addr_text).v4, .sa = sa_with(key)};
   p.sa.spi = 400;
   g_array_append_val(peers, p);
@@ -753,8 +768,9 @@ static void test_foreign_agent_associations(void **state) {
 
   w = world_with_peers(KEY, NULL); /* the foreign agent has another key */
   assert_true(w.f1->cnt.faMNAuthenticationFailure >= 1);
-  assert_true(w.m->cnt.mnRegRequestsDeniedByFA + 
-              w.m->cnt.mnRepliesFAAuthenticationFailure >= 1);
+  assert_true(w.m->cnt.mnRegRequestsDeniedByFA +
+                  w.m->cnt.mnRepliesFAAuthenticationFailure >=
+              1);
   assert_int_equal(w.h->cnt.haRegRequestsReceived, 0);
   assert_null(mip4_ha_binding(w.h, test_ip(HOA).v4));
   test_sim_free_checked(w.sim);
@@ -779,9 +795,14 @@ static void test_path_stretch_triangle(void **state) {
   struct world w = world_new(KEY);
   radio_add_move(w.radio, 2 * SIM_S, w.c1);
   w.sim->duration = 6 * SIM_S;
-  struct cbr_config cfg = {.name = "cn-to-mn", .from = w.cn, .sink = w.mn,
-                           .dst = test_ip(HOA), .port = 40000, .size = PAYLOAD,
-                           .interval = 10 * SIM_MS, .start = 4 * SIM_S,
+  struct cbr_config cfg = {.name = "cn-to-mn",
+                           .from = w.cn,
+                           .sink = w.mn,
+                           .dst = test_ip(HOA),
+                           .port = 40000,
+                           .size = PAYLOAD,
+                           .interval = 10 * SIM_MS,
+                           .start = 4 * SIM_S,
                            .stop = 5 * SIM_S};
   assert_true(cbr_new(w.sim, &cfg, NULL));
   struct flow *f = g_ptr_array_index(w.sim->flows, w.sim->flows->len - 1);
@@ -834,10 +855,14 @@ static void test_encapsulating_delivery(void **state) {
   w.m->encapsulating = true;
   radio_add_move(w.radio, 2 * SIM_S, w.c1);
   w.sim->duration = 10 * SIM_S;
-  struct cbr_config up = {.name = "mn-to-cn", .from = w.mn, .sink = w.cn,
-                          .dst = test_ip("10.0.0.2"), .port = 40001,
+  struct cbr_config up = {.name = "mn-to-cn",
+                          .from = w.mn,
+                          .sink = w.cn,
+                          .dst = test_ip("10.0.0.2"),
+                          .port = 40001,
                           .size = 100,
-                          .interval = 100 * SIM_MS, .start = 5 * SIM_S,
+                          .interval = 100 * SIM_MS,
+                          .start = 5 * SIM_S,
                           .stop = 9 * SIM_S};
   assert_true(cbr_new(w.sim, &up, NULL));
   struct cbr_config bc = up;
@@ -853,7 +878,8 @@ static void test_encapsulating_delivery(void **state) {
   assert_int_equal(f_bc->received, 40);
   assert_true(mip4_fa_visitor(w.f1, test_ip(HOA).v4)->encapsulating);
   assert_int_equal(w.f1->cnt.faReverseTunnelledPackets, 80);
-  assert_int_equal(drop_counters_get(&w.core->cnt.drops, DROP_INGRESS_FILTER), 0);
+  assert_int_equal(drop_counters_get(&w.core->cnt.drops, DROP_INGRESS_FILTER),
+                   0);
   test_sim_free_checked(w.sim);
 }
 

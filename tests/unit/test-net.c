@@ -16,21 +16,21 @@
 #include <math.h>
 #include <string.h>
 
+#include "sim/apps/traffic.h"
+#include "sim/core/fault.h"
+#include "sim/core/sim.h"
+#include "sim/core/units.h"
 #include "sim/net/arp.h"
 #include "sim/net/eth.h"
-#include "sim/core/fault.h"
-#include "sim/results/flow.h"
 #include "sim/net/icmp.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/results/results.h"
 #include "sim/net/route.h"
-#include "sim/core/sim.h"
-#include "sim/apps/traffic.h"
-#include "sim/core/units.h"
+#include "sim/results/flow.h"
+#include "sim/results/results.h"
 
 /* a - r1 - r2 - b, 10 Mb/s, propagation 1, 2 and 3 ms. */
 struct chain {
@@ -58,9 +58,14 @@ static struct chain chain_new(void) {
 static void add_cbr(struct sim *sim, const char *name, struct node *from,
                     struct node *to, const char *dst, uint32_t size,
                     int64_t interval, int64_t start, int64_t stop) {
-  struct cbr_config cfg = {.name = name, .from = from, .sink = to,
-                           .dst = test_ip(dst), .port = 40000, .size = size,
-                           .interval = interval, .start = start,
+  struct cbr_config cfg = {.name = name,
+                           .from = from,
+                           .sink = to,
+                           .dst = test_ip(dst),
+                           .port = 40000,
+                           .size = size,
+                           .interval = interval,
+                           .start = start,
                            .stop = stop};
   assert_true(cbr_new(sim, &cfg, NULL));
 }
@@ -114,9 +119,12 @@ static void test_ttl_exceeded(void **state) {
   (void)state;
   struct chain c = chain_new();
   c.sim->duration = 5 * SIM_S;
-  struct ping_config cfg = {.name = "p", .from = c.a,
+  struct ping_config cfg = {.name = "p",
+                            .from = c.a,
                             .dst = test_ip("10.0.3.2"),
-                            .size = 56, .interval = SIM_S, .count = 3,
+                            .size = 56,
+                            .interval = SIM_S,
+                            .count = 3,
                             .ttl = 2};
   assert_true(ping_new(c.sim, &cfg, NULL));
   sim_run(c.sim, 0, NULL, NULL);
@@ -135,10 +143,15 @@ static void test_udp_ttl_exceeded_counted(void **state) {
   (void)state;
   struct chain c = chain_new();
   c.sim->duration = 2 * SIM_S;
-  struct cbr_config cfg = {.name = "f", .from = c.a, .sink = c.b,
-                           .dst = test_ip("10.0.3.2"), .port = 40000,
+  struct cbr_config cfg = {.name = "f",
+                           .from = c.a,
+                           .sink = c.b,
+                           .dst = test_ip("10.0.3.2"),
+                           .port = 40000,
                            .size = 64,
-                           .interval = 100 * SIM_MS, .count = 4, .ttl = 2};
+                           .interval = 100 * SIM_MS,
+                           .count = 4,
+                           .ttl = 2};
   assert_true(cbr_new(c.sim, &cfg, NULL));
   sim_run(c.sim, 0, NULL, NULL);
   struct flow *f = test_flow(c.sim, "f");
@@ -153,9 +166,12 @@ static void test_ping_rtt(void **state) {
   (void)state;
   struct chain c = chain_new();
   c.sim->duration = 5 * SIM_S;
-  struct ping_config cfg = {.name = "p", .from = c.a,
+  struct ping_config cfg = {.name = "p",
+                            .from = c.a,
                             .dst = test_ip("10.0.3.2"),
-                            .size = 56, .interval = SIM_S, .count = 2};
+                            .size = 56,
+                            .interval = SIM_S,
+                            .count = 2};
   assert_true(ping_new(c.sim, &cfg, NULL));
   sim_run(c.sim, 0, NULL, NULL);
   struct flow *f = test_flow(c.sim, "p");
@@ -291,10 +307,14 @@ static void test_ingress_filter(void **state) {
   struct chain c = chain_new();
   node_iface_on(c.r1, c.l1)->ingress_filter = true;
   c.sim->duration = 2 * SIM_S;
-  struct cbr_config good = {.name = "good", .from = c.a, .sink = c.b,
-                            .dst = test_ip("10.0.3.2"), .port = 40000,
+  struct cbr_config good = {.name = "good",
+                            .from = c.a,
+                            .sink = c.b,
+                            .dst = test_ip("10.0.3.2"),
+                            .port = 40000,
                             .size = 64,
-                            .interval = 100 * SIM_MS, .stop = SIM_S};
+                            .interval = 100 * SIM_MS,
+                            .stop = SIM_S};
   struct cbr_config spoofed = good;
   spoofed.name = "spoofed";
   spoofed.port = 40001;
@@ -304,7 +324,8 @@ static void test_ingress_filter(void **state) {
   sim_run(c.sim, 0, NULL, NULL);
   assert_int_equal(test_flow(c.sim, "good")->received, 10);
   assert_int_equal(test_flow(c.sim, "spoofed")->received, 0);
-  assert_int_equal(drop_counters_get(&c.r1->cnt.drops, DROP_INGRESS_FILTER), 10);
+  assert_int_equal(drop_counters_get(&c.r1->cnt.drops, DROP_INGRESS_FILTER),
+                   10);
   test_sim_free_checked(c.sim);
 }
 
@@ -320,10 +341,14 @@ static void test_droptail(void **state) {
   l->queue_limit = 5;
   sim->duration = SIM_S;
   /* Interval 1 ns: all 20 are queued before the first leaves. */
-  struct cbr_config cfg = {.name = "f", .from = a, .sink = b,
-                           .dst = test_ip("10.0.0.2"), .port = 40000,
+  struct cbr_config cfg = {.name = "f",
+                           .from = a,
+                           .sink = b,
+                           .dst = test_ip("10.0.0.2"),
+                           .port = 40000,
                            .size = 972,
-                           .interval = 1, .count = 20};
+                           .interval = 1,
+                           .count = 20};
   assert_true(cbr_new(sim, &cfg, NULL));
   sim_run(sim, 0, NULL, NULL);
   struct flow *f = test_flow(sim, "f");
@@ -341,8 +366,7 @@ static void test_static_routes_only(void **state) {
   struct chain c = chain_new();
   c.sim->computed_routes = false;
   c.sim->duration = SIM_S;
-  add_cbr(c.sim, "f", c.a, c.b, "10.0.3.2", 64, 100 * SIM_MS, 0,
-          500 * SIM_MS);
+  add_cbr(c.sim, "f", c.a, c.b, "10.0.3.2", 64, 100 * SIM_MS, 0, 500 * SIM_MS);
   sim_run(c.sim, 0, NULL, NULL);
   /* Without routes a has no way out. */
   assert_int_equal(test_flow(c.sim, "f")->received, 0);
@@ -361,8 +385,7 @@ static void test_static_routes_only(void **state) {
   assert_true(route_add(c.r1, &net3, NULL, &gw2));
   assert_true(route_add(c.r2, &net1, NULL, &back1));
   assert_true(route_add(c.b, &all, NULL, &back2));
-  add_cbr(c.sim, "f", c.a, c.b, "10.0.3.2", 64, 100 * SIM_MS, 0,
-          500 * SIM_MS);
+  add_cbr(c.sim, "f", c.a, c.b, "10.0.3.2", 64, 100 * SIM_MS, 0, 500 * SIM_MS);
   sim_run(c.sim, 0, NULL, NULL);
   assert_int_equal(test_flow(c.sim, "f")->received, 5);
   test_sim_free_checked(c.sim);
@@ -454,12 +477,18 @@ static void run_onoff(enum onoff_dist dist, double shape, double tolerance) {
   struct node *b = node_new(sim, "b", false);
   test_p2p(sim, "l", a, "10.0.0.1/30", b, "10.0.0.2/30", 100000000, SIM_MS);
   sim->duration = 1001 * SIM_S;
-  struct cbr_config cfg = {.name = "f", .from = a, .sink = b,
-                           .dst = test_ip("10.0.0.2"), .port = 40000,
+  struct cbr_config cfg = {.name = "f",
+                           .from = a,
+                           .sink = b,
+                           .dst = test_ip("10.0.0.2"),
+                           .port = 40000,
                            .size = 64,
-                           .interval = 10 * SIM_MS, .stop = 1000 * SIM_S,
-                           .onoff = dist, .on_mean = SIM_S,
-                           .off_mean = SIM_S, .shape = shape};
+                           .interval = 10 * SIM_MS,
+                           .stop = 1000 * SIM_S,
+                           .onoff = dist,
+                           .on_mean = SIM_S,
+                           .off_mean = SIM_S,
+                           .shape = shape};
   assert_true(cbr_new(sim, &cfg, NULL));
   sim_run(sim, 0, NULL, NULL);
   struct flow *f = test_flow(sim, "f");
@@ -653,9 +682,13 @@ static void test_path_lan_broadcast(void **state) {
   iface_add_addr(iface_new(c, lan), &pc);
   sim->duration = SIM_S;
   add_cbr(sim, "to-b", a, b, "10.9.0.255", 64, 100 * SIM_MS, 0, 500 * SIM_MS);
-  struct cbr_config cfg = {.name = "to-c", .from = a, .sink = c,
-                           .dst = test_ip("10.9.0.255"), .port = 40001,
-                           .size = 64, .interval = 100 * SIM_MS,
+  struct cbr_config cfg = {.name = "to-c",
+                           .from = a,
+                           .sink = c,
+                           .dst = test_ip("10.9.0.255"),
+                           .port = 40001,
+                           .size = 64,
+                           .interval = 100 * SIM_MS,
                            .stop = 500 * SIM_MS};
   assert_true(cbr_new(sim, &cfg, NULL));
   sim_run(sim, 0, NULL, NULL);
@@ -673,8 +706,7 @@ static void send_raw(struct iface *from, const uint8_t dst[6]) {
   struct pkt *pkt = pkt_new(&from->node->sim->pool, 46);
   memset(pkt->data, 0, pkt->len);
   eth_send(from, pkt, dst, 0x88b5); /* IEEE 802 local experimental */
-  sched_run(&from->node->sim->sched, sim_now(from->node->sim) + SIM_MS,
-            NULL);
+  sched_run(&from->node->sim->sched, sim_now(from->node->sim) + SIM_MS, NULL);
 }
 
 static uint64_t got(const struct iface *iface) {
@@ -718,7 +750,8 @@ static void test_lan_learns_macs(void **state) {
   assert_int_equal(lan->cnt.rx_packets, 4);
 
   send_raw(s[0], nobody);
-  assert_int_equal(drop_counters_get(&lan->cnt.drops, DROP_NEIGH_UNRESOLVED), 1);
+  assert_int_equal(drop_counters_get(&lan->cnt.drops, DROP_NEIGH_UNRESOLVED),
+                   1);
   link_detach(lan, s[1]);
   send_raw(s[0], b_mac);
   assert_int_equal(drop_counters_get(&lan->cnt.drops, DROP_HANDOFF), 1);
@@ -768,7 +801,8 @@ static void test_link_kind_outside_the_kernel(void **state) {
   struct node *b = node_new(sim, "b", false);
   struct node *c = node_new(sim, "c", false);
   struct link *hub = link_new(sim, "hub", &hub_ops, 10000000, 10 * SIM_US);
-  struct prefix pa = test_prefix("10.8.0.1/24"), pb = test_prefix("10.8.0.2/24"),
+  struct prefix pa = test_prefix("10.8.0.1/24"),
+                pb = test_prefix("10.8.0.2/24"),
                 pc = test_prefix("10.8.0.3/24");
   iface_add_addr(iface_new(a, hub), &pa);
   iface_add_addr(iface_new(b, hub), &pb);

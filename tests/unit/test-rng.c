@@ -23,7 +23,9 @@
 static void test_generator_reference(void **state) {
   (void)state;
   struct rng r = {.s = {1, 2, 3, 4}};
-  static const uint64_t expect[] = {11520ULL, 0ULL, 1509978240ULL,
+  static const uint64_t expect[] = {11520ULL,
+                                    0ULL,
+                                    1509978240ULL,
                                     1215971899390074240ULL,
                                     1216172134540287360ULL,
                                     607988272756665600ULL};
@@ -213,13 +215,12 @@ static void check_chi2_below(uint64_t k, const char *name) {
     cells[rng_below(&r, k)]++;
   double expect = (double)N / (double)k, chi2 = 0;
   for (uint64_t c = 0; c < k; c++)
-    chi2 += ((double)cells[c] - expect) * ((double)cells[c] - expect) /
-            expect;
+    chi2 += ((double)cells[c] - expect) * ((double)cells[c] - expect) / expect;
   g_free(cells);
   double df = (double)(k - 1);
   double lo = chi2_quantile(df, -Z_1E6), hi = chi2_quantile(df, Z_1E6);
-  print_message("rng_below(%" PRIu64 "): chi2 %.1f, accepted [%.1f, %.1f]\n",
-                k, chi2, lo, hi);
+  print_message("rng_below(%" PRIu64 "): chi2 %.1f, accepted [%.1f, %.1f]\n", k,
+                chi2, lo, hi);
   assert_true(chi2 > lo && chi2 < hi);
 }
 
@@ -246,8 +247,7 @@ static void test_below_unbiased_large_bound(void **state) {
     cells[rng_below(&r, n) % 3]++;
   double expect = N / 3.0, chi2 = 0;
   for (int c = 0; c < 3; c++)
-    chi2 += ((double)cells[c] - expect) * ((double)cells[c] - expect) /
-            expect;
+    chi2 += ((double)cells[c] - expect) * ((double)cells[c] - expect) / expect;
   assert_true(chi2 < -2.0 * log(1e-6));
 }
 
@@ -297,8 +297,7 @@ static void test_pareto(void **state) {
   print_message("pareto: mean %.5f, expected %.1f +- %.5f\n", sum / N, mean,
                 tol);
   assert_true(fabs(sum / N - mean) < tol);
-  assert_true(fabs((double)above / N - 0.125) <
-              6 * sqrt(0.125 * 0.875 / N));
+  assert_true(fabs((double)above / N - 0.125) < 6 * sqrt(0.125 * 0.875 / N));
 }
 
 int main(void) {

@@ -22,17 +22,17 @@
 #include "protocols/registry.h"
 #include "protocols/ro/internal.h"
 #include "protocols/ro/ro.h"
+#include "sim/core/pkt.h"
+#include "sim/core/sim.h"
+#include "sim/core/units.h"
 #include "sim/net/addr.h"
-#include "sim/results/flow.h"
-#include "sim/results/handoff.h"
 #include "sim/net/inet.h"
 #include "sim/net/node.h"
-#include "sim/core/pkt.h"
-#include "sim/wireless/radio.h"
-#include "sim/scenario/scenario.h"
-#include "sim/core/sim.h"
 #include "sim/net/udp.h"
-#include "sim/core/units.h"
+#include "sim/results/flow.h"
+#include "sim/results/handoff.h"
+#include "sim/scenario/scenario.h"
+#include "sim/wireless/radio.h"
 
 #define CORE_BPS 100000000ULL
 #define CELL_BPS 11000000ULL
@@ -99,16 +99,20 @@ static const char *const SCENARIO =
     "    </mobile-node>\n"
     "  </host>\n"
     "  <link name='l-cn' bandwidth='100Mbps' delay='10ms'>\n"
-    "    <end node='cn' ipv4='10.0.0.2/30'/><end node='core' ipv4='10.0.0.1/30'/>\n"
+    "    <end node='cn' ipv4='10.0.0.2/30'/><end node='core' "
+    "ipv4='10.0.0.1/30'/>\n"
     "  </link>\n"
     "  <link name='l-ha' bandwidth='100Mbps' delay='5ms'>\n"
-    "    <end node='core' ipv4='10.0.1.1/30'/><end node='ha' ipv4='10.0.1.2/30'/>\n"
+    "    <end node='core' ipv4='10.0.1.1/30'/><end node='ha' "
+    "ipv4='10.0.1.2/30'/>\n"
     "  </link>\n"
     "  <link name='l-fa1' bandwidth='100Mbps' delay='7ms'>\n"
-    "    <end node='core' ipv4='10.0.2.1/30'/><end node='fa1' ipv4='10.0.2.2/30'/>\n"
+    "    <end node='core' ipv4='10.0.2.1/30'/><end node='fa1' "
+    "ipv4='10.0.2.2/30'/>\n"
     "  </link>\n"
     "  <link name='l-fa2' bandwidth='100Mbps' delay='9ms'>\n"
-    "    <end node='core' ipv4='10.0.3.1/30'/><end node='fa2' ipv4='10.0.3.2/30'/>\n"
+    "    <end node='core' ipv4='10.0.3.1/30'/><end node='fa2' "
+    "ipv4='10.0.3.2/30'/>\n"
     "  </link>\n"
     "  <lan name='home' bandwidth='100Mbps' delay='1us'>\n"
     "    <attach node='ha' ipv4='10.1.0.1/24'/>\n"
@@ -125,16 +129,16 @@ static const char *const SCENARIO =
 
 struct setup {
   const char *duration, *mode; /* mode: triangle, optimized or smooth */
-  const char *cn;      /* cn's children */
-  const char *ha_ro;   /* attributes of the home agent's settings */
-  const char *move;    /* a <move> of mn, or "" */
-  const char *mn_attr; /* extra attributes of mn's <mip4> settings */
+  const char *cn;              /* cn's children */
+  const char *ha_ro;           /* attributes of the home agent's settings */
+  const char *move;            /* a <move> of mn, or "" */
+  const char *mn_attr;         /* extra attributes of mn's <mip4> settings */
   const char *interval, *start, *stop;
 };
 
 static const char *const CN_RO =
-    "<correspondent><security-association peer='10.1.0.1' spi='700' key='"
-    HA_CN_KEY "'/></correspondent>";
+    "<correspondent><security-association peer='10.1.0.1' spi='700' "
+    "key='" HA_CN_KEY "'/></correspondent>";
 
 static struct sim *load(const struct setup *s) {
   g_autofree char *xml = g_strdup_printf(
@@ -165,16 +169,15 @@ static int64_t tx(uint64_t bytes, uint64_t bps) {
 static int64_t triangle_delay(void) {
   return tx(IP_LEN, CORE_BPS) + 10 * SIM_MS + tx(IP_LEN, CORE_BPS) +
          5 * SIM_MS + tx(IP_LEN + 20, CORE_BPS) + 5 * SIM_MS +
-         tx(IP_LEN + 20, CORE_BPS) + 7 * SIM_MS +
-         tx(IP_LEN + 14, CELL_BPS) + SIM_US;
+         tx(IP_LEN + 20, CORE_BPS) + 7 * SIM_MS + tx(IP_LEN + 14, CELL_BPS) +
+         SIM_US;
 }
 
 /* Tunnelled by cn itself: cn -> core -> fa1 with the 20 bytes, then on
  * v1: d(CN,FA) + d(FA,MN) plus serialization. */
 static int64_t direct_delay(void) {
-  return tx(IP_LEN + 20, CORE_BPS) + 10 * SIM_MS +
-         tx(IP_LEN + 20, CORE_BPS) + 7 * SIM_MS +
-         tx(IP_LEN + 14, CELL_BPS) + SIM_US;
+  return tx(IP_LEN + 20, CORE_BPS) + 10 * SIM_MS + tx(IP_LEN + 20, CORE_BPS) +
+         7 * SIM_MS + tx(IP_LEN + 14, CELL_BPS) + SIM_US;
 }
 
 static int64_t delay_of(const struct flow *f, guint i) {
@@ -211,8 +214,8 @@ static void expect_paths(const struct flow *f, int64_t stop, int64_t cached,
  * at start): tx(540) + 10 ms + tx(540) + 5 ms to the home agent, then 70
  * bytes back over 5 ms + 10 ms. */
 static int64_t update_cached(int64_t start) {
-  return start + 2 * tx(IP_LEN, CORE_BPS) + 15 * SIM_MS +
-         2 * tx(70, CORE_BPS) + 15 * SIM_MS;
+  return start + 2 * tx(IP_LEN, CORE_BPS) + 15 * SIM_MS + 2 * tx(70, CORE_BPS) +
+         15 * SIM_MS;
 }
 
 /* With a binding in place, every packet takes the direct path: the first
@@ -221,8 +224,8 @@ static int64_t update_cached(int64_t start) {
  * to fa1. */
 static void test_direct_path(void **state) {
   (void)state;
-  struct sim *sim = load(&(struct setup){
-      .duration = "4500ms", .mode = "optimized", .stop = "4s"});
+  struct sim *sim = load(
+      &(struct setup){.duration = "4500ms", .mode = "optimized", .stop = "4s"});
   sim_run(sim, 0, NULL, NULL);
   struct flow *f = flow_of(sim);
   const struct ro_node *cn = ro_of(sim, "cn"), *ha = ro_of(sim, "ha");
@@ -261,8 +264,8 @@ static void test_triangle_mode_and_plain_correspondent(void **state) {
     expect_paths(flow_of(sim), 3 * SIM_S, INT64_MAX, INT64_MAX);
     if (k == 0) {
       for (guint i = 0; i < sim->nodes->len; i++)
-        assert_null(module_node_state(g_ptr_array_index(sim->nodes, i),
-                                      &ro_module));
+        assert_null(
+            module_node_state(g_ptr_array_index(sim->nodes, i), &ro_module));
     } else {
       /* A plain correspondent answers updates with port unreachable;
        * the home agent sends one per update interval (1 s). */
@@ -279,13 +282,16 @@ static void test_triangle_mode_and_plain_correspondent(void **state) {
  * again within its 10 s interval. */
 static void test_expiry_returns_to_triangle(void **state) {
   (void)state;
-  const char *cn = "<correspondent><route-optimization refresh='false'/>"
-                   "<security-association "
-                   "peer='10.1.0.1' spi='700' key='" HA_CN_KEY
-                   "'/></correspondent>";
-  struct sim *sim = load(&(struct setup){
-      .duration = "7500ms", .mode = "optimized", .cn = cn, .stop = "7s",
-      .ha_ro = "binding-lifetime='3s' update-interval='10s'"});
+  const char *cn =
+      "<correspondent><route-optimization refresh='false'/>"
+      "<security-association "
+      "peer='10.1.0.1' spi='700' key='" HA_CN_KEY "'/></correspondent>";
+  struct sim *sim = load(
+      &(struct setup){.duration = "7500ms",
+                      .mode = "optimized",
+                      .cn = cn,
+                      .stop = "7s",
+                      .ha_ro = "binding-lifetime='3s' update-interval='10s'"});
   sim_run(sim, 0, NULL, NULL);
   struct flow *f = flow_of(sim);
   /* cn keeps the update for 3 s: packets sent before it arrives or
@@ -304,9 +310,11 @@ static void test_expiry_returns_to_triangle(void **state) {
  * keep cn on the direct path: it asks, the home agent answers. */
 static void test_refresh_keeps_direct_path(void **state) {
   (void)state;
-  struct sim *sim = load(&(struct setup){
-      .duration = "7500ms", .mode = "optimized", .stop = "7s",
-      .ha_ro = "binding-lifetime='3s' update-interval='10s'"});
+  struct sim *sim = load(
+      &(struct setup){.duration = "7500ms",
+                      .mode = "optimized",
+                      .stop = "7s",
+                      .ha_ro = "binding-lifetime='3s' update-interval='10s'"});
   sim_run(sim, 0, NULL, NULL);
   /* A few data packets wait behind a request or acknowledgement on cn's
    * link (44 bytes: 3.52 us): all but the first five go direct. */
@@ -356,8 +364,8 @@ static void forge(struct sched_event *ev) {
 
 static void test_forged_update_refused(void **state) {
   (void)state;
-  struct sim *sim = load(&(struct setup){
-      .duration = "4500ms", .mode = "optimized", .stop = "4s"});
+  struct sim *sim = load(
+      &(struct setup){.duration = "4500ms", .mode = "optimized", .stop = "4s"});
   struct forgery forgery = {.sim = sim};
   sched_event_init(&forgery.ev, forge);
   sched_at(&sim->sched, &forgery.ev, 2 * SIM_S);
@@ -367,8 +375,7 @@ static void test_forged_update_refused(void **state) {
   assert_int_equal(cn->cnt.updates_auth_failed, 1);
   assert_int_equal(cn->cnt.updates_accepted, 1);
   expect_paths(f, 4 * SIM_S, update_cached(SIM_S), INT64_MAX);
-  const struct ro_entry *e =
-      ro_cache_peek(cn->cache, 0x0a01000a, sim_now(sim));
+  const struct ro_entry *e = ro_cache_peek(cn->cache, 0x0a01000a, sim_now(sim));
   assert_non_null(e);
   assert_int_equal(e->coa, 0x0a020001);
   test_sim_free_checked(sim);
@@ -391,10 +398,12 @@ static void test_smooth_handoff_saves_predicted_packets(void **state) {
   guint64 predicted = 0;
   const char *modes[] = {"optimized", "smooth"};
   for (int m = 0; m < 2; m++) {
-    struct sim *sim = load(&(struct setup){
-        .duration = "5500ms", .mode = modes[m], .stop = "5s",
-        .move = "<move at='3s' cell='v2'/>", .interval = "5ms",
-        .start = "1002.5ms"});
+    struct sim *sim = load(&(struct setup){.duration = "5500ms",
+                                           .mode = modes[m],
+                                           .stop = "5s",
+                                           .move = "<move at='3s' cell='v2'/>",
+                                           .interval = "5ms",
+                                           .start = "1002.5ms"});
     sim_run(sim, 0, NULL, NULL);
     assert_int_equal(sim->handoffs->len, 1); /* v1 to v2 */
     lost[m] = handoff_value(sim, 0, "lost_pkts");
@@ -462,8 +471,8 @@ static void test_bad_files(void **state) {
   };
   const char *srcdir = g_getenv("srcdir");
   for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-    g_autofree char *path = g_build_filename(
-        srcdir && *srcdir ? srcdir : ".", "tests/bad", cases[i].file, NULL);
+    g_autofree char *path = g_build_filename(srcdir && *srcdir ? srcdir : ".",
+                                             "tests/bad", cases[i].file, NULL);
     g_autoptr(GError) error = NULL;
     assert_null(scenario_load(path, registry_modules, NULL, &error));
     assert_true(g_error_matches(error, MIPSIM_SCENARIO_ERROR,

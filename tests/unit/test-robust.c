@@ -15,14 +15,14 @@
 
 #include <string.h>
 
+#include "sim/apps/traffic.h"
+#include "sim/core/rng.h"
+#include "sim/core/sim.h"
 #include "sim/net/eth.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/core/rng.h"
-#include "sim/core/sim.h"
-#include "sim/apps/traffic.h"
 
 struct net {
   struct sim *sim;
@@ -64,8 +64,8 @@ static void keep(void *ctx, const struct link *link, const struct pkt *pkt) {
 
 static GPtrArray *valid_frames(void) {
   struct net n = net_new();
-  struct capture c = {.frames = g_ptr_array_new_with_free_func(
-                          (GDestroyNotify)g_bytes_unref)};
+  struct capture c = {
+      .frames = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref)};
   c.obs = (struct observer){.ctx = &c, .on_wire = keep};
   sim_observe(n.sim, &c.obs);
   for (guint i = 0; i < n.sim->links->len; i++)
@@ -73,17 +73,26 @@ static GPtrArray *valid_frames(void) {
   struct ip_addr h4, h6;
   assert_true(addr_parse("10.0.0.2", &h4, NULL));
   assert_true(addr_parse("2001:db8::2", &h6, NULL));
-  struct cbr_config cbr = {.name = "u4", .from = n.peer, .sink = n.host,
-                           .dst = h4, .port = 40000, .size = 2000,
-                           .interval = SIM_MS, .count = 2};
+  struct cbr_config cbr = {.name = "u4",
+                           .from = n.peer,
+                           .sink = n.host,
+                           .dst = h4,
+                           .port = 40000,
+                           .size = 2000,
+                           .interval = SIM_MS,
+                           .count = 2};
   assert_true(cbr_new(n.sim, &cbr, NULL));
   cbr.name = "u6";
   cbr.dst = h6;
   cbr.port = 40001;
   cbr.size = 500;
   assert_true(cbr_new(n.sim, &cbr, NULL));
-  struct ping_config ping = {.name = "p4", .from = n.peer, .dst = h4,
-                             .size = 56, .interval = SIM_MS, .count = 2};
+  struct ping_config ping = {.name = "p4",
+                             .from = n.peer,
+                             .dst = h4,
+                             .size = 56,
+                             .interval = SIM_MS,
+                             .count = 2};
   assert_true(ping_new(n.sim, &ping, NULL));
   ping.name = "p6";
   ping.dst = h6;

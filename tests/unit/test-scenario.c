@@ -19,24 +19,24 @@
 #include <math.h>
 #include <string.h>
 
-#include "sim/net/eth.h"
 #include "sim/core/sim.h"
+#include "sim/net/eth.h"
 
-#include "sim/wireless/cell.h"
-#include "sim/services/dhcp.h"
-#include "sim/results/flow.h"
-#include "sim/net/iface.h"
-#include "sim/net/link.h"
-#include "sim/scenario/load.h"
-#include "sim/wireless/mobility.h"
-#include "sim/scenario/module.h"
-#include "sim/net/node.h"
-#include "sim/wireless/radio.h"
-#include "sim/results/results.h"
-#include "sim/net/route.h"
-#include "sim/scenario/scenario.h"
 #include "sim/apps/traffic.h"
 #include "sim/core/units.h"
+#include "sim/net/iface.h"
+#include "sim/net/link.h"
+#include "sim/net/node.h"
+#include "sim/net/route.h"
+#include "sim/results/flow.h"
+#include "sim/results/results.h"
+#include "sim/scenario/load.h"
+#include "sim/scenario/module.h"
+#include "sim/scenario/scenario.h"
+#include "sim/services/dhcp.h"
+#include "sim/wireless/cell.h"
+#include "sim/wireless/mobility.h"
+#include "sim/wireless/radio.h"
 
 /* The source tree: $srcdir when run by "make check", else the parent of
  * the schema directory compiled in. */
@@ -60,8 +60,8 @@ static void assert_addr(const struct ip_addr *a, const char *expected) {
 static void assert_prefix(const struct prefix *p, const char *expected) {
   char buf[ADDR_STRLEN];
   assert_non_null(p);
-  g_autofree char *text = g_strdup_printf("%s/%u", addr_format(&p->addr, buf),
-                                          p->len);
+  g_autofree char *text =
+      g_strdup_printf("%s/%u", addr_format(&p->addr, buf), p->len);
   assert_string_equal(text, expected);
 }
 
@@ -240,8 +240,7 @@ static void assert_move(const struct iface *iface, guint i, int64_t at,
 }
 
 static void assert_waypoint(const struct mobility *m, guint i, double x,
-                            double y, int64_t at, double speed,
-                            int64_t pause) {
+                            double y, int64_t at, double speed, int64_t pause) {
   const struct waypoint *w = &g_array_index(m->waypoints, struct waypoint, i);
   assert_float_equal(w->pos.x, x, 1e-12);
   assert_float_equal(w->pos.y, y, 1e-12);
@@ -292,8 +291,7 @@ static void test_good_mobile(void **state) {
   assert_int_equal(c2->link->loss.kind, LOSS_NONE);
   struct rng expected_rng;
   sim_rng(sim, &expected_rng, "link/c2/loss");
-  assert_memory_equal(&c2->link->loss.rng, &expected_rng,
-                      sizeof expected_rng);
+  assert_memory_equal(&c2->link->loss.rng, &expected_rng, sizeof expected_rng);
 
   /* The bridges are nodes named after their cells, with a port on the
    * channel and one on the LAN; c3's access point is fa's interface. */
@@ -329,8 +327,7 @@ static void test_good_mobile(void **state) {
   assert_int_equal(walker->mobility->waypoints->len, 3);
   assert_waypoint(walker->mobility, 0, -50, 0, 0, 0, SIM_S);
   assert_waypoint(walker->mobility, 1, 100, 0, -1, 20, 0);
-  assert_waypoint(walker->mobility, 2, 150, 10, 9500 * SIM_MS, 0,
-                  500 * SIM_MS);
+  assert_waypoint(walker->mobility, 2, 150, 10, 9500 * SIM_MS, 0, 500 * SIM_MS);
   struct iface *w = iface_named(walker, "wlan0");
   assert_non_null(w->radio);
   assert_null(w->link); /* associates when the run starts */
@@ -517,10 +514,13 @@ static void test_units_distance_speed(void **state) {
   static const struct {
     const char *text;
     double value;
-  } distances[] = {{"100m", 100},  {"1.5km", 1500}, {"0", 0},
-                   {"-20m", -20},  {"2.5e3m", 2500}, {"5 m", 5},
-                   {"0.1m", 0.1},  {"-0", 0},        {"1e-3km", 1}},
-    speeds[] = {{"10m/s", 10}, {"36km/h", 10}, {"0", 0}, {"-5m/s", -5},
+  } distances[] = {{"100m", 100}, {"1.5km", 1500},  {"0", 0},
+                   {"-20m", -20}, {"2.5e3m", 2500}, {"5 m", 5},
+                   {"0.1m", 0.1}, {"-0", 0},        {"1e-3km", 1}},
+    speeds[] = {{"10m/s", 10},
+                {"36km/h", 10},
+                {"0", 0},
+                {"-5m/s", -5},
                 {"1.8km/h", 0.5}};
   double v;
   for (size_t i = 0; i < G_N_ELEMENTS(distances); i++) {
@@ -557,8 +557,8 @@ static void test_units_distance_speed(void **state) {
   for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
     g_autoptr(GError) error = NULL;
     assert_false(bad[i].parse(bad[i].text, &v, &error));
-    assert_true(g_error_matches(error, MIPSIM_UNITS_ERROR,
-                                MIPSIM_UNITS_ERROR_INVALID));
+    assert_true(
+        g_error_matches(error, MIPSIM_UNITS_ERROR, MIPSIM_UNITS_ERROR_INVALID));
     if (!g_str_has_prefix(error->message, bad[i].message))
       fail_msg("got \"%s\", expected \"%s...\"", error->message,
                bad[i].message);
@@ -867,8 +867,8 @@ static void test_defaults_and_io(void **state) {
   g_autofree char *missing = g_build_filename(t->dir, "missing.xml", NULL);
   sim = scenario_load(missing, NULL, NULL, &error);
   assert_null(sim);
-  assert_true(g_error_matches(error, MIPSIM_SCENARIO_ERROR,
-                              MIPSIM_SCENARIO_ERROR_IO));
+  assert_true(
+      g_error_matches(error, MIPSIM_SCENARIO_ERROR, MIPSIM_SCENARIO_ERROR_IO));
   g_autofree char *prefix = g_strdup_printf("%s:0: ", missing);
   assert_true(g_str_has_prefix(error->message, prefix));
   g_clear_error(&error);
@@ -876,8 +876,8 @@ static void test_defaults_and_io(void **state) {
   /* A directory is not read (nor would a FIFO be, which would block). */
   sim = scenario_load(t->dir, NULL, NULL, &error);
   assert_null(sim);
-  assert_true(g_error_matches(error, MIPSIM_SCENARIO_ERROR,
-                              MIPSIM_SCENARIO_ERROR_IO));
+  assert_true(
+      g_error_matches(error, MIPSIM_SCENARIO_ERROR, MIPSIM_SCENARIO_ERROR_IO));
 }
 
 /* MIPSIM_SCHEMA_DIR wins; a missing or broken schema is an I/O error that
@@ -894,8 +894,8 @@ static void test_schema_dir(void **state) {
 
   g_autoptr(GError) error = NULL;
   assert_null(scenario_load(path, NULL, NULL, &error));
-  assert_true(g_error_matches(error, MIPSIM_SCENARIO_ERROR,
-                              MIPSIM_SCENARIO_ERROR_IO));
+  assert_true(
+      g_error_matches(error, MIPSIM_SCENARIO_ERROR, MIPSIM_SCENARIO_ERROR_IO));
   assert_true(g_str_has_prefix(error->message, expected));
   g_clear_error(&error);
 
@@ -904,8 +904,8 @@ static void test_schema_dir(void **state) {
                    "<start><ref name=\"nowhere\"/></start></grammar>",
                    -1));
   assert_null(scenario_load(path, NULL, NULL, &error));
-  assert_true(g_error_matches(error, MIPSIM_SCENARIO_ERROR,
-                              MIPSIM_SCENARIO_ERROR_IO));
+  assert_true(
+      g_error_matches(error, MIPSIM_SCENARIO_ERROR, MIPSIM_SCENARIO_ERROR_IO));
   g_autofree char *prefix = g_strdup_printf("%s:1: ", expected);
   assert_true(g_str_has_prefix(error->message, prefix));
 
@@ -1119,8 +1119,8 @@ static gpointer load_repeatedly(gpointer data) {
     /* cmocka may fail a test only from the thread running it: the leak
      * check of test_sim_free_checked, by hand. */
     sim_teardown(sim);
-    bool drained = sched_pending_count(&sim->sched) == 0 &&
-                   pkt_pool_live(&sim->pool) == 0;
+    bool drained =
+        sched_pending_count(&sim->sched) == 0 && pkt_pool_live(&sim->pool) == 0;
     sim_free(sim);
     if (!drained)
       return GINT_TO_POINTER(FALSE);
@@ -1157,8 +1157,7 @@ static void assert_located(GError **error, const char *problem) {
   assert_non_null(*error);
   g_autofree char *expected = g_strconcat("t.xml:2: el: ", problem, NULL);
   if (!g_str_has_prefix((*error)->message, expected))
-    fail_msg("got \"%s\", expected \"%s...\"", (*error)->message,
-             expected);
+    fail_msg("got \"%s\", expected \"%s...\"", (*error)->message, expected);
   assert_true(g_error_matches(*error, MIPSIM_SCENARIO_ERROR,
                               MIPSIM_SCENARIO_ERROR_INVALID));
   g_clear_error(error);
@@ -1239,14 +1238,12 @@ static void test_load_readers(void **state) {
   assert_float_equal(d, -5000, 1e-9);
   assert_false(load_get_distance(&ctx, el, "x", LOAD_POSITIVE, &d, &error));
   assert_located(&error, "x: must be greater than zero, not -5km");
-  assert_false(
-      load_get_distance(&ctx, el, "x", LOAD_NOT_NEGATIVE, &d, &error));
+  assert_false(load_get_distance(&ctx, el, "x", LOAD_NOT_NEGATIVE, &d, &error));
   assert_located(&error, "x: must not be negative, not -5km");
   assert_false(load_get_distance(&ctx, el, "far", LOAD_ANY_SIGN, &d, &error));
   assert_located(&error,
                  "far: 200000km is out of range (-100000km to 100000km)");
-  assert_false(
-      load_get_distance(&ctx, el, "badx", LOAD_ANY_SIGN, &d, &error));
+  assert_false(load_get_distance(&ctx, el, "badx", LOAD_ANY_SIGN, &d, &error));
   assert_located(&error, "badx: '5 parsecs' is not a distance: unknown unit "
                          "'parsecs'");
 
@@ -1271,8 +1268,7 @@ static void test_load_readers(void **state) {
   assert_false(load_get_v4(&ctx, el, "a6", &v4, &error));
   assert_located(&error, "a6: '2001:db8::1' is not an IPv4 address");
   assert_false(load_get_v4(&ctx, el, "bada", &v4, &error));
-  assert_located(&error,
-                 "bada: '10.0.0.300' is not an IPv4 or IPv6 address");
+  assert_located(&error, "bada: '10.0.0.300' is not an IPv4 or IPv6 address");
 
   static const struct load_keyword two[] = {
       {"nearest", 1}, {"sticky", 2}, {NULL, 0}};
@@ -1393,15 +1389,12 @@ int main(void) {
       cmocka_unit_test(test_bad_files),
       cmocka_unit_test_setup_teardown(test_defaults_and_io, tmp_setup,
                                       tmp_teardown),
-      cmocka_unit_test_setup_teardown(test_schema_dir, tmp_setup,
-                                      tmp_teardown),
+      cmocka_unit_test_setup_teardown(test_schema_dir, tmp_setup, tmp_teardown),
       cmocka_unit_test_setup_teardown(test_onoff_periods, tmp_setup,
                                       tmp_teardown),
-      cmocka_unit_test_setup_teardown(test_tcp_flows, tmp_setup,
-                                      tmp_teardown),
+      cmocka_unit_test_setup_teardown(test_tcp_flows, tmp_setup, tmp_teardown),
       cmocka_unit_test(test_tcp_scenario),
-      cmocka_unit_test_setup_teardown(test_truncated, tmp_setup,
-                                      tmp_teardown),
+      cmocka_unit_test_setup_teardown(test_truncated, tmp_setup, tmp_teardown),
       cmocka_unit_test(test_threads),
       cmocka_unit_test(test_load_readers),
       cmocka_unit_test(test_load_refs),

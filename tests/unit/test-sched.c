@@ -112,14 +112,14 @@ static struct owner *own(struct fx *fx, uint32_t id) {
 }
 
 /* The log holds exactly these ids, at these times. */
-static void assert_log(struct fx *fx, const uint32_t *ids,
-                       const int64_t *times, guint n) {
+static void assert_log(struct fx *fx, const uint32_t *ids, const int64_t *times,
+                       guint n) {
   assert_int_equal(fx->log->len, n);
   for (guint i = 0; i < n; i++) {
     struct fire *f = &g_array_index(fx->log, struct fire, i);
     if (f->id != ids[i] || f->time != times[i])
-      fail_msg("firing %u: owner %u at %" PRId64 ", expected %u at %" PRId64,
-               i, f->id, f->time, ids[i], times[i]);
+      fail_msg("firing %u: owner %u at %" PRId64 ", expected %u at %" PRId64, i,
+               f->id, f->time, ids[i], times[i]);
   }
 }
 

@@ -124,14 +124,12 @@ static void test_xpath_set(void **state) {
   xmlDoc *doc = xmlReadMemory(xml, sizeof xml - 1, "t.xml", NULL, 0);
   assert_non_null(doc);
   g_autoptr(GError) error = NULL;
-  assert_int_equal(study_set(doc, "link[@name='b']/@delay", "7ms", &error),
+  assert_int_equal(study_set(doc, "link[@name='b']/@delay", "7ms", &error), 1);
+  assert_int_equal(study_set(doc,
+                             "host[@name='mn']/mobile-node/mip4/@detection",
+                             "lazy", &error),
                    1);
-  assert_int_equal(
-      study_set(doc, "host[@name='mn']/mobile-node/mip4/@detection", "lazy",
-                &error),
-      1);
-  assert_int_equal(study_set(doc, "/scenario/link/@delay", "3ms", &error),
-                   2);
+  assert_int_equal(study_set(doc, "/scenario/link/@delay", "3ms", &error), 2);
   xmlNode *root = xmlDocGetRootElement(doc);
   /* The namespace is back on every element. */
   assert_non_null(root->ns);
@@ -140,12 +138,10 @@ static void test_xpath_set(void **state) {
   xmlChar *d = xmlGetProp(b, BAD_CAST "delay");
   assert_string_equal((char *)d, "3ms");
   xmlFree(d);
-  xmlChar *det =
-      xmlGetProp(b->next->children->children, BAD_CAST "detection");
+  xmlChar *det = xmlGetProp(b->next->children->children, BAD_CAST "detection");
   assert_string_equal((char *)det, "lazy");
   xmlFree(det);
-  assert_int_equal(study_set(doc, "link[@name='zz']/@delay", "1ms", &error),
-                   0);
+  assert_int_equal(study_set(doc, "link[@name='zz']/@delay", "1ms", &error), 0);
   assert_non_null(strstr(error->message, "matches nothing"));
   g_clear_error(&error);
   assert_int_equal(study_set(doc, "link", "1ms", &error), 0);

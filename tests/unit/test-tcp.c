@@ -12,18 +12,18 @@
 
 #include "tests/unit/helpers.h"
 
+#include "sim/apps/traffic.h"
 #include "sim/core/fault.h"
-#include "sim/results/flow.h"
+#include "sim/core/sim.h"
+#include "sim/core/units.h"
 #include "sim/net/iface.h"
 #include "sim/net/inet.h"
 #include "sim/net/ip.h"
 #include "sim/net/link.h"
 #include "sim/net/node.h"
-#include "sim/core/sim.h"
 #include "sim/net/tcp.h"
+#include "sim/results/flow.h"
 #include "sim/results/trace.h"
-#include "sim/apps/traffic.h"
-#include "sim/core/units.h"
 
 /* a -(100 Mb/s, 1 ms)- r -(10 Mb/s, 9 ms)- b: a 20 ms propagation RTT with
  * the bottleneck past the router, so that a's own link never queues and
@@ -65,8 +65,11 @@ static struct tcp_app_report report(struct sim *sim, const char *name) {
 
 static void add_bulk(struct sim *sim, const char *name, struct node *from,
                      struct node *sink, const char *dst, uint64_t bytes) {
-  struct tcp_bulk_config cfg = {.name = name, .from = from, .sink = sink,
-                                .dst = test_ip(dst), .port = 5001,
+  struct tcp_bulk_config cfg = {.name = name,
+                                .from = from,
+                                .sink = sink,
+                                .dst = test_ip(dst),
+                                .port = 5001,
                                 .bytes = bytes};
   assert_true(tcp_bulk_new(sim, &cfg, NULL));
 }
@@ -112,8 +115,8 @@ static void trace_end(struct pcap_trace *t, const char *name,
   assert_true(pcap_trace_finish(t, NULL));
   const char *dir = g_getenv("MIPSIM_TCP_PCAP_DIR");
   g_autofree char *file = g_strdup_printf("%s/%s.retransmits", dir, name);
-  g_autofree char *text = g_strdup_printf("%" G_GUINT64_FORMAT "\n",
-                                          retransmits);
+  g_autofree char *text =
+      g_strdup_printf("%" G_GUINT64_FORMAT "\n", retransmits);
   assert_true(g_file_set_contents(file, text, -1, NULL));
 }
 
@@ -274,8 +277,8 @@ static void test_delayed_ack_timer(void **state) {
   client.conn = tcp_connect(a, &any, &dst, 80, NULL, &probe_cb, &client);
   /* As in the exchange above: the request arrives at t3. */
   int64_t d = 10 * SIM_MS;
-  int64_t t3 = 2 * (units_tx_time(44, 10000000) + d) +
-               units_tx_time(140, 10000000) + d;
+  int64_t t3 =
+      2 * (units_tx_time(44, 10000000) + d) + units_tx_time(140, 10000000) + d;
   sched_run(&sim->sched, t3 + TCP_DELACK_TIMEOUT - 1, NULL);
   assert_int_equal(server.received, 100);
   assert_int_equal(tcp_conn_stats(server.conn)->pure_acks_sent, 0);
@@ -472,8 +475,7 @@ static void test_link_outage(void **state) {
    * wire shows is what the sender counted (and tcp.test has tshark
    * agree). */
   assert_int_equal(f->retransmits, w.retx_times->len);
-  assert_int_equal(f->retransmits,
-                   r.client.retransmits + r.server.retransmits);
+  assert_int_equal(f->retransmits, r.client.retransmits + r.server.retransmits);
   assert_int_equal(r.client.fast_retransmits, 0);
   watch_stop(&w, p.sim);
   test_assert_idle(p.sim);
@@ -528,8 +530,7 @@ static void test_fast_recovery(void **state) {
    * for its partner: the ACK that 31 draws acknowledges 29 and is not a
    * duplicate; every later one is. */
   assert_true(r.client.dupacks_received >= 9);
-  assert_int_equal(r.client.dupacks_received,
-                   r.server.ooo_segs_received - 1);
+  assert_int_equal(r.client.dupacks_received, r.server.ooo_segs_received - 1);
   test_assert_idle(p.sim);
   test_sim_free_checked(p.sim);
 }
@@ -606,10 +607,15 @@ static void test_request_response(void **state) {
   test_p2p(sim, "l1", a, "10.0.1.1/24", r, "10.0.1.2/24", 10000000, 5 * SIM_MS);
   test_p2p(sim, "l2", r, "10.0.2.1/24", b, "10.0.2.2/24", 10000000, 5 * SIM_MS);
   sim->duration = 100 * SIM_S;
-  struct tcp_rr_config cfg = {.name = "rr", .from = a, .sink = b,
-                              .dst = test_ip("10.0.2.2"), .port = 80,
-                              .request = 100, .response = 2000,
-                              .think = 100 * SIM_MS, .count = 5};
+  struct tcp_rr_config cfg = {.name = "rr",
+                              .from = a,
+                              .sink = b,
+                              .dst = test_ip("10.0.2.2"),
+                              .port = 80,
+                              .request = 100,
+                              .response = 2000,
+                              .think = 100 * SIM_MS,
+                              .count = 5};
   assert_true(tcp_rr_new(sim, &cfg, NULL));
   sim_run(sim, 0, NULL, NULL);
   struct flow *f = test_flow(sim, "rr");
@@ -687,9 +693,13 @@ static void test_bulk_until_stop(void **state) {
   (void)state;
   struct path p = path_new(false);
   p.sim->duration = 100 * SIM_S;
-  struct tcp_bulk_config cfg = {.name = "bulk", .from = p.a, .sink = p.b,
-                                .dst = test_ip("10.0.2.2"), .port = 5001,
-                                .start = SIM_S, .stop = 3 * SIM_S};
+  struct tcp_bulk_config cfg = {.name = "bulk",
+                                .from = p.a,
+                                .sink = p.b,
+                                .dst = test_ip("10.0.2.2"),
+                                .port = 5001,
+                                .start = SIM_S,
+                                .stop = 3 * SIM_S};
   assert_true(tcp_bulk_new(p.sim, &cfg, NULL));
   sim_run(p.sim, 0, NULL, NULL);
   struct flow *f = test_flow(p.sim, "bulk");
@@ -712,18 +722,26 @@ static void test_bulk_until_stop(void **state) {
 static void test_config_errors(void **state) {
   (void)state;
   struct path p = path_new(false);
-  struct tcp_bulk_config cfg = {.name = "bulk", .from = p.a, .sink = p.b,
-                                .dst = test_ip("10.0.2.2"), .port = 5001,
-                                .bytes = 1000, .rcvbuf = 65536};
+  struct tcp_bulk_config cfg = {.name = "bulk",
+                                .from = p.a,
+                                .sink = p.b,
+                                .dst = test_ip("10.0.2.2"),
+                                .port = 5001,
+                                .bytes = 1000,
+                                .rcvbuf = 65536};
   GError *error = NULL;
   assert_false(tcp_bulk_new(p.sim, &cfg, &error));
   assert_non_null(strstr(error->message, "65535"));
   g_clear_error(&error);
   cfg.rcvbuf = 0;
   assert_true(tcp_bulk_new(p.sim, &cfg, NULL));
-  struct tcp_rr_config rr = {.name = "rr", .from = p.a, .sink = p.b,
-                             .dst = test_ip("10.0.2.2"), .port = 5001,
-                             .request = 1, .response = 1};
+  struct tcp_rr_config rr = {.name = "rr",
+                             .from = p.a,
+                             .sink = p.b,
+                             .dst = test_ip("10.0.2.2"),
+                             .port = 5001,
+                             .request = 1,
+                             .response = 1};
   assert_false(tcp_rr_new(p.sim, &rr, &error));
   assert_non_null(strstr(error->message, "already taken"));
   g_clear_error(&error);

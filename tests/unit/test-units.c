@@ -19,8 +19,8 @@
  * part in `also` (NULL-terminated). */
 static void assert_error(GError *error, const char *text, const char *also) {
   assert_non_null(error);
-  assert_true(g_error_matches(error, MIPSIM_UNITS_ERROR,
-                              MIPSIM_UNITS_ERROR_INVALID));
+  assert_true(
+      g_error_matches(error, MIPSIM_UNITS_ERROR, MIPSIM_UNITS_ERROR_INVALID));
   char *quoted = g_strdup_printf("'%s'", text ? text : "");
   if (!strstr(error->message, quoted))
     fail_msg("error \"%s\" does not quote %s", error->message, quoted);
@@ -108,8 +108,7 @@ static void test_time_rejects(void **state) {
   time_bad("9223372036854775808ns", "too large");
   time_bad("9223372036.8547758075s", "too large");
   time_bad("1e999s", "too large");
-  time_bad("99999999999999999999999999999999999999999999999999h",
-           "too large");
+  time_bad("99999999999999999999999999999999999999999999999999h", "too large");
 }
 
 static uint64_t rate_ok(const char *text) {
@@ -381,8 +380,8 @@ static void test_tx_time(void **state) {
   assert_int_equal(units_tx_time(1500, 9600), 1250000000);
   /* Either side of where the computation moves to 128 bits. */
   const uint64_t edge = UINT64_MAX / (8 * 1000000000ULL);
-  static const uint64_t rates[] = {3, 7, 9600, 11000000, 999999937,
-                                   100000000000ULL};
+  static const uint64_t rates[] = {3,        7,         9600,
+                                   11000000, 999999937, 100000000000ULL};
   for (uint64_t bytes = edge - 2; bytes <= edge + 2; bytes++)
     for (size_t i = 0; i < G_N_ELEMENTS(rates); i++)
       assert_int_equal(units_tx_time(bytes, rates[i]),
@@ -392,16 +391,11 @@ static void test_tx_time(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_time),
-      cmocka_unit_test(test_time_rounding),
-      cmocka_unit_test(test_time_rejects),
-      cmocka_unit_test(test_rate),
-      cmocka_unit_test(test_size),
-      cmocka_unit_test(test_count),
-      cmocka_unit_test(test_probability),
-      cmocka_unit_test(test_distance),
-      cmocka_unit_test(test_speed),
-      cmocka_unit_test(test_number),
+      cmocka_unit_test(test_time),         cmocka_unit_test(test_time_rounding),
+      cmocka_unit_test(test_time_rejects), cmocka_unit_test(test_rate),
+      cmocka_unit_test(test_size),         cmocka_unit_test(test_count),
+      cmocka_unit_test(test_probability),  cmocka_unit_test(test_distance),
+      cmocka_unit_test(test_speed),        cmocka_unit_test(test_number),
       cmocka_unit_test(test_tx_time),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
