@@ -35,17 +35,27 @@ struct mip4_binding {
 /* Counters named after the RFC 2006 MIB objects (haCounterEntry,
  * haRegNodeCounterEntry; the MIB's own spelling), then the ones the MIB
  * lacks. */
+/* clang-format off: one counter a line (clang-format 14 would pack
+ * them into a staircase). */
 #define MIP4_HA_COUNTERS(X)                                                    \
   X(haRegRequestsReceived)                                                     \
-  X(haDeRegRequestsReceived) X(haServiceRequestsAccepted)                      \
-      X(haServiceRequestsDenied) X(haMultiBindingUnsupported)                  \
-          X(haMNAuthenticationFailure) X(haIDMismatch)                         \
-              X(haFAAuthenticationFailure) X(haPoorlyFormedRequest)            \
-                  X(haRegRepliesSent) X(haDeRegRepliesSent)                    \
-                      X(haGratuitiousARPsSent) X(haEncapsulationUnavailable)   \
-                          X(haReverseTunnelUnavailable) X(haTunnelledPackets)  \
-                              X(haReverseTunnelledPackets)                     \
-                                  X(haBroadcastsTunnelled)
+  X(haDeRegRequestsReceived)                                                   \
+  X(haServiceRequestsAccepted)                                                 \
+  X(haServiceRequestsDenied)                                                   \
+  X(haMultiBindingUnsupported)                                                 \
+  X(haMNAuthenticationFailure)                                                 \
+  X(haIDMismatch)                                                              \
+  X(haFAAuthenticationFailure)                                                 \
+  X(haPoorlyFormedRequest)                                                     \
+  X(haRegRepliesSent)                                                          \
+  X(haDeRegRepliesSent)                                                        \
+  X(haGratuitiousARPsSent)                                                     \
+  X(haEncapsulationUnavailable)                                                \
+  X(haReverseTunnelUnavailable)                                                \
+  X(haTunnelledPackets)                                                        \
+  X(haReverseTunnelledPackets)                                                 \
+  X(haBroadcastsTunnelled)
+/* clang-format on */
 
 struct mip4_ha_counters {
 #define MIP4_FIELD(name) uint64_t name;

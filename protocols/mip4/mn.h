@@ -27,18 +27,28 @@ enum mip4_mn_state {
 
 /* Counters named after the RFC 2006 mnDiscovery and mnRegistration
  * groups (the MIB's own spelling), then the ones the MIB lacks. */
+/* clang-format off: one counter a line (clang-format 14 would pack
+ * them into a staircase). */
 #define MIP4_MN_COUNTERS(X)                                                    \
   X(mnSolicitationsSent)                                                       \
-  X(mnAdvertisementsReceived) X(mnMoveFromHAToFA) X(mnMoveFromFAToFA)          \
-      X(mnMoveFromFAToHA) X(mnGratuitousARPsSend) X(mnRegRequestsSent)         \
-          X(mnDeRegRequestsSent) X(mnRegRepliesRecieved)                       \
-              X(mnDeRegRepliesRecieved) X(mnRepliesInvalidID)                  \
-                  X(mnRepliesHAAuthenticationFailure)                          \
-                      X(mnRepliesFAAuthenticationFailure)                      \
-                          X(mnRegRequestsAccepted) X(mnRegRequestsDeniedByHA)  \
-                              X(mnRegRequestsDeniedByFA)                       \
-                                  X(mnRegRequestsDeniedByHADueToID)            \
-                                      X(mnRegRequestsRetransmitted)
+  X(mnAdvertisementsReceived)                                                  \
+  X(mnMoveFromHAToFA)                                                          \
+  X(mnMoveFromFAToFA)                                                          \
+  X(mnMoveFromFAToHA)                                                          \
+  X(mnGratuitousARPsSend)                                                      \
+  X(mnRegRequestsSent)                                                         \
+  X(mnDeRegRequestsSent)                                                       \
+  X(mnRegRepliesRecieved)                                                      \
+  X(mnDeRegRepliesRecieved)                                                    \
+  X(mnRepliesInvalidID)                                                        \
+  X(mnRepliesHAAuthenticationFailure)                                          \
+  X(mnRepliesFAAuthenticationFailure)                                          \
+  X(mnRegRequestsAccepted)                                                     \
+  X(mnRegRequestsDeniedByHA)                                                   \
+  X(mnRegRequestsDeniedByFA)                                                   \
+  X(mnRegRequestsDeniedByHADueToID)                                            \
+  X(mnRegRequestsRetransmitted)
+/* clang-format on */
 
 struct mip4_mn_counters {
 #define MIP4_FIELD(name) uint64_t name;
