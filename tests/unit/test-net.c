@@ -674,12 +674,9 @@ static void test_path_lan_broadcast(void **state) {
   struct node *b = node_new(sim, "b", false);
   struct node *c = node_new(sim, "c", false);
   struct link *lan = link_new(sim, "lan", &eth_lan_ops, 10000000, 10 * SIM_US);
-  struct prefix pa = test_prefix("10.9.0.1/24"),
-                pb = test_prefix("10.9.0.2/24"),
-                pc = test_prefix("10.9.0.3/24");
-  iface_add_addr(iface_new(a, lan), &pa);
-  iface_add_addr(iface_new(b, lan), &pb);
-  iface_add_addr(iface_new(c, lan), &pc);
+  test_attach(a, lan, "10.9.0.1/24");
+  test_attach(b, lan, "10.9.0.2/24");
+  test_attach(c, lan, "10.9.0.3/24");
   sim->duration = SIM_S;
   add_cbr(sim, "to-b", a, b, "10.9.0.255", 64, 100 * SIM_MS, 0, 500 * SIM_MS);
   struct cbr_config cfg = {.name = "to-c",
@@ -801,12 +798,9 @@ static void test_link_kind_outside_the_kernel(void **state) {
   struct node *b = node_new(sim, "b", false);
   struct node *c = node_new(sim, "c", false);
   struct link *hub = link_new(sim, "hub", &hub_ops, 10000000, 10 * SIM_US);
-  struct prefix pa = test_prefix("10.8.0.1/24"),
-                pb = test_prefix("10.8.0.2/24"),
-                pc = test_prefix("10.8.0.3/24");
-  iface_add_addr(iface_new(a, hub), &pa);
-  iface_add_addr(iface_new(b, hub), &pb);
-  iface_add_addr(iface_new(c, hub), &pc);
+  test_attach(a, hub, "10.8.0.1/24");
+  test_attach(b, hub, "10.8.0.2/24");
+  test_attach(c, hub, "10.8.0.3/24");
   assert_int_equal(GPOINTER_TO_UINT(hub->priv), 3);
   sim->duration = SIM_S;
   add_cbr(sim, "f", a, b, "10.8.0.2", 512, 100 * SIM_MS, 0, 500 * SIM_MS);
