@@ -45,6 +45,8 @@ struct flow *flow_new(struct sim *sim, const char *name, const char *kind,
 
 void flow_free(struct flow *f) {
   g_byte_array_free(f->seen, TRUE);
+  if (f->in_flight_seqs)
+    g_hash_table_destroy(f->in_flight_seqs);
   g_array_free(f->delays, TRUE);
   g_array_free(f->bins, TRUE);
   g_free(f->name);
@@ -213,7 +215,15 @@ void flow_count_in_flight(struct sim *sim) {
     g_hash_table_add(counted, key);
     struct flow *f = g_ptr_array_index(sim->flows, (guint)(*key >> 32) - 1);
     f->in_flight++;
+    if (!f->in_flight_seqs)
+      f->in_flight_seqs = g_hash_table_new(g_direct_hash, g_direct_equal);
+    g_hash_table_add(f->in_flight_seqs, GUINT_TO_POINTER((guint32)*key));
   }
+}
+
+bool flow_in_flight(const struct flow *f, uint32_t seq) {
+  return f->in_flight_seqs &&
+         g_hash_table_contains(f->in_flight_seqs, GUINT_TO_POINTER(seq));
 }
 
 uint64_t flow_lost(const struct flow *f) {

@@ -37,8 +37,9 @@ struct flow {
   uint64_t sent, sent_bytes;
   uint64_t received, received_bytes; /* unique packets */
   uint64_t duplicates, reordered;
-  uint64_t icmp_errors; /* errors received about the flow */
-  uint64_t in_flight;   /* set at the end of the run */
+  uint64_t icmp_errors;       /* errors received about the flow */
+  uint64_t in_flight;         /* set at the end of the run */
+  GHashTable *in_flight_seqs; /* their sequence numbers; NULL: none */
   uint32_t max_seq;
   gboolean any_received;
   GByteArray *seen; /* bitmap by sequence number */
@@ -77,6 +78,9 @@ void flow_deliver(struct flow *f, struct node *node, const struct pkt *pkt,
                   uint32_t seq, uint32_t bytes, int64_t delay, uint8_t ttl);
 /* Whether a packet with sequence number seq has been received. */
 bool flow_seen(const struct flow *f, uint32_t seq);
+/* Whether it was still alive (neither received nor lost) when the run
+ * ended; known once the run has ended. */
+bool flow_in_flight(const struct flow *f, uint32_t seq);
 /* Called by a sink right after flow_received for the same packet: if that
  * counted it (not a duplicate), adds the path the packet took (meta's hops
  * and propagation) and the shortest path between from, the node the flow

@@ -20,9 +20,9 @@
  * handoff begins ends with what the source had sent then, and the next
  * window opens there, so no packet is charged to two handoffs; one open
  * at the end of the run ends with what the source sent.  Loss is what in
- * the window was never delivered by the end of the run: late packets are
- * reordered, not lost.  Duplicates and reordering are counted over the
- * deliveries from the handoff's start to the next handoff's.
+ * the window was never delivered and not still in flight when the run
+ * ended: late packets are reordered, not lost.  Duplicates and reordering are
+ * counted over the deliveries from the handoff's start to the next handoff's.
  * doc/results-handoffs.md is the user's side of this. */
 #include "sim/results/handoff.h"
 
@@ -282,10 +282,14 @@ static int64_t window_end(const struct handoff_flow *r) {
   return r->end >= 0 ? r->end : (int64_t)r->flow->sent;
 }
 
+/* As flows.tsv counts loss: a packet still alive when the run ended (a
+ * window left open by a handoff just before the end) is in flight, not
+ * lost. */
 static uint64_t record_lost(const struct handoff_flow *r) {
   uint64_t lost = 0;
   for (int64_t s = r->s0 + 1; s < window_end(r); s++)
-    if (!flow_seen(r->flow, (uint32_t)s))
+    if (!flow_seen(r->flow, (uint32_t)s) &&
+        !flow_in_flight(r->flow, (uint32_t)s))
       lost++;
   return lost;
 }
