@@ -11,6 +11,7 @@
 #include <libxml/parser.h>
 #include <string.h>
 
+#include "sim/apps/traffic.h"
 #include "sim/core/pkt.h"
 #include "sim/net/addr.h"
 #include "sim/net/eth.h"
@@ -19,6 +20,8 @@
 #include "sim/net/node.h"
 #include "sim/results/flow.h"
 #include "sim/scenario/scenario.h"
+#include "sim/wireless/cell.h"
+#include "sim/wireless/radio.h"
 #include "tests/unit/helpers.h"
 
 struct ip_addr test_ip(const char *text) {
@@ -60,6 +63,45 @@ struct link *test_p2p(struct sim *sim, const char *name, struct node *a,
 struct link *test_lan(struct sim *sim, const char *name, uint64_t bps,
                       int64_t delay) {
   return link_new(sim, name, &eth_lan_ops, bps, delay);
+}
+
+static struct cell *gap_cell(struct sim *sim, const char *name, double x,
+                             struct link *lan) {
+  struct link *l = link_new(sim, name, &cell_link_ops, 11000000, SIM_US);
+  struct cell *c = cell_new(sim, name, (struct vec2){x, 0}, 100, l);
+  cell_bridge(c, lan);
+  return c;
+}
+
+struct sim *test_gap_world(const char *name, struct cell **c1,
+                           struct cell **c2) {
+  struct sim *sim = sim_new(name, 1, 0);
+  sim->duration = 10 * SIM_S;
+  struct link *lan = test_lan(sim, "lan", 100000000, SIM_US);
+  struct cell *a = gap_cell(sim, "c1", 0, lan);
+  struct cell *b = gap_cell(sim, "c2", 500, lan);
+  struct node *cn = node_new(sim, "cn", false);
+  test_attach(cn, lan, "10.0.0.1/24");
+  struct node *mn = node_new(sim, "mn", false);
+  struct iface *w = radio_new(mn, "wlan", ASSOC_NEAREST, 0, 200 * SIM_MS);
+  test_addr(w, "10.0.0.2/24");
+  radio_add_move(w, 0, a);
+  radio_add_move(w, 5 * SIM_S, b);
+  struct cbr_config cfg = {.name = "f",
+                           .from = cn,
+                           .sink = mn,
+                           .dst = test_ip("10.0.0.2"),
+                           .port = 40000,
+                           .size = 100,
+                           .interval = 10 * SIM_MS,
+                           .start = SIM_MS,
+                           .stop = 9 * SIM_S};
+  assert_true(cbr_new(sim, &cfg, NULL));
+  if (c1)
+    *c1 = a;
+  if (c2)
+    *c2 = b;
+  return sim;
 }
 
 struct flow *test_flow(const struct sim *sim, const char *name) {

@@ -33,6 +33,7 @@ struct node;
 struct link;
 struct iface;
 struct flow;
+struct cell;
 struct scenario_overrides;
 struct module;
 
@@ -52,6 +53,15 @@ struct link *test_p2p(struct sim *sim, const char *name, struct node *a,
 /* A LAN (shared medium) with no station yet: test_attach them. */
 struct link *test_lan(struct sim *sim, const char *name, uint64_t bps,
                       int64_t delay);
+
+/* The handoff-gap world of test-cell and test-handoff: cells c1 and c2
+ * (100 m radius, 500 m apart) bridged onto one LAN; cn (10.0.0.1) on the
+ * LAN sends mn (10.0.0.2) a 100-byte CBR packet every 10 ms from 1 ms to
+ * 9 s (flow "f", port 40000); mn's radio (nearest cell, 200 ms layer-2
+ * handoffs) is moved into c1 at 0 and into c2 at 5 s.  A 10 s run, not
+ * yet started.  c1 and c2 may be NULL.  Transfer full. */
+struct sim *test_gap_world(const char *name, struct cell **c1,
+                           struct cell **c2);
 
 /* The flow of that name, or fail. */
 struct flow *test_flow(const struct sim *sim, const char *name);

@@ -132,33 +132,8 @@ static void test_sticky_stays_until_out_of_range(void **state) {
  * with a 200 ms layer-2 handoff. */
 static void test_handoff_gap_loses_exactly_the_window(void **state) {
   (void)state;
-  struct sim *sim = sim_new("gap", 1, 0);
-  sim->duration = 10 * SIM_S;
-  struct link *lan = link_new(sim, "lan", &eth_lan_ops, 100000000, SIM_US);
-  struct cell *c1 = add_cell(sim, "c1", 0, 0, 100);
-  struct cell *c2 = add_cell(sim, "c2", 500, 0, 100);
-  cell_bridge(c1, lan);
-  cell_bridge(c2, lan);
-  struct node *cn = node_new(sim, "cn", false);
-  struct prefix p;
-  assert_true(prefix_parse("10.0.0.1/24", &p, NULL));
-  iface_add_addr(iface_new(cn, lan), &p);
-  struct node *mn = node_new(sim, "mn", false);
-  struct iface *w = radio_new(mn, "wlan", ASSOC_NEAREST, 0, 200 * SIM_MS);
-  assert_true(prefix_parse("10.0.0.2/24", &p, NULL));
-  iface_add_addr(w, &p);
-  radio_add_move(w, 0, c1);
-  radio_add_move(w, 5 * SIM_S, c2);
-  struct cbr_config cfg = {.name = "f",
-                           .from = cn,
-                           .sink = mn,
-                           .port = 40000,
-                           .size = 100,
-                           .interval = 10 * SIM_MS,
-                           .start = SIM_MS,
-                           .stop = 9 * SIM_S};
-  assert_true(addr_parse("10.0.0.2", &cfg.dst, NULL));
-  assert_true(cbr_new(sim, &cfg, NULL));
+  struct cell *c1, *c2;
+  struct sim *sim = test_gap_world("gap", &c1, &c2);
   sim_run(sim, 0, NULL, NULL);
   struct flow *f = g_ptr_array_index(sim->flows, 0);
   /* Packets leave cn at 1 ms + k * 10 ms and take well under 1 ms to reach

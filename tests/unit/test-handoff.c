@@ -25,13 +25,9 @@
 #include "sim/wireless/radio.h"
 #include "tests/unit/helpers.h"
 
-static struct cell *add_cell(struct sim *sim, const char *name, double x,
-                             struct link *bridge) {
+static struct cell *add_cell(struct sim *sim, const char *name, double x) {
   struct link *l = link_new(sim, name, &cell_link_ops, 11000000, SIM_US);
-  struct cell *c = cell_new(sim, name, (struct vec2){x, 0}, 100, l);
-  if (bridge)
-    cell_bridge(c, bridge);
-  return c;
+  return cell_new(sim, name, (struct vec2){x, 0}, 100, l);
 }
 
 static void assert_near(double got, double want) {
@@ -51,31 +47,7 @@ static void assert_near(double got, double want) {
  * (5.201 + d) - (4.991 + d) = 210 ms exactly. */
 static void test_cbr_across_layer2_handoff(void **state) {
   (void)state;
-  struct sim *sim = sim_new("meter", 1, 0);
-  sim->duration = 10 * SIM_S;
-  struct link *lan = link_new(sim, "lan", &eth_lan_ops, 100000000, SIM_US);
-  struct cell *c1 = add_cell(sim, "c1", 0, lan);
-  struct cell *c2 = add_cell(sim, "c2", 500, lan);
-  struct node *cn = node_new(sim, "cn", false);
-  struct prefix p;
-  assert_true(prefix_parse("10.0.0.1/24", &p, NULL));
-  iface_add_addr(iface_new(cn, lan), &p);
-  struct node *mn = node_new(sim, "mn", false);
-  struct iface *w = radio_new(mn, "wlan", ASSOC_NEAREST, 0, 200 * SIM_MS);
-  assert_true(prefix_parse("10.0.0.2/24", &p, NULL));
-  iface_add_addr(w, &p);
-  radio_add_move(w, 0, c1);
-  radio_add_move(w, 5 * SIM_S, c2);
-  struct cbr_config cfg = {.name = "f",
-                           .from = cn,
-                           .sink = mn,
-                           .port = 40000,
-                           .size = 100,
-                           .interval = 10 * SIM_MS,
-                           .start = SIM_MS,
-                           .stop = 9 * SIM_S};
-  assert_true(addr_parse("10.0.0.2", &cfg.dst, NULL));
-  assert_true(cbr_new(sim, &cfg, NULL));
+  struct sim *sim = test_gap_world("meter", NULL, NULL);
   sim_run(sim, 0, NULL, NULL);
   struct flow *f = g_ptr_array_index(sim->flows, 0);
   assert_int_equal(flow_lost(f), 20);
@@ -137,8 +109,8 @@ static struct sim *run_script(const struct script *script, size_t n,
                               struct inject *injects) {
   struct sim *sim = sim_new("inject", 1, 0);
   sim->duration = 2 * SIM_S;
-  struct cell *c1 = add_cell(sim, "c1", 0, NULL);
-  struct cell *c2 = add_cell(sim, "c2", 500, NULL);
+  struct cell *c1 = add_cell(sim, "c1", 0);
+  struct cell *c2 = add_cell(sim, "c2", 500);
   struct node *mn = node_new(sim, "mn", false);
   struct iface *w = radio_new(mn, "wlan", ASSOC_NEAREST, 0, 100 * SIM_MS);
   radio_add_move(w, 0, c1);
