@@ -17,7 +17,11 @@
 #include "sim/scenario/load.h"
 #include "sim/scenario/scenario.h"
 
-G_DEFINE_QUARK(mipsim - study - error - quark, mipsim_study_error)
+/* The first argument is stringified into the domain's name, which
+ * spaces would change. */
+/* clang-format off */
+G_DEFINE_QUARK(mipsim-study-error-quark, mipsim_study_error)
+/* clang-format on */
 
 /* More runs than this is a typo in replications or a range step. */
 #define RUNS_MAX 1000000

@@ -24,8 +24,9 @@ struct mip4_visitor {
 
 /* Counters named after the RFC 2006 faRegistration group (the MIB's own
  * spelling), then the ones the MIB lacks. */
-/* clang-format off: one counter a line (clang-format 14 would pack
- * them into a staircase). */
+/* One counter a line (clang-format 14 would pack them into a
+ * staircase). */
+/* clang-format off */
 #define MIP4_FA_COUNTERS(X)                                                    \
   X(faRegRequestsReceived)                                                     \
   X(faRegRequestsRelayed)                                                      \

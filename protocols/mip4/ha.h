@@ -35,8 +35,9 @@ struct mip4_binding {
 /* Counters named after the RFC 2006 MIB objects (haCounterEntry,
  * haRegNodeCounterEntry; the MIB's own spelling), then the ones the MIB
  * lacks. */
-/* clang-format off: one counter a line (clang-format 14 would pack
- * them into a staircase). */
+/* One counter a line (clang-format 14 would pack them into a
+ * staircase). */
+/* clang-format off */
 #define MIP4_HA_COUNTERS(X)                                                    \
   X(haRegRequestsReceived)                                                     \
   X(haDeRegRequestsReceived)                                                   \

@@ -27,8 +27,9 @@ enum mip4_mn_state {
 
 /* Counters named after the RFC 2006 mnDiscovery and mnRegistration
  * groups (the MIB's own spelling), then the ones the MIB lacks. */
-/* clang-format off: one counter a line (clang-format 14 would pack
- * them into a staircase). */
+/* One counter a line (clang-format 14 would pack them into a
+ * staircase). */
+/* clang-format off */
 #define MIP4_MN_COUNTERS(X)                                                    \
   X(mnSolicitationsSent)                                                       \
   X(mnAdvertisementsReceived)                                                  \

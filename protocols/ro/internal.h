@@ -35,8 +35,9 @@ struct ro_peer {
 };
 
 /* Counters of ro_counters.tsv, besides the cache's. */
-/* clang-format off: one counter a line (clang-format 14 would pack
- * them into a staircase). */
+/* One counter a line (clang-format 14 would pack them into a
+ * staircase). */
+/* clang-format off */
 #define RO_COUNTERS(X)                                                         \
   X(updates_sent)                                                              \
   X(updates_rate_limited)                                                      \

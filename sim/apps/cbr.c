@@ -16,7 +16,11 @@
 #include "sim/net/udp.h"
 #include "sim/results/flow.h"
 
-G_DEFINE_QUARK(mipsim - traffic - error - quark, mipsim_traffic_error)
+/* The first argument is stringified into the domain's name, which
+ * spaces would change. */
+/* clang-format off */
+G_DEFINE_QUARK(mipsim-traffic-error-quark, mipsim_traffic_error)
+/* clang-format on */
 
 struct cbr {
   struct app app;

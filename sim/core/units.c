@@ -6,7 +6,11 @@
 #include <math.h>
 #include <string.h>
 
-G_DEFINE_QUARK(mipsim - units - error - quark, mipsim_units_error)
+/* The first argument is stringified into the domain's name, which
+ * spaces would change. */
+/* clang-format off */
+G_DEFINE_QUARK(mipsim-units-error-quark, mipsim_units_error)
+/* clang-format on */
 
 struct unit {
   const char *suffix;

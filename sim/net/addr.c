@@ -5,7 +5,11 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-G_DEFINE_QUARK(mipsim - addr - error - quark, mipsim_addr_error)
+/* The first argument is stringified into the domain's name, which
+ * spaces would change. */
+/* clang-format off */
+G_DEFINE_QUARK(mipsim-addr-error-quark, mipsim_addr_error)
+/* clang-format on */
 
 gboolean addr_parse(const char *text, struct ip_addr *out, GError **error) {
   struct in_addr v4;

@@ -19,7 +19,11 @@
 #include "sim/wireless/cell.h"
 #include "sim/wireless/mobility.h"
 
-G_DEFINE_QUARK(mipsim - results - error - quark, mipsim_results_error)
+/* The first argument is stringified into the domain's name, which
+ * spaces would change. */
+/* clang-format off */
+G_DEFINE_QUARK(mipsim-results-error-quark, mipsim_results_error)
+/* clang-format on */
 
 gboolean results_write_file(const char *dir, const char *name,
                             const char *contents, gsize len, GError **error) {

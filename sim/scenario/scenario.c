@@ -23,7 +23,11 @@
 
 #define SCHEMA_FILE "mipsim.rng"
 
-G_DEFINE_QUARK(mipsim - scenario - error - quark, mipsim_scenario_error)
+/* The first argument is stringified into the domain's name, which
+ * spaces would change. */
+/* clang-format off */
+G_DEFINE_QUARK(mipsim-scenario-error-quark, mipsim_scenario_error)
+/* clang-format on */
 
 /* ------------------------------------------------------------------------
  * Reading and validating the XML

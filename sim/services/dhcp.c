@@ -25,7 +25,11 @@
 #include "sim/results/signalling.h"
 #include "sim/wireless/radio.h"
 
-G_DEFINE_QUARK(mipsim - dhcp - error - quark, mipsim_dhcp_error)
+/* The first argument is stringified into the domain's name, which
+ * spaces would change. */
+/* clang-format off */
+G_DEFINE_QUARK(mipsim-dhcp-error-quark, mipsim_dhcp_error)
+/* clang-format on */
 
 #define BROADCAST 0xffffffffu
 /* Client retransmission (RFC 2131 4.1): 4 s doubling to 64 s, +-1 s. */

@@ -13,7 +13,13 @@
 #include <math.h>
 #include <string.h>
 
+#include "sim/apps/traffic.h"
 #include "sim/core/units.h"
+#include "sim/net/addr.h"
+#include "sim/results/results.h"
+#include "sim/scenario/scenario.h"
+#include "sim/services/dhcp.h"
+#include "study/study.h"
 
 /* The error is ours and quotes the text, and so does the message for each
  * part in `also` (NULL-terminated). */
@@ -389,14 +395,40 @@ static void test_tx_time(void **state) {
   assert_int_equal(units_tx_time(4000000000ULL, 1000000000), 32000000000LL);
 }
 
+/* Error domains are named by the identifier G_DEFINE_QUARK stringifies:
+ * a formatter that spaces out "mipsim-units-error-quark" renames them. */
+static void test_error_domain_names(void **state) {
+  (void)state;
+  assert_string_equal(g_quark_to_string(MIPSIM_UNITS_ERROR),
+                      "mipsim-units-error-quark");
+  assert_string_equal(g_quark_to_string(MIPSIM_ADDR_ERROR),
+                      "mipsim-addr-error-quark");
+  assert_string_equal(g_quark_to_string(MIPSIM_TRAFFIC_ERROR),
+                      "mipsim-traffic-error-quark");
+  assert_string_equal(g_quark_to_string(MIPSIM_RESULTS_ERROR),
+                      "mipsim-results-error-quark");
+  assert_string_equal(g_quark_to_string(MIPSIM_DHCP_ERROR),
+                      "mipsim-dhcp-error-quark");
+  assert_string_equal(g_quark_to_string(MIPSIM_SCENARIO_ERROR),
+                      "mipsim-scenario-error-quark");
+  assert_string_equal(g_quark_to_string(MIPSIM_STUDY_ERROR),
+                      "mipsim-study-error-quark");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_time),         cmocka_unit_test(test_time_rounding),
-      cmocka_unit_test(test_time_rejects), cmocka_unit_test(test_rate),
-      cmocka_unit_test(test_size),         cmocka_unit_test(test_count),
-      cmocka_unit_test(test_probability),  cmocka_unit_test(test_distance),
-      cmocka_unit_test(test_speed),        cmocka_unit_test(test_number),
+      cmocka_unit_test(test_time),
+      cmocka_unit_test(test_time_rounding),
+      cmocka_unit_test(test_time_rejects),
+      cmocka_unit_test(test_rate),
+      cmocka_unit_test(test_size),
+      cmocka_unit_test(test_count),
+      cmocka_unit_test(test_probability),
+      cmocka_unit_test(test_distance),
+      cmocka_unit_test(test_speed),
+      cmocka_unit_test(test_number),
       cmocka_unit_test(test_tx_time),
+      cmocka_unit_test(test_error_domain_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
