@@ -80,11 +80,12 @@ struct sim_subsystem {
   void (*start)(struct sim *sim);
   /* sim_run: once the clock has stopped. */
   void (*finish)(struct sim *sim);
-  /* sim_free, after applications, before faults and before any subsystem
-   * is freed: for state whose end still uses other subsystems' state. */
+  /* sim_teardown, after applications, before faults and before any
+   * subsystem is freed: for state whose end still uses other subsystems'
+   * state. */
   void (*stop)(struct sim *sim);
-  /* sim_free, in use order, after applications and faults; pending events
-   * are forgotten already. */
+  /* sim_teardown, in use order, after applications and faults: each owner
+   * cancels its own events (only frames on links were dropped before). */
   void (*free)(struct sim *sim);
   /* sim_drop: counts the drop at node and/or link (either may be NULL). */
   void (*count_drop)(struct node *node, struct link *link, uint32_t reason);

@@ -47,9 +47,9 @@ extern const struct link_ops eth_lan_ops;
 /* The operations of the LAN kind but its name, for kinds that are LANs
  * with something more (a wireless cell): {.name = "...", ETH_LAN_OPS}. */
 #define ETH_LAN_OPS                                                            \
-  .framing = LINK_FRAMING_ETHERNET, .header_len = ETH_HLEN,                    \
-  .pcap_dlt = DLT_EN10MB, .shared_medium = true, .output = eth_lan_output,     \
-  .input = eth_input, .deliver = eth_lan_deliver, .attach = eth_lan_attach,    \
+  .framing = LINK_FRAMING_ETHERNET, .pcap_dlt = DLT_EN10MB,                    \
+  .shared_medium = true, .output = eth_lan_output, .input = eth_input,         \
+  .deliver = eth_lan_deliver, .attach = eth_lan_attach,                        \
   .detach = eth_lan_detach, .free = eth_lan_free
 
 void eth_lan_output(struct iface *oif, struct pkt *pkt,

@@ -271,7 +271,6 @@ static void p2p_deliver(struct link *link, struct iface *from,
 const struct link_ops link_p2p_ops = {
     .name = "p2p",
     .framing = LINK_FRAMING_RAW_IP,
-    .header_len = 0,
     .pcap_dlt = DLT_RAW,
     .max_ends = 2,
     .shared_medium = false,

@@ -27,9 +27,8 @@ enum link_framing { LINK_FRAMING_RAW_IP, LINK_FRAMING_ETHERNET };
 struct link_ops {
   const char *name; /* links.tsv's kind column */
   enum link_framing framing;
-  uint32_t header_len; /* bytes of framing in front of the IP packet */
-  int pcap_dlt;        /* link-layer type of its pcap trace */
-  uint32_t max_ends;   /* interfaces it takes; 0: any number */
+  int pcap_dlt;      /* link-layer type of its pcap trace */
+  uint32_t max_ends; /* interfaces it takes; 0: any number */
   /* One medium shared by all ends (a LAN), rather than a channel per
    * sending end (each direction of a point-to-point link). */
   bool shared_medium;
@@ -121,10 +120,5 @@ void link_receive(struct link *link, struct iface *to, struct pkt *pkt);
 /* An IP packet leaves oif for next hop gw (family 0: its destination),
  * framed the way oif's link frames.  Consumes pkt. */
 void link_output(struct iface *oif, struct pkt *pkt, const struct ip_addr *gw);
-
-/* Bytes of link framing in front of the IP packet. */
-static inline uint32_t link_header_len(const struct link *link) {
-  return link->ops->header_len;
-}
 
 #endif

@@ -196,8 +196,6 @@ void flow_count_in_flight(struct sim *sim) {
   /* A packet of a flow still alive (queued, on a wire, waiting for ARP or
    * reassembly) is neither received nor lost; fragments and copies of one
    * datagram count once. */
-  g_autoptr(GHashTable) counted = g_hash_table_new(g_int64_hash, g_int64_equal);
-  g_autoptr(GArray) keys = g_array_new(FALSE, FALSE, sizeof(gint64));
   for (struct pkt *p = sim->pool.live; p; p = p->live_next) {
     uint32_t id = p->meta.flow;
     if (id == 0 || id > sim->flows->len)
@@ -205,19 +203,10 @@ void flow_count_in_flight(struct sim *sim) {
     struct flow *f = g_ptr_array_index(sim->flows, id - 1);
     if (flow_seen(f, p->meta.seq))
       continue;
-    gint64 key = (gint64)id << 32 | p->meta.seq;
-    g_array_append_val(keys, key);
-  }
-  for (guint i = 0; i < keys->len; i++) {
-    gint64 *key = &g_array_index(keys, gint64, i);
-    if (g_hash_table_contains(counted, key))
-      continue;
-    g_hash_table_add(counted, key);
-    struct flow *f = g_ptr_array_index(sim->flows, (guint)(*key >> 32) - 1);
-    f->in_flight++;
     if (!f->in_flight_seqs)
       f->in_flight_seqs = g_hash_table_new(g_direct_hash, g_direct_equal);
-    g_hash_table_add(f->in_flight_seqs, GUINT_TO_POINTER((guint32)*key));
+    if (g_hash_table_add(f->in_flight_seqs, GUINT_TO_POINTER(p->meta.seq)))
+      f->in_flight++;
   }
 }
 

@@ -181,7 +181,7 @@ static void on_delivery(void *ctx, struct node *node, struct flow *flow,
 static void meter_free(struct sim *sim);
 static void on_handoff(void *ctx, unsigned row);
 
-/* The run frees the meter and the rows it owns without naming them. */
+/* The run frees the meter without naming it; the rows are the radios'. */
 static const struct sim_subsystem handoffs = {.name = "handoffs",
                                               .free = meter_free};
 

@@ -12,8 +12,6 @@
 
 struct sim;
 struct node;
-struct iface;
-struct cell;
 
 /* Milestones a mobility scheme reaches in a handoff, named for no scheme
  * in particular.  Bits, so that one call may mark several. */

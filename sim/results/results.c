@@ -16,7 +16,6 @@
 #include "sim/results/flow.h"
 #include "sim/results/handoff.h"
 #include "sim/results/signalling.h"
-#include "sim/wireless/cell.h"
 #include "sim/wireless/mobility.h"
 
 /* The first argument is stringified into the domain's name, which
