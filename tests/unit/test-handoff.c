@@ -209,6 +209,9 @@ static void test_milestones_gate_the_new_path(void **state) {
   assert_near(handoff_value(sim, 0, "reordered_pkts"), 1);
   assert_near(handoff_value(sim, 0, "duplicate_pkts"), 0);
   assert_near(handoff_value(sim, 0, "flows"), 1);
+  /* The window (seq 2 to 2), 1 lost, 0 duplicated, 1 reordered. */
+  g_autofree char *flows = handoff_flows_table(sim);
+  assert_non_null(strstr(flows, "\t260.000000\t2\t2\t1\t0\t1\n"));
   test_sim_free_checked(sim);
 }
 

@@ -1190,7 +1190,9 @@ static void test_load_readers(void **state) {
   assert_false(load_get_time(&ctx, el, "badt", &t, &error));
   assert_located(&error, "badt: '5 parsecs' is not a time: unknown unit "
                          "'parsecs'");
+  t = -1;
   assert_true(load_get_duration(&ctx, el, "t", &t, &error));
+  assert_int_equal(t, 10 * SIM_MS);
   assert_false(load_get_duration(&ctx, el, "zero", &t, &error));
   assert_located(&error, "zero: must be greater than zero");
 
@@ -1279,6 +1281,7 @@ static void test_load_readers(void **state) {
   assert_int_equal(k, 2);
   assert_false(load_get_keyword(&ctx, el, "badk", two, &k, &error));
   assert_located(&error, "badk: 'random' is neither nearest nor sticky");
+  k = 0;
   assert_true(load_get_keyword(&ctx, el, "k3", three, &k, &error));
   assert_int_equal(k, 2);
   assert_false(load_get_keyword(&ctx, el, "badk3", three, &k, &error));
