@@ -38,8 +38,8 @@ static struct ip_verdict local_out(void *ctx, struct node *node,
                                    struct pkt *pkt, struct iface *in,
                                    struct iface *out) {
   struct ro_node *rn = ctx;
-  if (ro_mode_of(rn) == RO_MODE_TRIANGLE || pkt->len < IP4_HLEN ||
-      (pkt->data[0] >> 4) != 4 || encap_is_own_outer(node, pkt))
+  if (pkt->len < IP4_HLEN || (pkt->data[0] >> 4) != 4 ||
+      encap_is_own_outer(node, pkt))
     return IP_ACCEPT;
   uint32_t dst = load_be32(pkt->data + IP4_OFF_DST);
   int64_t now = ro_now(rn);

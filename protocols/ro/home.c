@@ -88,8 +88,7 @@ static void send_update(struct ro_node *rn, uint32_t cn, uint32_t home_addr,
 
 static void ha_tunnelled(void *ctx, uint32_t src, uint32_t home_addr) {
   struct ro_node *rn = ctx;
-  if (ro_mode_of(rn) != RO_MODE_TRIANGLE)
-    send_update(rn, src, home_addr, true, 0);
+  send_update(rn, src, home_addr, true, 0);
 }
 
 static gint by_key(gconstpointer a, gconstpointer b) {
@@ -108,8 +107,6 @@ static void ha_registered(void *ctx, const struct mip4_rrq *r,
                         GUINT_TO_POINTER(r->coa));
   else
     g_hash_table_remove(rn->world->bound, GUINT_TO_POINTER(r->home_addr));
-  if (ro_mode_of(rn) == RO_MODE_TRIANGLE)
-    return;
   int64_t now = ro_now(rn);
   /* Correspondents holding an entry hear of the new binding (or of its
    * end), in a fixed order. */

@@ -19,10 +19,9 @@ struct node;
 struct udp_rx;
 
 /* How a node treats mobile nodes' traffic, from the scenario's
- * <mobility scheme>.  The module takes no part in mip4-triangle, so
- * RO_MODE_TRIANGLE is what a node would be in without it. */
+ * <mobility scheme>.  The module takes no part in mip4-triangle: a node
+ * without its state is what triangle routing was. */
 enum ro_mode {
-  RO_MODE_TRIANGLE,  /* base Mobile IPv4: everything via the home agent */
   RO_MODE_OPTIMIZED, /* binding caches and updates */
   RO_MODE_SMOOTH,    /* and smooth handoffs through previous agents */
 };

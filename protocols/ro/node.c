@@ -83,12 +83,10 @@ bool ro_may_send(GHashTable *last, uint32_t a, uint32_t b, int64_t now,
 
 /* ---- messages ----------------------------------------------------------- */
 
-/* A node in triangle mode does not implement route optimisation: the
- * messages are ignored as any base Mobile IPv4 node would. */
 static void msg_rx(void *ctx, const uint8_t *msg, size_t len,
                    const struct udp_rx *rx) {
   struct ro_node *rn = ctx;
-  if (ro_mode_of(rn) == RO_MODE_TRIANGLE || rx->src.family != 4)
+  if (rx->src.family != 4)
     return;
   switch (msg[0]) {
   case RO_MSG_UPDATE:

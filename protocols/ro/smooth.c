@@ -158,7 +158,7 @@ static void count_forwarded(struct ro_node *rn, uint32_t home_addr) {
 static bool fa_stray(void *ctx, struct pkt *pkt, uint32_t tunnel_src) {
   struct ro_node *rn = ctx;
   struct sim *sim = ro_sim(rn);
-  if (ro_mode_of(rn) == RO_MODE_TRIANGLE || pkt->len < IP4_HLEN)
+  if (pkt->len < IP4_HLEN)
     return false;
   if (mip4_fa_deliver(sim, rn->node, pkt)) {
     rn->cnt.delivered_early++;
