@@ -177,14 +177,13 @@ static const xmlNode *settings_of(const xmlNode *role) {
   return m ? m : role;
 }
 
-/* The agents' settings: advertisements, tunnels. */
-static gboolean get_agent_settings(const xmlNode *set, int64_t *interval,
-                                   bool *minimal, bool *gre,
+/* The agents' tunnel settings (the callers read the advertisement
+ * interval first: the agent is created with it). */
+static gboolean get_agent_settings(const xmlNode *set, bool *minimal, bool *gre,
                                    bool *reverse_tunnel,
                                    const struct module_ctx *ctx,
                                    GError **error) {
-  return module_get_time(set, "advertise", interval, ctx, error) &&
-         get_encaps(set, minimal, gre, ctx, error) &&
+  return get_encaps(set, minimal, gre, ctx, error) &&
          module_get_bool(set, "reverse-tunnel", reverse_tunnel);
 }
 
@@ -203,8 +202,8 @@ static gboolean configure_ha(struct sim *sim, struct node *node, xmlNode *el,
   struct mip4_ha *ha = mip4_ha_new(m, home, interval);
   if (!mip4_lifetime_from_xml(el, "max-lifetime", &ha->max_lifetime, ctx,
                               error) ||
-      !get_agent_settings(set, &interval, &ha->minimal, &ha->gre,
-                          &ha->reverse_tunnel, ctx, error) ||
+      !get_agent_settings(set, &ha->minimal, &ha->gre, &ha->reverse_tunnel, ctx,
+                          error) ||
       !module_get_bool(set, "simultaneous", &ha->simultaneous) ||
       !module_get_time(set, "replay-tolerance", &ha->replay_tolerance, ctx,
                        error))
@@ -282,12 +281,11 @@ static gboolean configure_fa(struct sim *sim, struct node *node, xmlNode *el,
     return FALSE;
   }
   struct mip4_fa *fa = mip4_fa_new(m, iface, interval);
-  return get_sas(el, 0, fa->mobile_sas, ctx, error) &&
-         get_sas(el, 0, fa->agent_sas, ctx, error) &&
+  return get_sas(el, 0, fa->sas, ctx, error) &&
          mip4_lifetime_from_xml(el, "max-lifetime", &fa->max_lifetime, ctx,
                                 error) &&
-         get_agent_settings(set, &interval, &fa->minimal, &fa->gre,
-                            &fa->reverse_tunnel, ctx, error) &&
+         get_agent_settings(set, &fa->minimal, &fa->gre, &fa->reverse_tunnel,
+                            ctx, error) &&
          module_get_count(set, "max-pending", &fa->max_pending, ctx, error);
 }
 

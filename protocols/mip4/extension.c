@@ -49,7 +49,7 @@ struct iface *mip4_mn_radio(struct sim *sim, struct node *node) {
 const struct mip4_sa *mip4_fa_mobile_sa(struct sim *sim, struct node *node,
                                         uint32_t home_addr) {
   struct mip4_node *m = module_node_state(node, &mip4_module);
-  return m && m->fa ? mip4_peer_sa(m->fa->mobile_sas, home_addr) : NULL;
+  return m && m->fa ? mip4_peer_sa(m->fa->sas, home_addr) : NULL;
 }
 
 const struct mip4_sa *mip4_mn_agent_sa(struct sim *sim, struct node *node,

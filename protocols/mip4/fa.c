@@ -54,7 +54,7 @@ static void to_mobile(struct mip4_fa *fa, const GByteArray *msg,
  * share an association (RFC 5944 3.7.3.2). */
 static void sign_for_mobile(const struct mip4_fa *fa, GByteArray *msg,
                             uint32_t home_addr) {
-  const struct mip4_sa *sa = mip4_peer_sa(fa->mobile_sas, home_addr);
+  const struct mip4_sa *sa = mip4_peer_sa(fa->sas, home_addr);
   if (sa)
     mip4_ext_append_auth(msg, MIP4_EXT_MF_AUTH, sa->spi, sa->alg, sa->key,
                          sa->key_len);
@@ -139,7 +139,7 @@ static void request(struct mip4_fa *fa, const uint8_t *msg, size_t len,
   uint16_t port = rx->sport;
   /* With an association, a request without a valid Mobile-Foreign
    * authenticator is refused (RFC 5944 3.7.2.1). */
-  const struct mip4_sa *mf = mip4_peer_sa(fa->mobile_sas, r.home_addr);
+  const struct mip4_sa *mf = mip4_peer_sa(fa->sas, r.home_addr);
   if (mf && !verified(msg, len, &exts.mf_auth, mf)) {
     deny(fa, &r, port, MIP4_FA_MN_AUTH_FAILED, 0,
          &fa->cnt.faMNAuthenticationFailure);
@@ -207,7 +207,7 @@ static void request(struct mip4_fa *fa, const uint8_t *msg, size_t len,
    * for this agent), signed for the home agent when they share an
    * association and it is no deregistration (RFC 5944 3.7.2.2). */
   g_autoptr(GByteArray) copy = mip4_msg_through(msg, len, &exts.mh_auth);
-  const struct mip4_sa *fh = mip4_peer_sa(fa->agent_sas, r.home_agent);
+  const struct mip4_sa *fh = mip4_peer_sa(fa->sas, r.home_agent);
   if (fh && r.lifetime != 0)
     mip4_ext_append_auth(copy, MIP4_EXT_FH_AUTH, fh->spi, fh->alg, fh->key,
                          fh->key_len);
@@ -230,7 +230,7 @@ static void reply(struct mip4_fa *fa, const uint8_t *msg, size_t len) {
     return;
   /* A reply the home agent should have signed and did not is dropped,
    * and the node told 68 (RFC 5944 3.7.3.1). */
-  const struct mip4_sa *fh = mip4_peer_sa(fa->agent_sas, p.home_agent);
+  const struct mip4_sa *fh = mip4_peer_sa(fa->sas, p.home_agent);
   if (fh && p.code <= MIP4_REPLY_ACCEPTED_NO_SIMULTANEOUS &&
       !verified(msg, len, &exts.fh_auth, fh)) {
     struct mip4_rrq r = {.home_addr = v->home_addr,
@@ -349,8 +349,7 @@ struct mip4_fa *mip4_fa_new(struct mip4_node *owner, struct iface *iface,
   fa->pending_timeout = 7 * SIM_S;
   fa->visitors =
       g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, visitor_free);
-  fa->mobile_sas = g_array_new(FALSE, TRUE, sizeof(struct mip4_peer_sa));
-  fa->agent_sas = g_array_new(FALSE, TRUE, sizeof(struct mip4_peer_sa));
+  fa->sas = g_array_new(FALSE, TRUE, sizeof(struct mip4_peer_sa));
   mip4_advertiser_init(&fa->adv, owner, iface, advert_interval);
   encap_endpoint_add(owner->node, fa->coa, 0, ENCAP_KINDS_ALL, tunnel_rx, fa);
   owner->fa = fa;
@@ -372,7 +371,6 @@ void mip4_fa_start(struct mip4_fa *fa) {
 void mip4_fa_free(struct mip4_fa *fa) {
   mip4_advertiser_stop(&fa->adv);
   g_hash_table_destroy(fa->visitors);
-  g_array_free(fa->mobile_sas, TRUE);
-  g_array_free(fa->agent_sas, TRUE);
+  g_array_free(fa->sas, TRUE);
   g_free(fa);
 }

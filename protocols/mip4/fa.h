@@ -63,8 +63,8 @@ struct mip4_fa {
   unsigned max_pending;    /* RFC 5944 3.7.1: typically 5 */
   int64_t pending_timeout; /* 7 s: then reply 78 */
   GHashTable *visitors;    /* home address -> struct mip4_visitor */
-  GArray *mobile_sas;      /* struct mip4_peer_sa, by home address */
-  GArray *agent_sas;       /* struct mip4_peer_sa, by home agent */
+  GArray *sas; /* struct mip4_peer_sa: mobile nodes' by home address,
+                * home agents' by address (one list, as the role has) */
   struct mip4_fa_counters cnt;
 };
 

@@ -748,8 +748,8 @@ static struct world world_with_peers(const uint8_t *fa_mn_key,
     fh[i] = (uint8_t)(0xc0 + i);
   }
   add_peer(w.m->agent_sas, "10.2.0.1", mf);
-  add_peer(w.f1->mobile_sas, HOA, fa_mn_key ? fa_mn_key : mf);
-  add_peer(w.f1->agent_sas, "10.1.0.1", fh);
+  add_peer(w.f1->sas, HOA, fa_mn_key ? fa_mn_key : mf);
+  add_peer(w.f1->sas, "10.1.0.1", fh);
   add_peer(w.h->agent_sas, "10.2.0.1", ha_fa_key ? ha_fa_key : fh);
   radio_add_move(w.radio, 3 * SIM_S, w.c1);
   w.sim->duration = 6 * SIM_S;
