@@ -185,9 +185,10 @@ static void test_triangle_delay(void **state) {
   test_sim_free_checked(w.sim);
 }
 
-/* Two extensions of one home agent: both hear of every registration, in
- * the order they were attached, and requests setting a flag that only the
- * second gives a meaning to are accepted. */
+/* Two extensions of one home agent: the request flags they understand add
+ * up (only the second declares one), and both hear of every registration
+ * (at least the two of the moves to c1 and c2), in the order they were
+ * attached. */
 struct ext_log {
   GString *calls;
   char tag;
